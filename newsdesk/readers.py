@@ -1,0 +1,373 @@
+"""Turn input files into page records ready to store, or into failures that say why.
+
+Three inputs: scraped text pages (`.txt`), HTML pages (`.html`, main text
+found by trafilatura) and JSON Lines (`.jsonl`, one article per line). Each
+page is checked (UTF-8, not binary, not empty, not over the size limit) and
+segmented here; nothing in this module touches the database.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.utils.text import slugify
+
+from newsdesk import text as textlib
+from newsdesk.profiles import Profile, generic_profile, profile_named
+from newsdesk.segmentation import PARAGRAPH, TITLE, Block, PageError, ParsedComment, segment_page
+
+TEXT, HTML, JSONL = "text", "html", "jsonl"
+FORMAT_BY_SUFFIX = {".txt": TEXT, ".text": TEXT, ".html": HTML, ".htm": HTML, ".jsonl": JSONL, ".ndjson": JSONL}
+UNKNOWN_SOURCE = ("Unknown outlet", "unknown")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One input that could not be imported: where (file, and line for JSON Lines) and why."""
+
+    origin: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.reason}"
+
+
+@dataclass
+class PageRecord:
+    """One article as it will be stored: canonical blocks, comments, provenance."""
+
+    origin: str
+    source_name: str
+    source_slug: str
+    source_domain: str
+    language: str
+    blocks: list[Block]
+    comments: list[ParsedComment] = field(default_factory=list)
+    removed: list[dict] = field(default_factory=list)
+    url: str = ""
+    published_at: datetime | None = None
+    published_at_text: str = ""
+    raw_page: str = ""
+    raw_format: str = TEXT
+    raw_name: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.blocks[0].text
+
+    @cached_property
+    def text(self) -> str:
+        return "\n".join(block.text for block in self.blocks)
+
+    @cached_property
+    def text_hash(self) -> str:
+        return textlib.sha256_hex(self.text)
+
+    @cached_property
+    def page_hash(self) -> str:
+        """Identity of the page's content: its text and its comments, nothing else."""
+        parts = [self.text_hash]
+        for comment in self.comments:
+            parts += [comment.author, comment.title, comment.text, comment.posted_at_text]
+        return textlib.sha256_hex(*parts)
+
+
+class SourceChoice:
+    """The outlet an import is forced to (`--source NAME`), if any."""
+
+    def __init__(self, name: str | None):
+        self.name = (name or "").strip()
+        self.profile = profile_named(self.name) if self.name else None
+
+    def resolve(self, detected: Profile, hostname: str = "") -> tuple[str, str, str]:
+        """(name, slug, domain) of the source a page belongs to."""
+        if self.profile is not None:
+            return self.profile.name, self.profile.slug, self.profile.domain
+        if self.name:
+            return self.name, slugify(self.name, allow_unicode=True) or "source", ""
+        if not detected.is_generic:
+            return detected.name, detected.slug, detected.domain
+        if hostname:
+            return hostname, slugify(hostname.replace(".", "-")), hostname
+        return UNKNOWN_SOURCE[0], UNKNOWN_SOURCE[1], ""
+
+
+# --- Checking raw input ----------------------------------------------------
+
+
+def decode_page(data: bytes, *, max_bytes: int) -> str:
+    """The text of one page, or PageError naming what is wrong with the bytes."""
+    if len(data) > max_bytes:
+        raise PageError(f"too large: {len(data):,} bytes, the limit is {max_bytes:,}")
+    if b"\x00" in data[:8192]:
+        raise PageError("binary file: contains NUL bytes")
+    try:
+        decoded = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PageError(f"not UTF-8: invalid byte 0x{data[exc.start]:02x} at byte offset {exc.start}") from None
+    decoded = decoded.removeprefix("\ufeff")
+    if not decoded.strip():
+        raise PageError("empty file")
+    return decoded
+
+
+def expand_paths(specs: Iterable[str]) -> tuple[list[Path], list[Failure]]:
+    """Files named by paths, folders (their importable files) and glob patterns."""
+    found: list[Path] = []
+    failures: list[Failure] = []
+    for spec in specs:
+        matches = sorted(glob.glob(spec, recursive=True)) if glob.has_magic(spec) else [spec]
+        if not matches:
+            failures.append(Failure(spec, "no file matches this pattern"))
+        for match in matches:
+            path = Path(match)
+            if path.is_dir():
+                found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FORMAT_BY_SUFFIX))
+            elif path.is_file():
+                found.append(path)
+            else:
+                failures.append(Failure(str(path), "no such file or folder"))
+    unique = list(dict.fromkeys(found))
+    return unique, failures
+
+
+def sniff_format(path: Path, head: bytes) -> str:
+    by_suffix = FORMAT_BY_SUFFIX.get(path.suffix.lower())
+    if by_suffix:
+        return by_suffix
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped[:1] == b"<":
+        return HTML
+    if stripped[:1] == b"{":
+        return JSONL
+    return TEXT
+
+
+# --- Pages -----------------------------------------------------------------
+
+
+def record_from_page(
+    raw: str,
+    *,
+    origin: str,
+    raw_format: str,
+    choice: SourceChoice,
+    now: datetime,
+    url: str = "",
+    title: str = "",
+    hostname: str = "",
+    comments_text: str = "",
+    published_hint: str = "",
+) -> PageRecord:
+    page = segment_page(
+        raw,
+        now=now,
+        profile=choice.profile,
+        title=title,
+        hostname=hostname,
+        comments_text=comments_text,
+    )
+    name, slug, domain = choice.resolve(page.profile, hostname)
+    published_at, published_text = page.published_at, page.published_at_text
+    if published_at is None and published_hint:
+        published_at = textlib.parse_date(published_hint, page.profile.timezone)
+        published_text = published_hint if published_at else ""
+    return PageRecord(
+        origin=origin,
+        source_name=name,
+        source_slug=slug,
+        source_domain=domain,
+        language=page.language,
+        blocks=page.blocks,
+        comments=page.comments,
+        removed=page.removed,
+        url=url,
+        published_at=published_at,
+        published_at_text=published_text,
+        raw_page=raw,
+        raw_format=raw_format,
+        raw_name=Path(origin).name,
+    )
+
+
+def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datetime) -> PageRecord:
+    """Main text, title, date and comments by trafilatura; then our segmentation."""
+    import trafilatura
+    from lxml import html as lxml_html
+
+    document = trafilatura.bare_extraction(
+        html, include_comments=True, with_metadata=True, favor_recall=True, include_tables=False
+    )
+    if document is None or not (document.text or "").strip():
+        raise PageError("no article text found in the HTML")
+    title = (document.title or "").strip()
+    if not title:
+        raise PageError("no title found in the HTML (no <h1>, <title> or og:title)")
+    # trafilatura drops <figcaption>; captions go right after the title, as scraped pages print them.
+    captions = []
+    try:
+        tree = lxml_html.fromstring(html)
+        captions = [" ".join(node.text_content().split()) for node in tree.iter("figcaption")]
+    except (ValueError, lxml_html.etree.ParserError):
+        pass
+    page_text = "\n".join([title, *[c for c in captions if c and c not in document.text], document.text])
+    record = record_from_page(
+        page_text,
+        origin=origin,
+        raw_format=HTML,
+        choice=choice,
+        now=now,
+        url=document.url or "",
+        title=title,
+        hostname=document.hostname or "",
+        comments_text=document.comments or "",
+        published_hint=document.date or "",
+    )
+    record.raw_page = html
+    return record
+
+
+# --- JSON Lines ------------------------------------------------------------
+
+
+def _string(record: dict, key: str, where: str, *, required: bool = False) -> str:
+    value = record.get(key)
+    if value is None:
+        if required:
+            raise PageError(f"{where}field {key!r} is missing")
+        return ""
+    if not isinstance(value, str):
+        raise PageError(f"{where}field {key!r} must be a string, not {type(value).__name__}")
+    return value
+
+
+def _timestamp(value: str, where: str, key: str, now: datetime) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        relative = textlib.parse_relative_time(value, now)
+        if relative is not None:
+            return relative
+        raise PageError(f"{where}field {key!r} is not an ISO 8601 date: {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def record_from_json(line: str, *, origin: str, choice: SourceChoice, now: datetime) -> PageRecord:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise PageError(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
+    if not isinstance(record, dict):
+        raise PageError(f"expected a JSON object, got {type(record).__name__}")
+    title = textlib.canonical_text(_string(record, "title", "", required=True)).replace("\n", " ").strip()
+    if not title:
+        raise PageError("field 'title' is empty")
+    body = textlib.canonical_lines(_string(record, "body", "", required=True))
+    url = _string(record, "url", "").strip()
+    if url and urlsplit(url).scheme not in ("http", "https"):
+        raise PageError(f"field 'url' must be an http(s) URL: {url!r}")
+    source_field = _string(record, "source", "").strip()
+    profile = choice.profile or (profile_named(source_field) if source_field else None)
+    if choice.name:
+        name, slug, domain = choice.resolve(generic_profile())
+    elif profile is not None:
+        name, slug, domain = profile.name, profile.slug, profile.domain
+    elif source_field:
+        name, slug, domain = source_field, slugify(source_field, allow_unicode=True) or "source", ""
+    else:
+        raise PageError("field 'source' is missing (or pass --source)")
+    language = _string(record, "language", "").strip() or (
+        profile.language if profile else textlib.guess_language("\n".join([title, *body]))
+    )
+    published_text = _string(record, "published_at", "")
+    comments_field = record.get("comments") or []
+    if not isinstance(comments_field, list):
+        raise PageError("field 'comments' must be a list")
+    comments = []
+    for index, item in enumerate(comments_field):
+        where = f"comments[{index}]."
+        if not isinstance(item, dict):
+            raise PageError(f"comments[{index}] must be an object")
+        comment_text = textlib.canonical_text(_string(item, "text", where, required=True)).strip("\n")
+        if not comment_text:
+            raise PageError(f"{where}field 'text' is empty")
+        posted_text = _string(item, "posted_at", where)
+        comments.append(
+            ParsedComment(
+                text=comment_text,
+                author=textlib.canonical_text(_string(item, "author", where)).strip(),
+                title=textlib.canonical_text(_string(item, "title", where)).strip(),
+                posted_at_text=posted_text,
+                posted_at=_timestamp(posted_text, where, "posted_at", now),
+            )
+        )
+    return PageRecord(
+        origin=origin,
+        source_name=name,
+        source_slug=slug,
+        source_domain=domain,
+        language=language,
+        blocks=[Block(TITLE, title, language)]
+        + [Block(PARAGRAPH, line, textlib.guess_language(line, language)) for line in body],
+        comments=comments,
+        url=url,
+        published_at=_timestamp(published_text, "", "published_at", now),
+        published_at_text=published_text,
+        raw_page=line,
+        raw_format=JSONL,
+        raw_name=Path(origin.rsplit(" line ", 1)[0]).name,
+    )
+
+
+# --- Files -----------------------------------------------------------------
+
+
+def iter_records(
+    paths: Iterable[Path], *, choice: SourceChoice, now: datetime, max_bytes: int, fmt: str | None = None
+) -> Iterator[PageRecord | Failure]:
+    """Records (or failures) for every page in `paths`, in order, streaming."""
+    for path in paths:
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(4096)
+            kind = fmt or sniff_format(path, head)
+            if kind == JSONL:
+                yield from _iter_jsonl(path, choice=choice, now=now, max_bytes=max_bytes)
+                continue
+            with path.open("rb") as handle:
+                data = handle.read(max_bytes + 1)
+            raw = decode_page(data, max_bytes=max_bytes)
+            if kind == HTML:
+                yield record_from_html(raw, origin=str(path), choice=choice, now=now)
+            else:
+                yield record_from_page(raw, origin=str(path), raw_format=TEXT, choice=choice, now=now)
+        except PageError as exc:
+            yield Failure(str(path), str(exc))
+        except OSError as exc:
+            yield Failure(str(path), f"cannot read: {exc.strerror or exc}")
+
+
+def _iter_jsonl(path: Path, *, choice: SourceChoice, now: datetime, max_bytes: int) -> Iterator[PageRecord | Failure]:
+    saw_record = False
+    with path.open("rb") as handle:
+        for number, data in enumerate(handle, start=1):
+            origin = f"{path} line {number}"
+            if not data.strip():
+                continue
+            saw_record = True
+            try:
+                line = decode_page(data, max_bytes=max_bytes)
+                yield record_from_json(line.strip(), origin=origin, choice=choice, now=now)
+            except PageError as exc:
+                yield Failure(origin, str(exc))
+    if not saw_record:
+        yield Failure(str(path), "empty file")

@@ -1,0 +1,273 @@
+"""Store imported pages: new articles in bulk, known ones as new revisions or comments.
+
+Pages arrive as `PageRecord`s (newsdesk/readers.py) in batches. A batch of new
+articles is written in one transaction with bulk inserts; if the database
+refuses it, each article is retried alone so that one bad article fails alone.
+A page already stored (same text and comments) changes nothing. A page that is
+known by its URL (or, without a URL, by outlet and title) but whose text
+changed becomes a new revision; new reader comments are added.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from newsdesk import text as textlib
+from newsdesk.models import Article, ArticleRevision, Comment, Source
+from newsdesk.readers import Failure, PageRecord, SourceChoice, expand_paths, iter_records
+
+logger = logging.getLogger(__name__)
+
+IMPORTED, UPDATED, REVISED, UNCHANGED = "imported", "updated", "revised", "unchanged"
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    updated: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def summary(self) -> str:
+        return (
+            f"imported {self.imported}, updated {self.updated}, revised {self.revised}, "
+            f"unchanged duplicates {self.unchanged}, failed {self.failed}"
+        )
+
+
+def import_paths(
+    specs: Iterable[str],
+    *,
+    source: str | None = None,
+    fmt: str | None = None,
+    now: datetime | None = None,
+    batch_size: int | None = None,
+) -> ImportReport:
+    """Import every page in the files, folders and globs of `specs`.
+
+    `source` forces the outlet (a profile's name, slug or domain, or any new
+    name); `fmt` forces the input format for every file.
+    """
+    paths, missing = expand_paths(specs)
+    items = iter_records(
+        paths,
+        choice=SourceChoice(source),
+        now=now or timezone.now(),
+        max_bytes=settings.NEWSDESK_MAX_PAGE_BYTES,
+        fmt=fmt,
+    )
+    report = ImportReport(failures=list(missing))
+    return ingest_records(items, batch_size=batch_size, report=report)
+
+
+def ingest_records(
+    items: Iterable[PageRecord | Failure], *, batch_size: int | None = None, report: ImportReport | None = None
+) -> ImportReport:
+    """Store records batch by batch; failures pass through into the report."""
+    report = report or ImportReport()
+    size = batch_size or settings.NEWSDESK_IMPORT_BATCH_SIZE
+    for batch in _batches(iter(items), size):
+        records = []
+        for item in batch:
+            if isinstance(item, Failure):
+                report.failures.append(item)
+            else:
+                records.append(item)
+        if records:
+            _store_batch(records, report)
+    return report
+
+
+def _batches(items: Iterator, size: int) -> Iterator[list]:
+    while batch := list(islice(items, size)):
+        yield batch
+
+
+def article_identity(record: PageRecord) -> str:
+    return textlib.sha256_hex("url", record.url) if record.url else textlib.sha256_hex("title", record.title)
+
+
+def _store_batch(records: list[PageRecord], report: ImportReport) -> None:
+    known = set(
+        Article.objects.filter(page_hash__in={r.page_hash for r in records}).values_list("page_hash", flat=True)
+    )
+    fresh: list[PageRecord] = []
+    for record in records:
+        if record.page_hash in known:
+            report.unchanged += 1
+        else:
+            known.add(record.page_hash)
+            fresh.append(record)
+    if not fresh:
+        return
+
+    stored = _stored_identities(fresh)
+    new: list[PageRecord] = []
+    later: list[PageRecord] = []
+    claimed: set[tuple[str, str]] = set()
+    for record in fresh:
+        key = (record.source_slug, article_identity(record))
+        if key in stored or key in claimed:
+            later.append(record)
+        else:
+            claimed.add(key)
+            new.append(record)
+
+    if new:
+        try:
+            with transaction.atomic():
+                _create_articles(new)
+            report.imported += len(new)
+        except DatabaseError:
+            logger.warning("bulk import of %d articles refused; retrying one by one", len(new), exc_info=True)
+            for record in new:
+                _store_one(record, report, create=True)
+    for record in later:
+        _store_one(record, report, create=False)
+
+
+def _store_one(record: PageRecord, report: ImportReport, *, create: bool) -> None:
+    try:
+        with transaction.atomic():
+            if create:
+                _create_articles([record])
+                outcome = IMPORTED
+            else:
+                outcome = _apply_page(record)
+        report.count(outcome)
+    except DatabaseError as exc:
+        report.failures.append(Failure(record.origin, f"the database refused the article: {exc}".strip()))
+
+
+def _stored_identities(records: list[PageRecord]) -> dict[tuple[str, str], int]:
+    identities = {article_identity(r) for r in records}
+    slugs = {r.source_slug for r in records}
+    rows = Article.objects.filter(source__slug__in=slugs, identity__in=identities).values_list(
+        "source__slug", "identity", "id"
+    )
+    return {(slug, identity): pk for slug, identity, pk in rows}
+
+
+def _ensure_sources(records: list[PageRecord]) -> dict[str, Source]:
+    """Sources by slug, created as needed. Runs inside the caller's transaction."""
+    wanted = {r.source_slug: r for r in records}
+    sources = {s.slug: s for s in Source.objects.filter(slug__in=wanted)}
+    for slug, record in wanted.items():
+        if slug not in sources:
+            sources[slug], _ = Source.objects.get_or_create(
+                slug=slug,
+                defaults={"name": record.source_name, "domain": record.source_domain, "language": record.language},
+            )
+    return sources
+
+
+def _revision_for(record: PageRecord, article: Article, number: int) -> ArticleRevision:
+    return ArticleRevision(
+        article=article,
+        number=number,
+        text=record.text,
+        blocks=[{"kind": block.kind, "lang": block.lang} for block in record.blocks],
+        text_hash=record.text_hash,
+        text_notes=textlib.text_notes(record.text),
+        raw_page=record.raw_page,
+        raw_format=record.raw_format,
+        raw_name=record.raw_name[:500],
+        removed=record.removed,
+    )
+
+
+def _comment_rows(record: PageRecord, article: Article, skip: set[tuple[str, str]] = frozenset()) -> list[Comment]:
+    rows = []
+    for position, parsed in enumerate(record.comments):
+        text_hash = textlib.sha256_hex(parsed.text)
+        if (parsed.author, text_hash) in skip:
+            continue
+        rows.append(
+            Comment(
+                article=article,
+                position=position,
+                author=parsed.author[:300],
+                title=parsed.title[:500],
+                text=parsed.text,
+                text_hash=text_hash,
+                text_notes=textlib.text_notes(parsed.text),
+                language=textlib.guess_language(parsed.text, record.language),
+                posted_at_text=parsed.posted_at_text[:200],
+                posted_at=parsed.posted_at,
+            )
+        )
+    return rows
+
+
+def _create_articles(records: list[PageRecord]) -> None:
+    """Insert articles, their first revisions and comments. Runs inside a transaction."""
+    sources = _ensure_sources(records)
+    articles = [
+        Article(
+            source=sources[r.source_slug],
+            url=r.url,
+            title=r.title,
+            language=r.language,
+            direction=textlib.direction_for(r.language),
+            published_at=r.published_at,
+            published_at_text=r.published_at_text[:200],
+            identity=article_identity(r),
+            page_hash=r.page_hash,
+        )
+        for r in records
+    ]
+    Article.objects.bulk_create(articles)
+    ArticleRevision.objects.bulk_create(_revision_for(r, a, 1) for r, a in zip(records, articles))
+    Article.objects.filter(pk__in=[a.pk for a in articles]).update(
+        current_revision=Subquery(ArticleRevision.objects.filter(article=OuterRef("pk"), number=1).values("pk")[:1])
+    )
+    Comment.objects.bulk_create(row for r, a in zip(records, articles) for row in _comment_rows(r, a))
+
+
+def _apply_page(record: PageRecord) -> str:
+    """A known article seen again: a new revision if its text changed, and its
+    new comments. Runs inside a transaction; locks the article row."""
+    article = (
+        Article.objects.select_for_update()
+        .select_related("current_revision")
+        .get(source__slug=record.source_slug, identity=article_identity(record))
+    )
+    if article.page_hash == record.page_hash:
+        return UNCHANGED
+    outcome = UNCHANGED
+    fields = ["page_hash", "updated_at"]
+    if article.current_revision.text_hash != record.text_hash:
+        revision = _revision_for(record, article, article.current_revision.number + 1)
+        revision.save()
+        article.current_revision = revision
+        article.title = record.title
+        fields += ["current_revision", "title"]
+        outcome = REVISED
+    if record.published_at and record.published_at != article.published_at:
+        article.published_at, article.published_at_text = record.published_at, record.published_at_text[:200]
+        fields += ["published_at", "published_at_text"]
+    known = set(article.comments.values_list("author", "text_hash"))
+    new_comments = _comment_rows(record, article, skip=known)
+    if new_comments:
+        Comment.objects.bulk_create(new_comments)
+        outcome = outcome if outcome == REVISED else UPDATED
+    article.page_hash = record.page_hash
+    article.save(update_fields=fields)
+    return outcome

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from newsdesk import views
+
+urlpatterns = [
+    path("", views.article_list, name="article-list"),
+    path("articles/<int:article_id>/", views.article_detail, name="article-detail"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]
