@@ -9,6 +9,7 @@ from django.forms import Textarea, TextInput
 from newsdesk.models import Article, ArticleRevision, Comment, Source
 
 AUTO_DIRECTION = {
+    models.URLField: {"assume_scheme": "https"},
     models.CharField: {"widget": TextInput(attrs={"dir": "auto"})},
     models.TextField: {"widget": Textarea(attrs={"dir": "auto", "rows": 6})},
 }

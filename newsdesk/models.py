@@ -97,7 +97,8 @@ class ArticleRevision(models.Model):
     attribution) and its language. Never edited once written.
     """
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    # Indexed by the (article, number) unique constraint; no separate index.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions", db_index=False)
     number = models.PositiveIntegerField()
     text = models.TextField()
     blocks = models.JSONField(default=list)
@@ -136,7 +137,8 @@ class ArticleRevision(models.Model):
 class Comment(models.Model):
     """A reader comment under an article. Its text is canonical and never edited."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    # Indexed by comment_article_position; no separate index.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments", db_index=False)
     position = models.PositiveIntegerField(_("order"))
     author = models.CharField(_("author as shown"), max_length=300, blank=True)
     title = models.CharField(_("comment title"), max_length=500, blank=True)

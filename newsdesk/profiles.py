@@ -9,6 +9,8 @@ outlet is a new file, not new code.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -24,11 +26,52 @@ class ProfileError(ValueError):
     """A profile file is malformed; the message names the file and the key."""
 
 
+NEVER = re.compile(r"(?!)")
+
+
+class PatternSet:
+    """Line patterns, each with a kind, checked against one line.
+
+    Patterns anchored at the line start are joined into one expression tried at
+    position 0 only; the others are searched one by one. Both keep the re
+    module on its fast paths (one big alternation searched at every position is
+    several times slower).
+    """
+
+    def __init__(self, pairs: list[tuple[str, str]], where: str):
+        anchored = [(kind, p) for kind, p in pairs if p.startswith("^")]
+        self._anchored = (
+            re.compile("|".join(f"(?P<g{i}>{p})" for i, (_, p) in enumerate(anchored))) if anchored else None
+        )
+        self._anchored_kinds = {f"g{i}": kind for i, (kind, _) in enumerate(anchored)}
+        self._floating = [(kind, re.compile(p)) for kind, p in pairs if not p.startswith("^")]
+
+    def narrowed(self, text: str) -> PatternSet:
+        """The same set without the unanchored patterns that occur nowhere in `text`
+        (a whole page): each is scanned once per page instead of once per line."""
+        narrowed = copy.copy(self)
+        narrowed._floating = [(kind, pattern) for kind, pattern in self._floating if pattern.search(text)]
+        return narrowed
+
+    def kind_of(self, line: str) -> str | None:
+        if self._anchored is not None:
+            match = self._anchored.match(line)
+            if match:
+                return self._anchored_kinds[match.lastgroup]
+        for kind, pattern in self._floating:
+            if pattern.search(line):
+                return kind
+        return None
+
+    def search(self, line: str) -> bool:
+        return self.kind_of(line) is not None
+
+
 @dataclass(frozen=True)
 class CommentLayout:
-    start: tuple[re.Pattern, ...]
-    count: tuple[re.Pattern, ...]
-    policy: tuple[re.Pattern, ...]
+    start: PatternSet
+    count: PatternSet
+    policy: PatternSet
     fields: tuple[str, ...]
     anchor: str
     anchor_pattern: re.Pattern
@@ -45,31 +88,57 @@ class Profile:
     detect_lines: tuple[re.Pattern, ...]
     section_labels: frozenset[str]
     title_suffixes: tuple[str, ...]
-    byline: tuple[re.Pattern, ...]
-    date_lines: tuple[re.Pattern, ...]
-    attribution: tuple[re.Pattern, ...]
+    byline: PatternSet
+    date_lines: PatternSet
+    attribution: PatternSet
     caption_credit: re.Pattern
-    latin_caption_markers: tuple[re.Pattern, ...]
-    sections: tuple[tuple[str, re.Pattern], ...]
-    drops: tuple[tuple[str, re.Pattern], ...]
+    latin_caption_markers: PatternSet
+    sections: PatternSet
+    drops: PatternSet
     comments: CommentLayout
     is_generic: bool = field(default=False)
 
-    def detection_score(self, text: str, lines: list[str]) -> int:
-        """How strongly a page looks like this outlet's: line signatures count double."""
+    def for_page(self, text: str) -> Profile:
+        """This profile with its line patterns narrowed to what can match in `text`."""
+        comments = self.comments
+        return dataclasses.replace(
+            self,
+            **{name: getattr(self, name).narrowed(text) for name in _LINE_PATTERN_FIELDS},
+            comments=dataclasses.replace(
+                comments,
+                start=comments.start.narrowed(text),
+                count=comments.count.narrowed(text),
+                policy=comments.policy.narrowed(text),
+            ),
+        )
+
+    def detection_score(self, text: str) -> int:
+        """How strongly a page looks like this outlet's: each marker found counts 1,
+        each signature line found counts 2."""
         score = sum(1 for marker in self.markers if marker in text)
-        score += sum(2 for pattern in self.detect_lines if any(pattern.search(line) for line in lines))
+        score += sum(2 for pattern in self.detect_lines if pattern.search(text))
         return score
 
 
-def _compile(patterns: list[str], where: str) -> tuple[re.Pattern, ...]:
-    compiled = []
+_LINE_PATTERN_FIELDS = ("byline", "date_lines", "attribution", "latin_caption_markers", "sections", "drops")
+
+
+def _checked(patterns: list[str], where: str) -> list[str]:
     for pattern in patterns:
         try:
-            compiled.append(re.compile(pattern))
+            re.compile(pattern)
         except re.error as exc:
             raise ProfileError(f"{where}: bad pattern {pattern!r}: {exc}") from exc
-    return tuple(compiled)
+    return patterns
+
+
+def _patterns(patterns: list[str], where: str, kind: str = "") -> PatternSet:
+    return PatternSet([(kind, p) for p in _checked(patterns, where)], where)
+
+
+def _kinds(table: dict[str, list[str]], where: str) -> PatternSet:
+    pairs = [(kind, p) for kind, patterns in table.items() for p in _checked(patterns, f"{where}.{kind}")]
+    return PatternSet(pairs, where)
 
 
 def _merge(generic: dict, outlet: dict) -> dict:
@@ -103,7 +172,7 @@ def _build(data: dict, filename: str, *, is_generic: bool) -> Profile:
     if "text" not in fields or anchor not in fields or anchor == "text":
         raise ProfileError(f"{filename} [comments]: fields must include 'text' and the anchor, and the anchor cannot be 'text'")
     credit_words = [re.escape(word) for word in get("captions.credit_words", [])]
-    credit = r"\((?:[^()]{0,30}?(?:" + "|".join(credit_words) + r")[^()]{0,30})\)$" if credit_words else r"(?!x)x"
+    credit = r"\((?:[^()]{0,30}?(?:" + "|".join(credit_words) + r")[^()]{0,30})\)$" if credit_words else NEVER.pattern
     return Profile(
         name=get("name"),
         slug=get("slug"),
@@ -111,31 +180,24 @@ def _build(data: dict, filename: str, *, is_generic: bool) -> Profile:
         language=get("language", "ar"),
         timezone=ZoneInfo(get("timezone", "UTC")),
         markers=tuple(get("detect.markers", [])),
-        detect_lines=_compile(get("detect.lines", []), where("detect")),
+        # Signature lines are searched in the whole page text, line by line.
+        detect_lines=tuple(re.compile(p, re.MULTILINE) for p in _checked(get("detect.lines", []), where("detect"))),
         section_labels=frozenset(get("title.section_labels", [])),
         title_suffixes=tuple(get("title.suffixes", [])),
-        byline=_compile(get("byline.patterns", []), where("byline")),
-        date_lines=_compile(get("dates.line_patterns", []), where("dates")),
-        attribution=_compile(get("attribution.patterns", []), where("attribution")),
+        byline=_patterns(get("byline.patterns", []), where("byline")),
+        date_lines=_patterns(get("dates.line_patterns", []), where("dates")),
+        attribution=_patterns(get("attribution.patterns", []), where("attribution")),
         caption_credit=re.compile(credit),
-        latin_caption_markers=_compile(get("captions.latin_markers", []), where("captions")),
-        sections=tuple(
-            (kind, pattern)
-            for kind, patterns in get("sections", {}).items()
-            for pattern in _compile(patterns, where(f"sections.{kind}"))
-        ),
-        drops=tuple(
-            (kind, pattern)
-            for kind, patterns in get("drop", {}).items()
-            for pattern in _compile(patterns, where(f"drop.{kind}"))
-        ),
+        latin_caption_markers=_patterns(get("captions.latin_markers", []), where("captions")),
+        sections=_kinds(get("sections", {}), where("sections")),
+        drops=_kinds(get("drop", {}), where("drop")),
         comments=CommentLayout(
-            start=_compile(comments.get("start", []), where("comments.start")),
-            count=_compile(comments.get("count", []), where("comments.count")),
-            policy=_compile(comments.get("policy", []), where("comments.policy")),
+            start=_patterns(comments.get("start", []), where("comments.start")),
+            count=_patterns(comments.get("count", []), where("comments.count")),
+            policy=_patterns(comments.get("policy", []), where("comments.policy")),
             fields=fields,
             anchor=anchor,
-            anchor_pattern=_compile([comments.get("anchor_pattern", "")], where("comments.anchor_pattern"))[0],
+            anchor_pattern=re.compile(_checked([comments.get("anchor_pattern", "")], where("comments.anchor_pattern"))[0]),
         ),
         is_generic=is_generic,
     )
@@ -163,7 +225,7 @@ def load_profiles(directory: Path = PROFILE_DIR) -> tuple[Profile, tuple[Profile
     return generic, outlets
 
 
-def detect_profile(text: str, lines: list[str], *, hostname: str = "") -> Profile:
+def detect_profile(text: str, *, hostname: str = "") -> Profile:
     """The outlet profile a page matches best, or the generic profile.
 
     A known hostname decides; otherwise the profile with the highest detection
@@ -177,12 +239,13 @@ def detect_profile(text: str, lines: list[str], *, hostname: str = "") -> Profil
                 return profile
     best, best_score = generic, 0
     for profile in outlets:
-        score = profile.detection_score(text, lines)
+        score = profile.detection_score(text)
         if score > best_score:
             best, best_score = profile, score
     return best
 
 
+@lru_cache(maxsize=256)
 def profile_named(name: str) -> Profile | None:
     """The outlet profile whose name, slug or domain is `name`, if any."""
     _, outlets = load_profiles()

@@ -86,7 +86,7 @@ class SourceChoice:
         self.name = (name or "").strip()
         self.profile = profile_named(self.name) if self.name else None
 
-    def resolve(self, detected: Profile, hostname: str = "") -> tuple[str, str, str]:
+    def resolve(self, detected: Profile, hostname: str = "", sitename: str = "") -> tuple[str, str, str]:
         """(name, slug, domain) of the source a page belongs to."""
         if self.profile is not None:
             return self.profile.name, self.profile.slug, self.profile.domain
@@ -95,7 +95,7 @@ class SourceChoice:
         if not detected.is_generic:
             return detected.name, detected.slug, detected.domain
         if hostname:
-            return hostname, slugify(hostname.replace(".", "-")), hostname
+            return sitename or hostname, slugify(hostname.replace(".", "-")), hostname
         return UNKNOWN_SOURCE[0], UNKNOWN_SOURCE[1], ""
 
 
@@ -163,6 +163,7 @@ def record_from_page(
     url: str = "",
     title: str = "",
     hostname: str = "",
+    sitename: str = "",
     comments_text: str = "",
     published_hint: str = "",
 ) -> PageRecord:
@@ -170,11 +171,12 @@ def record_from_page(
         raw,
         now=now,
         profile=choice.profile,
+        source_name=choice.name,
         title=title,
         hostname=hostname,
         comments_text=comments_text,
     )
-    name, slug, domain = choice.resolve(page.profile, hostname)
+    name, slug, domain = choice.resolve(page.profile, hostname, sitename)
     published_at, published_text = page.published_at, page.published_at_text
     if published_at is None and published_hint:
         published_at = textlib.parse_date(published_hint, page.profile.timezone)
@@ -217,7 +219,11 @@ def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datet
         captions = [" ".join(node.text_content().split()) for node in tree.iter("figcaption")]
     except (ValueError, lxml_html.etree.ParserError):
         pass
-    page_text = "\n".join([title, *[c for c in captions if c and c not in document.text], document.text])
+    body_lines = (document.text or "").split("\n")
+    if body_lines and body_lines[0].strip() == title:
+        body_lines = body_lines[1:]
+    captions = [c for c in captions if c and c not in document.text]
+    page_text = "\n".join([title, *captions, *body_lines])
     record = record_from_page(
         page_text,
         origin=origin,
@@ -227,6 +233,7 @@ def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datet
         url=document.url or "",
         title=title,
         hostname=document.hostname or "",
+        sitename=document.sitename or "",
         comments_text=document.comments or "",
         published_hint=document.date or "",
     )
@@ -241,10 +248,10 @@ def _string(record: dict, key: str, where: str, *, required: bool = False) -> st
     value = record.get(key)
     if value is None:
         if required:
-            raise PageError(f"{where}field {key!r} is missing")
+            raise PageError(f"field '{where}{key}' is missing")
         return ""
     if not isinstance(value, str):
-        raise PageError(f"{where}field {key!r} must be a string, not {type(value).__name__}")
+        raise PageError(f"field '{where}{key}' must be a string, not {type(value).__name__}")
     return value
 
 
@@ -257,15 +264,21 @@ def _timestamp(value: str, where: str, key: str, now: datetime) -> datetime | No
         relative = textlib.parse_relative_time(value, now)
         if relative is not None:
             return relative
-        raise PageError(f"{where}field {key!r} is not an ISO 8601 date: {value!r}") from None
+        raise PageError(f"field '{where}{key}' is not an ISO 8601 date: {value!r}") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-def record_from_json(line: str, *, origin: str, choice: SourceChoice, now: datetime) -> PageRecord:
+def record_from_json(
+    line: bytes | str, *, origin: str, choice: SourceChoice, now: datetime, raw_name: str = ""
+) -> PageRecord:
+    """One JSON Lines record. Its content is stored in full as the article and
+    its comments, so the line itself is not kept again as a raw page."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         raise PageError(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
+    except UnicodeDecodeError as exc:
+        raise PageError(f"not UTF-8: invalid byte 0x{line[exc.start]:02x} at byte offset {exc.start}") from None
     if not isinstance(record, dict):
         raise PageError(f"expected a JSON object, got {type(record).__name__}")
     title = textlib.canonical_text(_string(record, "title", "", required=True)).replace("\n", " ").strip()
@@ -299,7 +312,7 @@ def record_from_json(line: str, *, origin: str, choice: SourceChoice, now: datet
             raise PageError(f"comments[{index}] must be an object")
         comment_text = textlib.canonical_text(_string(item, "text", where, required=True)).strip("\n")
         if not comment_text:
-            raise PageError(f"{where}field 'text' is empty")
+            raise PageError(f"field '{where}text' is empty")
         posted_text = _string(item, "posted_at", where)
         comments.append(
             ParsedComment(
@@ -316,15 +329,14 @@ def record_from_json(line: str, *, origin: str, choice: SourceChoice, now: datet
         source_slug=slug,
         source_domain=domain,
         language=language,
-        blocks=[Block(TITLE, title, language)]
-        + [Block(PARAGRAPH, line, textlib.guess_language(line, language)) for line in body],
+        # Structured input: every line takes the record's language (no per-line guess).
+        blocks=[Block(TITLE, title, language)] + [Block(PARAGRAPH, line, language) for line in body],
         comments=comments,
         url=url,
         published_at=_timestamp(published_text, "", "published_at", now),
         published_at_text=published_text,
-        raw_page=line,
         raw_format=JSONL,
-        raw_name=Path(origin.rsplit(" line ", 1)[0]).name,
+        raw_name=raw_name,
     )
 
 
@@ -365,8 +377,11 @@ def _iter_jsonl(path: Path, *, choice: SourceChoice, now: datetime, max_bytes: i
                 continue
             saw_record = True
             try:
-                line = decode_page(data, max_bytes=max_bytes)
-                yield record_from_json(line.strip(), origin=origin, choice=choice, now=now)
+                if len(data) > max_bytes:
+                    raise PageError(f"too large: {len(data):,} bytes, the limit is {max_bytes:,}")
+                yield record_from_json(
+                    data.strip(), origin=origin, choice=choice, now=now, raw_name=f"{path.name}:{number}"
+                )
             except PageError as exc:
                 yield Failure(origin, str(exc))
     if not saw_record:

@@ -73,20 +73,11 @@ def _words(line: str) -> int:
     return len(line.split())
 
 
-def _matches(patterns, line: str) -> bool:
-    return any(pattern.search(line) for pattern in patterns)
-
-
-def _first_kind(pairs, line: str) -> str | None:
-    for kind, pattern in pairs:
-        if pattern.search(line):
-            return kind
-    return None
-
-
 class _Segmenter:
-    def __init__(self, profile: Profile, language: str, now: datetime):
+    def __init__(self, profile: Profile, language: str, now: datetime, source_name: str = ""):
         self.profile = profile
+        # A line that is just the outlet's name is its sign-off.
+        self.signoffs = {name for name in (profile.name, source_name) if name}
         self.language = language
         self.now = now
         self.blocks: list[Block] = []
@@ -146,12 +137,12 @@ class _Segmenter:
             and _words(line) <= MAX_SUBTITLE_WORDS
             and line[-1] not in _TERMINAL
             and not self._caption_kind(line)
-            and not _matches(profile.byline, line)
-            and not _matches(profile.date_lines, line)
-            and not _matches(profile.attribution, line)
-            and not _first_kind(profile.drops, line)
-            and not _first_kind(profile.sections, line)
-            and not _matches(profile.comments.start, line)
+            and not profile.byline.search(line)
+            and not profile.date_lines.search(line)
+            and not profile.attribution.search(line)
+            and not profile.drops.kind_of(line)
+            and not profile.sections.kind_of(line)
+            and not profile.comments.start.search(line)
         )
 
     # -- body -------------------------------------------------------------
@@ -160,9 +151,10 @@ class _Segmenter:
         """'en'/'ar' (the caption's language) when `line` is a photo caption."""
         if _words(line) > MAX_CAPTION_WORDS:
             return None
-        arabic, latin = textlib.script_counts(line)
-        if latin > arabic and self.language != "en" and _matches(self.profile.latin_caption_markers, line):
-            return "en"
+        if self.language != "en" and self.profile.latin_caption_markers.search(line):
+            arabic, latin = textlib.script_counts(line)
+            if latin > arabic:
+                return "en"
         if self.profile.caption_credit.search(line):
             return textlib.guess_language(line, self.language)
         return None
@@ -187,12 +179,12 @@ class _Segmenter:
         section = ""
         seen_paragraph = False
         for index, line in enumerate(lines):
-            kind = _first_kind(profile.sections, line)
+            kind = profile.sections.kind_of(line)
             if kind:
                 state, section = "section", kind
                 self.remove(kind, line)
                 continue
-            if _matches(profile.comments.start, line):
+            if profile.comments.start.search(line):
                 state = "comments"
                 self.remove("comment_count" if re.search(r"\d", line) else "comments_header", line)
                 continue
@@ -200,24 +192,24 @@ class _Segmenter:
                 self.remove(section, line)
                 continue
             if state == "comments":
-                if _matches(profile.comments.count, line):
+                if profile.comments.count.search(line):
                     self.remove("comment_count", line)
-                elif _matches(profile.comments.policy, line):
+                elif profile.comments.policy.search(line):
                     self.remove("comment_policy", line)
                 else:
                     self.comment_lines.append(line)
                 continue
-            drop = _first_kind(profile.drops, line)
+            drop = profile.drops.kind_of(line)
             if drop:
                 self.remove(drop, line)
                 continue
-            if _matches(profile.attribution, line):
+            if line in self.signoffs or profile.attribution.search(line):
                 self.add(ATTRIBUTION, line)
                 continue
-            if not seen_paragraph and _matches(profile.byline, line):
+            if not seen_paragraph and profile.byline.search(line):
                 self.add(BYLINE, line)
                 continue
-            if self.published_at is None and index < DATE_ZONE_LINES and _matches(profile.date_lines, line):
+            if self.published_at is None and index < DATE_ZONE_LINES and profile.date_lines.search(line):
                 parsed = textlib.parse_date(line, profile.timezone)
                 if parsed is not None:
                     self.published_at, self.published_at_text = parsed, line
@@ -289,6 +281,7 @@ def segment_page(
     *,
     now: datetime,
     profile: Profile | None = None,
+    source_name: str = "",
     title: str = "",
     hostname: str = "",
     comments_text: str = "",
@@ -299,9 +292,9 @@ def segment_page(
     lines = [line for line in canonical.split("\n") if line]
     if not lines and not title:
         raise PageError("empty page: no text after normalisation")
-    profile = profile or detect_profile(canonical, lines, hostname=hostname)
+    profile = profile or detect_profile(canonical, hostname=hostname)
     language = profile.language if not profile.is_generic else textlib.guess_language(canonical)
-    segmenter = _Segmenter(profile, language, now)
+    segmenter = _Segmenter(profile.for_page(canonical + "\n" + comments_text), language, now, source_name)
     body = segmenter.take_header(lines, textlib.canonical_text(title).replace("\n", " ").strip())
     segmenter.take_body(body)
     if comments_text:

@@ -6,7 +6,11 @@ from newsdesk.models import Article
 
 
 def articles_for_list() -> QuerySet[Article]:
-    return Article.objects.select_related("source").annotate(comment_count=Count("comments"))
+    return (
+        Article.objects.select_related("source")
+        .annotate(comment_count=Count("comments"))
+        .order_by("-published_at", "-id")
+    )
 
 
 def article_for_reading(article_id: int) -> Article:

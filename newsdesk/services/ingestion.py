@@ -11,10 +11,12 @@ changed becomes a new revision; new reader comments are added.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
+from queue import Full, Queue
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -22,6 +24,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from newsdesk import text as textlib
+from newsdesk.bulk import allocate_ids, insert_rows
 from newsdesk.models import Article, ArticleRevision, Comment, Source
 from newsdesk.readers import Failure, PageRecord, SourceChoice, expand_paths, iter_records
 
@@ -83,7 +86,7 @@ def ingest_records(
     """Store records batch by batch; failures pass through into the report."""
     report = report or ImportReport()
     size = batch_size or settings.NEWSDESK_IMPORT_BATCH_SIZE
-    for batch in _batches(iter(items), size):
+    for batch in _read_ahead(_batches(iter(items), size)):
         records = []
         for item in batch:
             if isinstance(item, Failure):
@@ -98,6 +101,49 @@ def ingest_records(
 def _batches(items: Iterator, size: int) -> Iterator[list]:
     while batch := list(islice(items, size)):
         yield batch
+
+
+_END = object()
+
+
+def _read_ahead(batches: Iterator[list], depth: int = 2) -> Iterator[list]:
+    """Yield `batches`, produced by a background thread up to `depth` batches ahead.
+
+    Reading and segmenting pages is pure Python and needs no database; running
+    it while the database stores the previous batch keeps both busy. Memory
+    stays bounded by `depth` batches.
+    """
+    handoff: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for batch in batches:
+                for item in batch:
+                    if isinstance(item, PageRecord):
+                        item.page_hash  # noqa: B018  (hash here, off the writing thread's clock)
+                while not stop.is_set():
+                    try:
+                        handoff.put(batch, timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            handoff.put(_END)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            handoff.put(exc)
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while (item := handoff.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def article_identity(record: PageRecord) -> str:
@@ -178,40 +224,41 @@ def _ensure_sources(records: list[PageRecord]) -> dict[str, Source]:
     return sources
 
 
-def _revision_for(record: PageRecord, article: Article, number: int) -> ArticleRevision:
-    return ArticleRevision(
-        article=article,
-        number=number,
-        text=record.text,
-        blocks=[{"kind": block.kind, "lang": block.lang} for block in record.blocks],
-        text_hash=record.text_hash,
-        text_notes=textlib.text_notes(record.text),
-        raw_page=record.raw_page,
-        raw_format=record.raw_format,
-        raw_name=record.raw_name[:500],
-        removed=record.removed,
-    )
+def _revision_row(record: PageRecord, number: int) -> dict:
+    return {
+        "number": number,
+        "text": record.text,
+        "blocks": [{"kind": block.kind, "lang": block.lang} for block in record.blocks],
+        "text_hash": record.text_hash,
+        "text_notes": textlib.text_notes(record.text),
+        "raw_page": record.raw_page,
+        "raw_format": record.raw_format,
+        "raw_name": record.raw_name[:500],
+        "removed": record.removed,
+    }
 
 
-def _comment_rows(record: PageRecord, article: Article, skip: set[tuple[str, str]] = frozenset()) -> list[Comment]:
+def _comment_rows(record: PageRecord, article_id: int, now, skip: set[tuple[str, str]] = frozenset()) -> list[dict]:
     rows = []
     for position, parsed in enumerate(record.comments):
         text_hash = textlib.sha256_hex(parsed.text)
         if (parsed.author, text_hash) in skip:
             continue
         rows.append(
-            Comment(
-                article=article,
-                position=position,
-                author=parsed.author[:300],
-                title=parsed.title[:500],
-                text=parsed.text,
-                text_hash=text_hash,
-                text_notes=textlib.text_notes(parsed.text),
-                language=textlib.guess_language(parsed.text, record.language),
-                posted_at_text=parsed.posted_at_text[:200],
-                posted_at=parsed.posted_at,
-            )
+            {
+                "article_id": article_id,
+                "position": position,
+                "author": parsed.author[:300],
+                "title": parsed.title[:500],
+                "text": parsed.text,
+                "text_hash": text_hash,
+                "text_notes": textlib.text_notes(parsed.text),
+                "language": textlib.guess_language(parsed.text, record.language),
+                "posted_at_text": parsed.posted_at_text[:200],
+                "posted_at": parsed.posted_at,
+                "created_at": now,
+                "updated_at": now,
+            }
         )
     return rows
 
@@ -219,33 +266,50 @@ def _comment_rows(record: PageRecord, article: Article, skip: set[tuple[str, str
 def _create_articles(records: list[PageRecord]) -> None:
     """Insert articles, their first revisions and comments. Runs inside a transaction."""
     sources = _ensure_sources(records)
-    articles = [
-        Article(
-            source=sources[r.source_slug],
-            url=r.url,
-            title=r.title,
-            language=r.language,
-            direction=textlib.direction_for(r.language),
-            published_at=r.published_at,
-            published_at_text=r.published_at_text[:200],
-            identity=article_identity(r),
-            page_hash=r.page_hash,
-        )
+    now = timezone.now()
+    article_rows = [
+        {
+            "source_id": sources[r.source_slug].pk,
+            "url": r.url,
+            "title": r.title,
+            "language": r.language,
+            "direction": textlib.direction_for(r.language),
+            "published_at": r.published_at,
+            "published_at_text": r.published_at_text[:200],
+            "identity": article_identity(r),
+            "page_hash": r.page_hash,
+            "created_at": now,
+            "updated_at": now,
+            "current_revision_id": None,
+        }
         for r in records
     ]
-    Article.objects.bulk_create(articles)
-    ArticleRevision.objects.bulk_create(_revision_for(r, a, 1) for r, a in zip(records, articles))
-    Article.objects.filter(pk__in=[a.pk for a in articles]).update(
-        current_revision=Subquery(ArticleRevision.objects.filter(article=OuterRef("pk"), number=1).values("pk")[:1])
-    )
-    Comment.objects.bulk_create(row for r, a in zip(records, articles) for row in _comment_rows(r, a))
+    revision_rows = [{**_revision_row(r, 1), "created_at": now} for r in records]
+    article_ids = allocate_ids(Article, len(records))
+    revision_ids = allocate_ids(ArticleRevision, len(records))
+    if article_ids is not None and revision_ids is not None:
+        # Keys known up front: each article names its revision as it is written.
+        for article, revision, article_id, revision_id in zip(article_rows, revision_rows, article_ids, revision_ids):
+            article.update(id=article_id, current_revision_id=revision_id)
+            revision.update(id=revision_id, article_id=article_id)
+        insert_rows(Article, article_rows)
+        insert_rows(ArticleRevision, revision_rows)
+    else:
+        article_ids = insert_rows(Article, article_rows)
+        for revision, article_id in zip(revision_rows, article_ids):
+            revision["article_id"] = article_id
+        insert_rows(ArticleRevision, revision_rows)
+        Article.objects.filter(pk__in=article_ids).update(
+            current_revision=Subquery(ArticleRevision.objects.filter(article=OuterRef("pk"), number=1).values("pk")[:1])
+        )
+    insert_rows(Comment, [row for r, pk in zip(records, article_ids) for row in _comment_rows(r, pk, now)])
 
 
 def _apply_page(record: PageRecord) -> str:
     """A known article seen again: a new revision if its text changed, and its
     new comments. Runs inside a transaction; locks the article row."""
     article = (
-        Article.objects.select_for_update()
+        Article.objects.select_for_update(of=("self",))
         .select_related("current_revision")
         .get(source__slug=record.source_slug, identity=article_identity(record))
     )
@@ -254,7 +318,7 @@ def _apply_page(record: PageRecord) -> str:
     outcome = UNCHANGED
     fields = ["page_hash", "updated_at"]
     if article.current_revision.text_hash != record.text_hash:
-        revision = _revision_for(record, article, article.current_revision.number + 1)
+        revision = ArticleRevision(article=article, **_revision_row(record, article.current_revision.number + 1))
         revision.save()
         article.current_revision = revision
         article.title = record.title
@@ -264,9 +328,9 @@ def _apply_page(record: PageRecord) -> str:
         article.published_at, article.published_at_text = record.published_at, record.published_at_text[:200]
         fields += ["published_at", "published_at_text"]
     known = set(article.comments.values_list("author", "text_hash"))
-    new_comments = _comment_rows(record, article, skip=known)
+    new_comments = _comment_rows(record, article.pk, timezone.now(), skip=known)
     if new_comments:
-        Comment.objects.bulk_create(new_comments)
+        insert_rows(Comment, new_comments)
         outcome = outcome if outcome == REVISED else UPDATED
     article.page_hash = record.page_hash
     article.save(update_fields=fields)

