@@ -171,8 +171,8 @@ def main() -> None:
                     drop()
 
     print(f"\nIngestion on {engine}, one process, batch size from NEWSDESK_IMPORT_BATCH_SIZE (default 500)\n")
-    print(f"| input | N | seconds | articles/s | peak RSS (MB) |")
-    print(f"|---|---:|---:|---:|---:|")
+    print("| input | N | seconds | articles/s | peak RSS (MB) |")
+    print("|---|---:|---:|---:|---:|")
     for row in rows:
         rate = row["imported"] / row["seconds"]
         print(f"| {row['kind']} | {row['imported']:,} | {row['seconds']:.2f} | {rate:,.0f} | {row['peak_mb']:.0f} |")

@@ -69,6 +69,9 @@ class Article(models.Model):
     # Fingerprint of the last imported page (text and comments): importing the
     # same page again is recognised without touching anything.
     page_hash = models.CharField(max_length=64, db_index=True)
+    # Title, text and comments folded for search (newsdesk.text.fold). On
+    # PostgreSQL it also feeds the `arabic` and `simple` full-text indexes.
+    search_text = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -138,11 +138,36 @@ NEWSDESK_IMPORT_BATCH_SIZE = env.int("NEWSDESK_IMPORT_BATCH_SIZE", default=500)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Token first: its WWW-Authenticate header makes anonymous requests a 401.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "newsdesk.api.auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["newsdesk.api.auth.IsNewsdeskReader"],
+    "DEFAULT_PAGINATION_CLASS": "newsdesk.api.framework.NewsdeskCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    "EXCEPTION_HANDLER": "newsdesk.api.framework.exception_handler",
+    "UNICODE_JSON": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Newsdesk API",
-    "DESCRIPTION": "Arabic news articles, reader comments, claims and stances.",
+    "DESCRIPTION": (
+        "Arabic news articles, reader comments, claims, claim mentions, stances and entities.\n\n"
+        "**Offsets** (`start`, `end`) are Unicode code points, half-open `[start, end)`, into the stored "
+        "canonical text of an article revision or a reader comment; every span also carries its `quote`, "
+        "which must equal the text at its offsets. JavaScript clients can send and receive UTF-16 offsets "
+        "with `offsets=utf16`.\n\n"
+        "**Auth**: a browser session, or `Authorization: Bearer <token>` (tokens may be read-only). "
+        "**Lists** are cursor-paginated; every list takes `updated_since`, and `/api/v1/deletions/` lists "
+        "what was deleted, so a client can mirror the data incrementally. **Writes** carry the `version` "
+        "they edited (or `If-Match`); a stale write is refused with 409 (412 for If-Match) and the current state. "
+        "**Errors** all have the shape `{\"error\": {\"code\", \"message\", \"fields\"}}`."
+    ),
     "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
 # Production hardening: on whenever DEBUG is off, each switchable by env var

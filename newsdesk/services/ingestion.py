@@ -146,6 +146,11 @@ def _read_ahead(batches: Iterator[list], depth: int = 2) -> Iterator[list]:
         thread.join(timeout=5)
 
 
+def search_text_for(text: str, comment_texts: list[str]) -> str:
+    """What article search matches: the article's text and its comments, folded."""
+    return textlib.fold("\n".join([text, *comment_texts]))
+
+
 def article_identity(record: PageRecord) -> str:
     return textlib.sha256_hex("url", record.url) if record.url else textlib.sha256_hex("title", record.title)
 
@@ -278,6 +283,7 @@ def _create_articles(records: list[PageRecord]) -> None:
             "published_at_text": r.published_at_text[:200],
             "identity": article_identity(r),
             "page_hash": r.page_hash,
+            "search_text": search_text_for(r.text, [c.text for c in r.comments]),
             "created_at": now,
             "updated_at": now,
             "current_revision_id": None,
@@ -332,6 +338,10 @@ def _apply_page(record: PageRecord) -> str:
     if new_comments:
         insert_rows(Comment, new_comments)
         outcome = outcome if outcome == REVISED else UPDATED
+    if outcome != UNCHANGED:
+        comment_texts = list(article.comments.values_list("text", flat=True))
+        article.search_text = search_text_for(article.current_revision.text, comment_texts)
+        fields.append("search_text")
     article.page_hash = record.page_hash
     article.save(update_fields=fields)
     return outcome

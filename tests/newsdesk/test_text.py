@@ -127,3 +127,13 @@ def test_publication_dates_in_arabic_and_numeric_forms(shown, expected):
 )
 def test_guess_language_by_dominant_script(sample, language):
     assert text.guess_language(sample) == language
+
+
+@pytest.mark.parametrize(
+    "sample",
+    ["بـ\"خطوات\" قريباً", "Kerry İstanbul ÉTÉ", "💡 أهم\u00a0المواضيع \u202eabc\u202c", "إعلان ٢٠١٦ مستشفى"],
+)
+def test_fast_fold_equals_fold_with_offsets(sample):
+    folded, origin = text.fold_with_offsets(sample)
+    assert text.fold(sample) == folded
+    assert len(origin) == len(folded) + 1

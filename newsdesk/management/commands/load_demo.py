@@ -18,7 +18,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo articles: {report.summary()}")
         for failure in report.failures:
             self.stderr.write(f"FAILED {failure}")
-        self.stdout.write("Demo users (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
         for user in users:
             self.stdout.write(f"  {user.username:<8} {user.role}")
         if report.failed:

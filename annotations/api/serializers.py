@@ -1,0 +1,88 @@
+"""Input serializers: they check types and shapes; the services check meaning
+(offsets, quotes, permissions, versions). Text fields keep their whitespace:
+a quote that starts with a no-break space must arrive with it."""
+
+from rest_framework import serializers
+
+from annotations.models import StanceLabel, Verdict
+from annotations.services.spans import CODE_POINTS, UTF16
+from newsdesk.api.schema import OFFSET_HELP
+
+OFFSET_UNITS = [CODE_POINTS, UTF16]
+
+
+def _text(**kwargs):
+    return serializers.CharField(trim_whitespace=False, **kwargs)
+
+
+class TargetInputSerializer(serializers.Serializer):
+    article = serializers.IntegerField(required=False, help_text="An article: the span is in its current revision.")
+    revision = serializers.IntegerField(required=False, help_text="A specific revision of an article.")
+    comment = serializers.IntegerField(required=False, help_text="A reader comment.")
+
+
+class SpanInputSerializer(serializers.Serializer):
+    start = serializers.IntegerField(min_value=0, help_text=OFFSET_HELP)
+    end = serializers.IntegerField(min_value=0, help_text=OFFSET_HELP)
+    quote = _text(help_text="Exactly the text at [start, end).")
+
+
+class ClaimMentionCreateInputSerializer(TargetInputSerializer, SpanInputSerializer):
+    claim = serializers.IntegerField()
+    offsets = serializers.ChoiceField(choices=OFFSET_UNITS, default=CODE_POINTS, help_text="The unit of start/end.")
+
+
+class ClaimMentionUpdateInputSerializer(serializers.Serializer):
+    start = serializers.IntegerField(min_value=0, required=False, help_text=OFFSET_HELP)
+    end = serializers.IntegerField(min_value=0, required=False, help_text=OFFSET_HELP)
+    quote = _text(required=False)
+    claim = serializers.IntegerField(required=False)
+    offsets = serializers.ChoiceField(choices=OFFSET_UNITS, default=CODE_POINTS)
+    version = serializers.IntegerField(min_value=1, required=False, help_text="The version you edited (or send If-Match).")
+
+
+class RationaleInputSerializer(SpanInputSerializer):
+    revision = serializers.IntegerField(required=False, help_text="For article stances: a revision other than the current one.")
+
+
+class StanceCreateInputSerializer(serializers.Serializer):
+    article = serializers.IntegerField(required=False, help_text="The article whose stance this is.")
+    comment = serializers.IntegerField(required=False, help_text="Or the reader comment whose stance this is.")
+    claim = serializers.IntegerField()
+    label = serializers.ChoiceField(choices=StanceLabel.choices)
+    note = _text(required=False, allow_blank=True, default="")
+    note_dir = serializers.ChoiceField(choices=["", "ltr", "rtl", "auto"], required=False, default="")
+    rationales = RationaleInputSerializer(many=True, required=False, default=list)
+    offsets = serializers.ChoiceField(choices=OFFSET_UNITS, default=CODE_POINTS)
+
+
+class StanceUpdateInputSerializer(serializers.Serializer):
+    label = serializers.ChoiceField(choices=StanceLabel.choices, required=False)
+    note = _text(required=False, allow_blank=True)
+    note_dir = serializers.ChoiceField(choices=["", "ltr", "rtl", "auto"], required=False)
+    rationales = RationaleInputSerializer(many=True, required=False)
+    offsets = serializers.ChoiceField(choices=OFFSET_UNITS, default=CODE_POINTS)
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class ClaimCreateInputSerializer(serializers.Serializer):
+    text = _text()
+    language = serializers.CharField(required=False, allow_blank=True, default="")
+    claimant = _text(required=False, allow_blank=True, default="")
+    verdict = serializers.ChoiceField(choices=[("", "none"), *Verdict.choices], required=False, default="")
+
+
+class ClaimUpdateInputSerializer(serializers.Serializer):
+    text = _text(required=False)
+    language = serializers.CharField(required=False, allow_blank=True)
+    claimant = _text(required=False, allow_blank=True)
+    verdict = serializers.ChoiceField(choices=[("", "none"), *Verdict.choices], required=False)
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class ClaimMergeInputSerializer(serializers.Serializer):
+    into = serializers.IntegerField(help_text="The claim that survives.")
+
+
+class VersionInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, required=False)

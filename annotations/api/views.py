@@ -1,0 +1,300 @@
+"""API endpoints for claims, claim mentions, stances, entities, the audit
+trail and deletions. Each write validates its input, calls one service and
+answers with the object's representation (and its version as an ETag)."""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+
+from annotations.access import access_claim, access_entity, access_entity_mention, access_mention, access_stance
+from annotations.api import serializers as inputs
+from annotations.models import AuditAction, AuditEvent, Claim, ClaimMention, Entity, EntityMention, Stance
+from annotations.representations import (
+    claim_dict,
+    entity_dict,
+    entity_mention_dict,
+    iso_time,
+    mention_dict,
+    stance_dict,
+)
+from annotations.selectors import claim_mentions_across_articles, stance_summary_by_source
+from annotations.services import claims, mentions, stances
+from newsdesk.api import filters, schema
+from newsdesk.api.framework import NewsdeskCursorPagination, requested_version, with_etag
+from newsdesk.api.views import ListedViewSet
+
+VERSION_PARAMETER = OpenApiParameter(
+    "version", OpenApiTypes.INT, description="The version being deleted (or send If-Match: \"<version>\")."
+)
+WRITE_ERRORS = {
+    400: schema.ErrorSerializer,
+    403: schema.ErrorSerializer,
+    404: schema.ErrorSerializer,
+    409: schema.ConflictSerializer,
+    412: schema.ConflictSerializer,
+}
+
+
+def validated(serializer_class, request, *, partial: bool = False) -> dict:
+    serializer = serializer_class(data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _changes(data: dict) -> dict:
+    return {key: value for key, value in data.items() if key not in ("version", "offsets")}
+
+
+@extend_schema(tags=["annotations"])
+class ClaimViewSet(ListedViewSet):
+    queryset = Claim.objects.select_related("created_by")
+    filterset_class = filters.ClaimFilter
+    represent = staticmethod(claim_dict)
+
+    @extend_schema(responses=schema.ClaimSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=inputs.ClaimCreateInputSerializer, responses={201: schema.ClaimSerializer, **WRITE_ERRORS})
+    def create(self, request):
+        data = validated(inputs.ClaimCreateInputSerializer, request)
+        claim = claims.create_claim(user=request.user, **data)
+        return with_etag(Response(claim_dict(claim), status=status.HTTP_201_CREATED), claim.version)
+
+    @extend_schema(responses={200: schema.ClaimDetailSerializer, 404: schema.ErrorSerializer})
+    def retrieve(self, request, pk=None):
+        """The claim, every mention of it across articles, and how each source stands on it."""
+        claim = access_claim(request.user, pk)
+        body = {
+            **claim_dict(claim),
+            "mentions": claim_mentions_across_articles(claim),
+            "stance_summary": stance_summary_by_source(claim),
+        }
+        return with_etag(Response(body), claim.version)
+
+    @extend_schema(request=inputs.ClaimUpdateInputSerializer, responses={200: schema.ClaimSerializer, **WRITE_ERRORS})
+    def partial_update(self, request, pk=None):
+        data = validated(inputs.ClaimUpdateInputSerializer, request, partial=True)
+        version, from_header = requested_version(request)
+        claim = claims.update_claim(user=request.user, claim_id=pk, version=version, changes=_changes(data), from_header=from_header)
+        return with_etag(Response(claim_dict(claim)), claim.version)
+
+    @extend_schema(parameters=[VERSION_PARAMETER], responses={204: None, **WRITE_ERRORS})
+    def destroy(self, request, pk=None):
+        version, from_header = requested_version(request)
+        claims.delete_claim(user=request.user, claim_id=pk, version=version, from_header=from_header)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=inputs.ClaimMergeInputSerializer, responses={200: schema.ClaimSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Merge this (duplicate) claim into another; its mentions and stances move there."""
+        data = validated(inputs.ClaimMergeInputSerializer, request)
+        target = claims.merge_claims(editor=request.user, claim_id=pk, into_id=data["into"])
+        return with_etag(Response(claim_dict(target)), target.version)
+
+
+@extend_schema(tags=["annotations"])
+class ClaimMentionViewSet(ListedViewSet):
+    queryset = ClaimMention.objects.select_related("annotator")
+    filterset_class = filters.ClaimMentionFilter
+    represent = staticmethod(mention_dict)
+
+    @extend_schema(responses=schema.ClaimMentionSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=inputs.ClaimMentionCreateInputSerializer,
+        responses={201: schema.ClaimMentionSerializer, **WRITE_ERRORS},
+        description="Mark [start, end) — Unicode code points, half-open — of an article revision or a comment as "
+        "stating a claim. The quote must equal the text at those offsets.",
+    )
+    def create(self, request):
+        data = validated(inputs.ClaimMentionCreateInputSerializer, request)
+        mention = mentions.create_mention_for(
+            annotator=request.user,
+            article=data.get("article"),
+            revision=data.get("revision"),
+            comment=data.get("comment"),
+            start=data["start"],
+            end=data["end"],
+            quote=data["quote"],
+            claim_id=data["claim"],
+            unit=data["offsets"],
+        )
+        return with_etag(Response(mention_dict(mention), status=status.HTTP_201_CREATED), mention.version)
+
+    @extend_schema(responses={200: schema.ClaimMentionSerializer, 404: schema.ErrorSerializer})
+    def retrieve(self, request, pk=None):
+        mention = access_mention(request.user, pk)
+        return with_etag(Response(mention_dict(mention)), mention.version)
+
+    @extend_schema(request=inputs.ClaimMentionUpdateInputSerializer, responses={200: schema.ClaimMentionSerializer, **WRITE_ERRORS})
+    def partial_update(self, request, pk=None):
+        data = validated(inputs.ClaimMentionUpdateInputSerializer, request, partial=True)
+        version, from_header = requested_version(request)
+        mention = mentions.update_mention(
+            user=request.user, mention_id=pk, version=version, changes=_changes(data),
+            unit=data.get("offsets", "code_points"), from_header=from_header,
+        )
+        return with_etag(Response(mention_dict(mention)), mention.version)
+
+    @extend_schema(parameters=[VERSION_PARAMETER], responses={204: None, **WRITE_ERRORS})
+    def destroy(self, request, pk=None):
+        version, from_header = requested_version(request)
+        mentions.delete_mention(user=request.user, mention_id=pk, version=version, from_header=from_header)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _stance_body(stance: Stance) -> dict:
+    return stance_dict(stance, list(stance.rationales.all()))
+
+
+@extend_schema(tags=["annotations"])
+class StanceViewSet(ListedViewSet):
+    queryset = Stance.objects.select_related("annotator").prefetch_related("rationales")
+    filterset_class = filters.StanceFilter
+    represent = staticmethod(_stance_body)
+
+    @extend_schema(responses=schema.StanceSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=inputs.StanceCreateInputSerializer,
+        responses={201: schema.StanceSerializer, **WRITE_ERRORS},
+        description="Set the stance of an article or a comment toward a claim, with rationale spans "
+        "(Unicode code points, half-open). One per annotator, target and claim: a second is a 409 "
+        "carrying the existing stance.",
+    )
+    def create(self, request):
+        data = validated(inputs.StanceCreateInputSerializer, request)
+        stance = stances.set_stance_for(
+            annotator=request.user,
+            article=data.get("article"),
+            comment=data.get("comment"),
+            claim_id=data["claim"],
+            label=data["label"],
+            note=data["note"],
+            note_dir=data["note_dir"],
+            rationales=[dict(item) for item in data["rationales"]],
+            unit=data["offsets"],
+        )
+        return with_etag(Response(_stance_body(stance), status=status.HTTP_201_CREATED), stance.version)
+
+    @extend_schema(responses={200: schema.StanceSerializer, 404: schema.ErrorSerializer})
+    def retrieve(self, request, pk=None):
+        stance = access_stance(request.user, pk)
+        return with_etag(Response(_stance_body(stance)), stance.version)
+
+    @extend_schema(request=inputs.StanceUpdateInputSerializer, responses={200: schema.StanceSerializer, **WRITE_ERRORS})
+    def partial_update(self, request, pk=None):
+        data = validated(inputs.StanceUpdateInputSerializer, request, partial=True)
+        version, from_header = requested_version(request)
+        changes = _changes(data)
+        if "rationales" in changes:
+            changes["rationales"] = [dict(item) for item in changes["rationales"]]
+        stance = stances.update_stance(
+            user=request.user, stance_id=pk, version=version, changes=changes,
+            unit=data.get("offsets", "code_points"), from_header=from_header,
+        )
+        return with_etag(Response(_stance_body(stance)), stance.version)
+
+    @extend_schema(parameters=[VERSION_PARAMETER], responses={204: None, **WRITE_ERRORS})
+    def destroy(self, request, pk=None):
+        version, from_header = requested_version(request)
+        stances.delete_stance(user=request.user, stance_id=pk, version=version, from_header=from_header)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["entities"])
+class EntityViewSet(ListedViewSet):
+    queryset = Entity.objects.all()
+    filterset_fields = ["type"]
+    filterset_class = None
+    represent = staticmethod(entity_dict)
+
+    @extend_schema(responses=schema.EntitySerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: schema.EntitySerializer, 404: schema.ErrorSerializer})
+    def retrieve(self, request, pk=None):
+        entity = access_entity(request.user, pk)
+        return with_etag(Response(entity_dict(entity)), entity.version)
+
+
+@extend_schema(tags=["entities"])
+class EntityMentionViewSet(ListedViewSet):
+    queryset = EntityMention.objects.select_related("entity", "annotator")
+    filterset_class = filters.EntityMentionFilter
+    represent = staticmethod(entity_mention_dict)
+
+    @extend_schema(responses=schema.EntityMentionSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: schema.EntityMentionSerializer, 404: schema.ErrorSerializer})
+    def retrieve(self, request, pk=None):
+        mention = access_entity_mention(request.user, pk)
+        return with_etag(Response(entity_mention_dict(mention)), mention.version)
+
+
+def audit_event_dict(event: AuditEvent) -> dict:
+    return {
+        "id": event.id,
+        "at": iso_time(event.at),
+        "actor": event.actor.get_username() if event.actor_id else None,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "article": event.article_id,
+        "claim": event.claim_id,
+        "before": event.before,
+        "after": event.after,
+    }
+
+
+@extend_schema(tags=["audit"])
+class AuditEventViewSet(ListedViewSet):
+    """Who changed what and when, per article, per claim or per user."""
+
+    queryset = AuditEvent.objects.select_related("actor")
+    filterset_class = filters.AuditEventFilter
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["id"]
+    represent = staticmethod(audit_event_dict)
+    pagination_class = NewsdeskCursorPagination
+
+    @extend_schema(responses=schema.AuditEventSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+def deletion_dict(event: AuditEvent) -> dict:
+    return {
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "deleted_at": iso_time(event.at),
+        "article": event.article_id,
+    }
+
+
+@extend_schema(tags=["sync"])
+class DeletionViewSet(ListedViewSet):
+    """Tombstones: what was deleted, so a mirror can delete it too. Ask for
+    `?updated_since=` the time of your last sync, as with every list."""
+
+    queryset = AuditEvent.objects.filter(action=AuditAction.DELETE)
+    filterset_class = filters.DeletionFilter
+    ordering_fields = ["id"]
+    represent = staticmethod(deletion_dict)
+
+    @extend_schema(responses=schema.DeletionSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)

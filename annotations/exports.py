@@ -1,0 +1,340 @@
+"""Exports of annotated articles: JSON Lines, W3C Web Annotation JSON-LD, a
+stance table (CSV), and the claim-centred stance JSON of Baly et al. (NAACL
+2018), which can also be imported.
+
+Every export streams: articles are read in chunks by id, so memory stays flat
+in the number of articles. The API and `manage.py export` share these functions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from annotations.errors import InvalidInput
+from annotations.models import ClaimMention, Stance, StanceLabel, Verdict
+from annotations.representations import CODE_POINTS, EXPANSIONS, iso_time
+from annotations.selectors import article_documents, articles_with_text
+from annotations.services.claims import create_claim
+from annotations.services.spans import SpanTarget
+from annotations.services.stances import set_stance
+from newsdesk.models import Article
+from newsdesk.readers import PageRecord
+from newsdesk.segmentation import PARAGRAPH, TITLE, Block
+from newsdesk.services.ingestion import article_identity, ingest_records
+from newsdesk.text import canonical_text, guess_language
+
+CHUNK = 250
+FORMATS = ("jsonl", "jsonld", "csv", "baly")
+
+
+def annotated_articles(include_all: bool = False):
+    queryset = articles_with_text().order_by("id")
+    if include_all:
+        return queryset
+    return queryset.filter(
+        Q(Exists(ClaimMention.objects.filter(article=OuterRef("pk")))) | Q(Exists(Stance.objects.filter(article=OuterRef("pk"))))
+    )
+
+
+def _chunks(queryset, size: int = CHUNK) -> Iterator[list]:
+    """Keyset pagination by id: constant memory, no OFFSET scans."""
+    last = 0
+    while True:
+        chunk = list(queryset.filter(id__gt=last)[:size])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].id
+
+
+# --- JSON Lines --------------------------------------------------------------
+
+
+def iter_articles_jsonl(*, offsets: str = CODE_POINTS, include_all: bool = False) -> Iterator[str]:
+    """One line per annotated article: the article document with every expansion,
+    exactly as GET /api/v1/articles/{id}/?expand=... returns it."""
+    for chunk in _chunks(annotated_articles(include_all)):
+        for document in article_documents(chunk, expand=EXPANSIONS, offsets=offsets):
+            yield json.dumps(document, ensure_ascii=False) + "\n"
+
+
+# --- W3C Web Annotation ---------------------------------------------------------
+
+
+def _text_source(base_url: str, span) -> str:
+    if span.comment_id:
+        return f"{base_url}/api/v1/comments/{span.comment_id}/"
+    return f"{base_url}/api/v1/revisions/{span.revision_id}/"
+
+
+def _selector_target(base_url: str, span, text: str) -> dict:
+    return {
+        "type": "SpecificResource",
+        "source": _text_source(base_url, span),
+        "selector": [
+            {
+                "type": "TextQuoteSelector",
+                "exact": span.quote,
+                "prefix": text[max(0, span.start - 32) : span.start],
+                "suffix": text[span.end : span.end + 32],
+            },
+            # Web Annotation positions count Unicode code points, as Newsdesk does.
+            {"type": "TextPositionSelector", "start": span.start, "end": span.end},
+        ],
+    }
+
+
+def iter_web_annotations(*, base_url: str, include_all: bool = False) -> Iterator[str]:
+    """An AnnotationCollection (JSON-LD) of every claim mention and stance, in pieces."""
+    base_url = base_url.rstrip("/")
+    yield (
+        '{"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection", '
+        f'"label": "Newsdesk claim mentions and stances", "generated": "{iso_time(timezone.now())}", '
+        '"first": {"type": "AnnotationPage", "startIndex": 0, "items": ['
+    )
+    first = True
+    for chunk in _chunks(annotated_articles(include_all)):
+        ids = [article.id for article in chunk]
+        texts = {("revision", a.current_revision_id): a.current_revision.text for a in chunk}
+        mentions = ClaimMention.objects.filter(article_id__in=ids).select_related("claim", "annotator", "revision", "comment")
+        stances = (
+            Stance.objects.filter(article_id__in=ids)
+            .select_related("claim", "annotator", "article__current_revision", "comment")
+            .prefetch_related("rationales__revision", "rationales__comment")
+        )
+        for item in [*(_mention_annotation(base_url, m, texts) for m in mentions), *(_stance_annotation(base_url, s, texts) for s in stances)]:
+            yield ("" if first else ", ") + json.dumps(item, ensure_ascii=False)
+            first = False
+    yield "]}}\n"
+
+
+def _span_text(span, texts: dict) -> str:
+    if span.comment_id:
+        return span.comment.text
+    return texts.get(("revision", span.revision_id)) or span.revision.text
+
+
+def _person(user) -> dict:
+    return {"type": "Person", "nickname": user.get_username()}
+
+
+def _mention_annotation(base_url: str, mention: ClaimMention, texts: dict) -> dict:
+    return {
+        "id": f"{base_url}/api/v1/mentions/{mention.id}/",
+        "type": "Annotation",
+        "motivation": "identifying",
+        "creator": _person(mention.annotator),
+        "created": iso_time(mention.created_at),
+        "modified": iso_time(mention.updated_at),
+        "body": {
+            "id": f"{base_url}/api/v1/claims/{mention.claim_id}/",
+            "type": "TextualBody",
+            "purpose": "identifying",
+            "value": mention.claim.text,
+            "language": mention.claim.language,
+        },
+        "target": _selector_target(base_url, mention, _span_text(mention, texts)),
+    }
+
+
+def _stance_annotation(base_url: str, stance: Stance, texts: dict) -> dict:
+    whole = (
+        f"{base_url}/api/v1/comments/{stance.comment_id}/"
+        if stance.comment_id
+        else f"{base_url}/api/v1/revisions/{stance.article.current_revision_id}/"
+    )
+    rationales = list(stance.rationales.all())
+    return {
+        "id": f"{base_url}/api/v1/stances/{stance.id}/",
+        "type": "Annotation",
+        "motivation": "assessing",
+        "creator": _person(stance.annotator),
+        "created": iso_time(stance.created_at),
+        "modified": iso_time(stance.updated_at),
+        "body": [
+            {"type": "TextualBody", "purpose": "classifying", "value": stance.label},
+            {
+                "type": "SpecificResource",
+                "purpose": "linking",
+                "source": f"{base_url}/api/v1/claims/{stance.claim_id}/",
+            },
+            *([{"type": "TextualBody", "purpose": "commenting", "value": stance.note}] if stance.note else []),
+        ],
+        "target": [_selector_target(base_url, r, _span_text(r, texts)) for r in rationales] or whole,
+    }
+
+
+# --- Stance table ------------------------------------------------------------------
+
+STANCE_COLUMNS = [
+    "claim_id", "claim", "article_id", "article_title", "source", "target_type", "comment_id",
+    "stance", "annotator", "rationale_quotes", "note", "updated_at",
+]
+
+
+def iter_stance_csv() -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(STANCE_COLUMNS)
+    yield buffer.getvalue()
+    stances = (
+        Stance.objects.select_related("claim", "article__source", "annotator")
+        .prefetch_related("rationales")
+        .order_by("claim_id", "article_id", "comment_id", "id")
+    )
+    for stance in stances.iterator(chunk_size=500):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(
+            [
+                stance.claim_id, stance.claim.text, stance.article_id, stance.article.title,
+                stance.article.source.name, stance.target_type, stance.comment_id or "", stance.label,
+                stance.annotator.get_username(), " | ".join(r.quote for r in stance.rationales.all()),
+                stance.note, iso_time(stance.updated_at),
+            ]
+        )
+        yield buffer.getvalue()
+
+
+# --- Claim-centred stance JSON (Baly et al., NAACL 2018) -----------------------
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for index, ch in enumerate(text):
+        if ch == "\n":
+            starts.append(index + 1)
+    return starts
+
+
+def _lines_of(text: str, rationales) -> list[int]:
+    """0-based numbers of the lines that the rationale spans touch."""
+    starts = _line_starts(text)
+    lines = set()
+    for rationale in rationales:
+        for number, start in enumerate(starts):
+            end = starts[number + 1] - 1 if number + 1 < len(starts) else len(text)
+            if rationale.start < end and rationale.end > start:
+                lines.add(number)
+    return sorted(lines)
+
+
+def baly_claims() -> list[dict]:
+    """One object per claim with article-level stances. Where several
+    annotators judged the same article, the most recently changed stance is
+    exported (one stance per article, as the format has)."""
+    stances = (
+        Stance.objects.filter(comment__isnull=True, claim__merged_into__isnull=True)
+        .select_related("claim", "article__current_revision")
+        .prefetch_related("rationales")
+        .order_by("claim_id", "article_id", "-updated_at", "-id")
+    )
+    claims: dict[int, dict] = {}
+    seen: set[tuple[int, int]] = set()
+    for stance in stances:
+        if (stance.claim_id, stance.article_id) in seen:
+            continue
+        seen.add((stance.claim_id, stance.article_id))
+        entry = claims.setdefault(
+            stance.claim_id,
+            {"id": stance.claim_id, "claim": stance.claim.text, "fact": stance.claim.verdict, "article": [], "url": [], "stance": [], "rationale": []},
+        )
+        revision = stance.article.current_revision
+        entry["article"].append(revision.text)
+        entry["url"].append(stance.article.url)
+        entry["stance"].append(stance.label)
+        on_current = [r for r in stance.rationales.all() if r.revision_id == revision.id]
+        entry["rationale"].append(_lines_of(revision.text, on_current))
+    return list(claims.values())
+
+
+def iter_baly_json() -> Iterator[str]:
+    yield json.dumps(baly_claims(), ensure_ascii=False, indent=1) + "\n"
+
+
+def _baly_list(claim: dict, key: str, where: str) -> list:
+    value = claim.get(key)
+    if not isinstance(value, list):
+        raise InvalidInput(f"{where}: field '{key}' must be a list.", fields={f"{where}.{key}": ["A list is required."]})
+    return value
+
+
+@transaction.atomic
+def import_baly(data, *, user, source_name: str = "") -> dict:
+    """Create claims, articles (or find them by URL and text) and stances from
+    the claim-centred format; rationale line numbers become spans covering
+    those lines. All or nothing: any error leaves the database as it was."""
+    if not isinstance(data, list):
+        raise InvalidInput("Expected a JSON list of claims.", fields={"": ["A list is required."]})
+    counts = defaultdict(int)
+    for index, item in enumerate(data):
+        where = f"claims[{index}]"
+        if not isinstance(item, dict) or not isinstance(item.get("claim"), str) or not item["claim"].strip():
+            raise InvalidInput(f"{where}: field 'claim' is missing or empty.", fields={f"{where}.claim": ["Required."]})
+        articles, urls = _baly_list(item, "article", where), _baly_list(item, "url", where)
+        labels, rationales = _baly_list(item, "stance", where), _baly_list(item, "rationale", where)
+        if not len(articles) == len(urls) == len(labels) == len(rationales):
+            raise InvalidInput(f"{where}: article, url, stance and rationale must be lists of the same length.", fields={where: ["Parallel lists differ in length."]})
+        fact = item.get("fact") or ""
+        fact = {"True": "true", "False": "false"}.get(fact, str(fact).lower())
+        if fact not in ("", *Verdict.values):
+            raise InvalidInput(f"{where}: unknown fact {item.get('fact')!r}.", fields={f"{where}.fact": [f"Use one of {', '.join(Verdict.values)}."]})
+        claim = create_claim(user=user, text=item["claim"], verdict=fact if fact else "")
+        counts["claims"] += 1
+        for number, (text, url, label, lines) in enumerate(zip(articles, urls, labels, rationales)):
+            spot = f"{where}.article[{number}]"
+            if label not in StanceLabel.values:
+                raise InvalidInput(f"{spot}: unknown stance {label!r}.", fields={f"{where}.stance[{number}]": ["Unknown label."]})
+            article = _baly_article(text, url or "", source_name, spot)
+            revision = article.current_revision
+            spans = _line_spans(revision.text, lines, spot)
+            target = SpanTarget(article=article, revision=revision)
+            set_stance(annotator=user, target=target, claim_id=claim.pk, label=label, rationales=spans)
+            counts["stances"] += 1
+    return dict(counts)
+
+
+def _baly_article(text, url: str, source_name: str, where: str) -> Article:
+    if not isinstance(text, str) or not canonical_text(text).strip():
+        raise InvalidInput(f"{where}: the article text is empty.", fields={where: ["Text required."]})
+    lines = [line for line in canonical_text(text).split("\n") if line]
+    host = urlsplit(url).hostname or ""
+    name = source_name or host or "Baly import"
+    language = guess_language(text)
+    record = PageRecord(
+        origin=where, source_name=name, source_slug=slugify(name, allow_unicode=True) or "baly",
+        source_domain=host, language=language,
+        blocks=[Block(TITLE, lines[0], language)] + [Block(PARAGRAPH, line, language) for line in lines[1:]],
+        url=url, raw_format="baly",
+    )
+    report = ingest_records([record])
+    if report.failures:
+        raise InvalidInput(f"{where}: {report.failures[0].reason}", fields={where: [report.failures[0].reason]})
+    return articles_with_text().get(source__slug=record.source_slug, identity=article_identity(record))
+
+
+def _line_spans(text: str, lines, where: str) -> list[dict]:
+    """Rationale spans covering whole lines of `text` (0-based line numbers)."""
+    if not isinstance(lines, list) or not all(isinstance(n, int) and not isinstance(n, bool) for n in lines):
+        raise InvalidInput(f"{where}: rationale must be a list of line numbers.", fields={where: ["A list of integers is required."]})
+    starts = _line_starts(text)
+    spans = []
+    for number in lines:
+        if not 0 <= number < len(starts):
+            raise InvalidInput(f"{where}: rationale line {number} does not exist (the text has {len(starts)} lines).", fields={where: ["Line out of range."]})
+        start = starts[number]
+        end = starts[number + 1] - 1 if number + 1 < len(starts) else len(text)
+        if end > start:
+            spans.append({"start": start, "end": end, "quote": text[start:end]})
+    return spans
+

@@ -1,0 +1,322 @@
+"""Claims, claim mentions, stances with rationales, entities, the audit trail and API tokens.
+
+Every span is `[start, end)` in Unicode code points of one canonical text —
+an article revision's or a reader comment's — and stores its quote; the
+services refuse a span whose quote is not the text at its offsets. Exactly one
+of `revision` and `comment` is set on a span; `article` is always set (the
+revision's or the comment's article) so that per-article reads need no join.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from newsdesk.models import Article, ArticleRevision, Comment
+
+
+class Verdict(models.TextChoices):
+    TRUE = "true", _("true")
+    FALSE = "false", _("false")
+    MIXED = "mixed", _("mixed")
+    MISLEADING = "misleading", _("misleading")
+    UNVERIFIED = "unverified", _("unverified")
+
+
+class StanceLabel(models.TextChoices):
+    """The FNC-1 / Arabic stance-corpus label set."""
+
+    AGREE = "agree", _("agree")
+    DISAGREE = "disagree", _("disagree")
+    DISCUSS = "discuss", _("discuss")
+    UNRELATED = "unrelated", _("unrelated")
+
+
+class EntityType(models.TextChoices):
+    PER = "PER", _("person")
+    ORG = "ORG", _("organisation")
+    LOC = "LOC", _("location")
+    MISC = "MISC", _("other")
+
+
+class Origin(models.TextChoices):
+    MACHINE = "machine", _("machine")
+    PERSON = "person", _("person")
+
+
+class MentionStatus(models.TextChoices):
+    SUGGESTED = "suggested", _("suggested")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+
+
+def _span_constraints(prefix: str) -> list[models.BaseConstraint]:
+    """What the database guarantees about every span: sane offsets, one text."""
+    return [
+        models.CheckConstraint(condition=Q(start__gte=0), name=f"{prefix}_start_not_negative"),
+        models.CheckConstraint(condition=Q(start__lt=F("end")), name=f"{prefix}_start_before_end"),
+        models.CheckConstraint(
+            condition=Q(revision__isnull=False, comment__isnull=True) | Q(revision__isnull=True, comment__isnull=False),
+            name=f"{prefix}_in_one_text",
+        ),
+    ]
+
+
+class Span(models.Model):
+    """A stretch of one canonical text (abstract)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    revision = models.ForeignKey(ArticleRevision, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    start = models.PositiveIntegerField(_("start (code points)"))
+    end = models.PositiveIntegerField(_("end (code points, exclusive)"))
+    quote = models.TextField(_("quote"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def target_type(self) -> str:
+        return "comment" if self.comment_id else "article"
+
+
+class Claim(models.Model):
+    """A canonical, checkable statement that many mentions point at."""
+
+    text = models.TextField(_("claim"))
+    language = models.CharField(_("language"), max_length=16, default="ar")
+    claimant = models.CharField(_("claimant"), max_length=300, blank=True)
+    verdict = models.CharField(_("verdict"), max_length=12, choices=Verdict.choices, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_claims"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(verdict__in=["", *Verdict.values]), name="claim_verdict_valid"),
+            models.CheckConstraint(condition=~Q(merged_into=F("id")), name="claim_not_merged_into_itself"),
+        ]
+        indexes = [
+            # Incremental sync: claims changed since a time.
+            models.Index(fields=["updated_at", "id"], name="claim_updated"),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class ClaimMention(Span):
+    """A span of an article or a comment that states a claim."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="mentions")
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article_id", "comment_id", "start", "id"]
+        constraints = _span_constraints("mention")
+        indexes = [
+            # The reader loads an article's mentions; the list filter "mentions claim X".
+            models.Index(fields=["article", "claim"], name="mention_article_claim"),
+            models.Index(fields=["claim", "article"], name="mention_claim_article"),
+            models.Index(fields=["updated_at", "id"], name="mention_updated"),
+        ]
+
+    def __str__(self):
+        return f"{self.quote[:40]} → claim {self.claim_id}"
+
+
+class Stance(models.Model):
+    """The position of an article (or one of its comments) toward a claim."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="stances")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    label = models.CharField(_("stance"), max_length=10, choices=StanceLabel.choices)
+    note = models.TextField(_("note"), blank=True)
+    # The note's direction as the browser sent it (the form's `dirname`).
+    note_dir = models.CharField(max_length=3, blank=True)
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article_id", "comment_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(label__in=StanceLabel.values), name="stance_label_valid"),
+            models.UniqueConstraint(
+                fields=["annotator", "article", "claim"],
+                condition=Q(comment__isnull=True),
+                name="stance_one_per_annotator_article_claim",
+            ),
+            models.UniqueConstraint(
+                fields=["annotator", "comment", "claim"],
+                condition=Q(comment__isnull=False),
+                name="stance_one_per_annotator_comment_claim",
+            ),
+        ]
+        indexes = [
+            # The reader loads an article's stances; the list filters by claim and label.
+            models.Index(fields=["article", "claim"], name="stance_article_claim"),
+            models.Index(fields=["claim", "label"], name="stance_claim_label"),
+            models.Index(fields=["updated_at", "id"], name="stance_updated"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} → claim {self.claim_id} ({self.target_type} {self.comment_id or self.article_id})"
+
+    @property
+    def target_type(self) -> str:
+        return "comment" if self.comment_id else "article"
+
+
+class StanceRationale(Span):
+    """A span that justifies a stance's label."""
+
+    stance = models.ForeignKey(Stance, on_delete=models.CASCADE, related_name="rationales")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["stance_id", "position", "id"]
+        constraints = _span_constraints("rationale")
+
+    def __str__(self):
+        return self.quote[:60]
+
+
+class Entity(models.Model):
+    """A canonical person, organisation, place or other named thing."""
+
+    type = models.CharField(max_length=4, choices=EntityType.choices)
+    canonical_name = models.CharField(max_length=300)
+    aliases = models.JSONField(default=list, blank=True)
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["canonical_name", "id"]
+        verbose_name_plural = "entities"
+        constraints = [
+            models.CheckConstraint(condition=Q(type__in=EntityType.values), name="entity_type_valid"),
+        ]
+        indexes = [
+            # Linking a mention to its entity by type and name.
+            models.Index(fields=["type", "canonical_name"], name="entity_type_name"),
+            models.Index(fields=["updated_at", "id"], name="entity_updated"),
+        ]
+
+    def __str__(self):
+        return f"{self.canonical_name} ({self.type})"
+
+
+class EntityMention(Span):
+    """A named entity found in a text, by the extractor or by a person."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="mentions")
+    type = models.CharField(max_length=4, choices=EntityType.choices)
+    origin = models.CharField(max_length=8, choices=Origin.choices)
+    status = models.CharField(max_length=10, choices=MentionStatus.choices, default=MentionStatus.SUGGESTED)
+    extractor_version = models.CharField(max_length=40, blank=True)
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article_id", "comment_id", "start", "id"]
+        constraints = [
+            *_span_constraints("entity_mention"),
+            models.CheckConstraint(condition=Q(type__in=EntityType.values), name="entity_mention_type_valid"),
+            models.CheckConstraint(condition=Q(status__in=MentionStatus.values), name="entity_mention_status_valid"),
+            # The extractor's idempotency backstop: one machine mention per span, type and version.
+            models.UniqueConstraint(
+                fields=["revision", "start", "end", "type", "extractor_version"],
+                condition=Q(origin="machine", revision__isnull=False),
+                name="entity_mention_machine_unique_in_revision",
+            ),
+            models.UniqueConstraint(
+                fields=["comment", "start", "end", "type", "extractor_version"],
+                condition=Q(origin="machine", comment__isnull=False),
+                name="entity_mention_machine_unique_in_comment",
+            ),
+        ]
+        indexes = [
+            # The reader loads an article's entity mentions; an entity page lists its mentions.
+            models.Index(fields=["article", "status"], name="entity_mention_article"),
+            models.Index(fields=["entity", "article"], name="entity_mention_entity"),
+            models.Index(fields=["updated_at", "id"], name="entity_mention_updated"),
+        ]
+
+    def __str__(self):
+        return f"{self.quote} ({self.type}, {self.status})"
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("created")
+    UPDATE = "update", _("updated")
+    DELETE = "delete", _("deleted")
+    MERGE = "merge", _("merged")
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when, from what to what. Never edited or deleted.
+
+    `article_id` and `claim_id` are plain numbers (not foreign keys) so that the
+    trail outlives what it describes; deletions double as the API's tombstones.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    action = models.CharField(max_length=8, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=20)
+    object_id = models.BigIntegerField()
+    article_id = models.BigIntegerField(null=True, blank=True)
+    claim_id = models.BigIntegerField(null=True, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # Audit trail per article, per claim, per user; deletions feed by type.
+            models.Index(fields=["article_id", "id"], name="audit_article"),
+            models.Index(fields=["claim_id", "id"], name="audit_claim"),
+            models.Index(fields=["actor", "id"], name="audit_actor"),
+            models.Index(fields=["action", "object_type", "at"], name="audit_action_type"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type} {self.object_id}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients. Only a hash of the key is stored; the key
+    is shown once, when the token is created."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_prefix = models.CharField(max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    read_only = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        scope = "read-only" if self.read_only else "read-write"
+        return f"{self.name} ({self.key_prefix}…, {scope})"

@@ -1,0 +1,217 @@
+"""The JSON shape of every object, built once and used everywhere: API
+responses, exports, and the before/after snapshots of the audit trail.
+
+Plain functions over model instances (no serializer machinery) because the
+JSON Lines export writes thousands of articles a second with them. The
+OpenAPI schema documents these shapes with the serializers in
+annotations/api/schema.py; the suite checks responses against it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from annotations.models import Claim, ClaimMention, Entity, EntityMention, Stance, StanceRationale
+from newsdesk.models import Article, Comment
+from newsdesk.text import code_point_to_utf16
+
+CODE_POINTS, UTF16 = "code_points", "utf16"
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def iso_time(value) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _user(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def offset_converter(text: str, unit: str) -> Callable[[int], int]:
+    """Maps code-point offsets in `text` to `unit` (code points or UTF-16)."""
+    if unit != UTF16 or not _ASTRAL.search(text):
+        return lambda offset: offset
+    return lambda offset: code_point_to_utf16(text, offset)
+
+
+def _span(span, convert: Callable[[int], int]) -> dict:
+    return {
+        "target_type": span.target_type,
+        "article": span.article_id,
+        "revision": span.revision_id,
+        "comment": span.comment_id,
+        "start": convert(span.start),
+        "end": convert(span.end),
+        "quote": span.quote,
+    }
+
+
+def mention_dict(mention: ClaimMention, convert: Callable[[int], int] = int) -> dict:
+    return {
+        "id": mention.id,
+        "claim": mention.claim_id,
+        **_span(mention, convert),
+        "annotator": _user(mention.annotator),
+        "version": mention.version,
+        "created_at": iso_time(mention.created_at),
+        "updated_at": iso_time(mention.updated_at),
+    }
+
+
+def rationale_dict(rationale: StanceRationale, convert: Callable[[int], int] = int) -> dict:
+    return {"id": rationale.id, **_span(rationale, convert)}
+
+
+def stance_dict(
+    stance: Stance, rationales: Iterable[StanceRationale] | None = None, converters: Callable | None = None
+) -> dict:
+    """`converters(rationale)` gives the offset converter for a rationale's text."""
+    rationales = stance.rationales.all() if rationales is None else rationales
+    return {
+        "id": stance.id,
+        "claim": stance.claim_id,
+        "target_type": stance.target_type,
+        "article": stance.article_id,
+        "comment": stance.comment_id,
+        "label": stance.label,
+        "note": stance.note,
+        "note_dir": stance.note_dir,
+        "rationales": [rationale_dict(r, converters(r) if converters else int) for r in rationales],
+        "annotator": _user(stance.annotator),
+        "version": stance.version,
+        "created_at": iso_time(stance.created_at),
+        "updated_at": iso_time(stance.updated_at),
+    }
+
+
+def claim_dict(claim: Claim) -> dict:
+    return {
+        "id": claim.id,
+        "text": claim.text,
+        "language": claim.language,
+        "claimant": claim.claimant,
+        "verdict": claim.verdict,
+        "created_by": _user(claim.created_by),
+        "merged_into": claim.merged_into_id,
+        "version": claim.version,
+        "created_at": iso_time(claim.created_at),
+        "updated_at": iso_time(claim.updated_at),
+    }
+
+
+def entity_dict(entity: Entity) -> dict:
+    return {
+        "id": entity.id,
+        "type": entity.type,
+        "canonical_name": entity.canonical_name,
+        "aliases": list(entity.aliases),
+        "merged_into": entity.merged_into_id,
+        "version": entity.version,
+        "updated_at": iso_time(entity.updated_at),
+    }
+
+
+def entity_mention_dict(mention: EntityMention, convert: Callable[[int], int] = int) -> dict:
+    return {
+        "id": mention.id,
+        "entity": mention.entity_id,
+        "entity_name": mention.entity.canonical_name if mention.entity_id else None,
+        "type": mention.type,
+        **_span(mention, convert),
+        "origin": mention.origin,
+        "status": mention.status,
+        "extractor_version": mention.extractor_version,
+        "annotator": _user(mention.annotator) if mention.annotator_id else None,
+        "version": mention.version,
+        "updated_at": iso_time(mention.updated_at),
+    }
+
+
+def source_dict(source) -> dict:
+    return {"id": source.id, "name": source.name, "slug": source.slug, "domain": source.domain, "language": source.language}
+
+
+def article_summary(article: Article) -> dict:
+    """An article in lists: no text."""
+    return {
+        "id": article.id,
+        "url": article.url,
+        "title": article.title,
+        "source": source_dict(article.source),
+        "language": article.language,
+        "direction": article.direction,
+        "published_at": iso_time(article.published_at),
+        "published_at_text": article.published_at_text,
+        "revision": article.current_revision_id,
+        "created_at": iso_time(article.created_at),
+        "updated_at": iso_time(article.updated_at),
+    }
+
+
+def comment_dict(comment: Comment) -> dict:
+    return {
+        "id": comment.id,
+        "article": comment.article_id,
+        "position": comment.position,
+        "author": comment.author,
+        "title": comment.title,
+        "text": comment.text,
+        "language": comment.language,
+        "direction": comment.direction,
+        "posted_at": iso_time(comment.posted_at),
+        "posted_at_text": comment.posted_at_text,
+        "text_notes": comment.text_notes,
+        "updated_at": iso_time(comment.updated_at),
+    }
+
+
+EXPANSIONS = ("comments", "mentions", "stances", "entities")
+
+
+def article_document(
+    article: Article,
+    *,
+    comments: list[Comment],
+    mentions: list[ClaimMention] | None = None,
+    stances: list[Stance] | None = None,
+    entities: list[EntityMention] | None = None,
+    offsets: str = CODE_POINTS,
+) -> dict:
+    """An article with its current text and whichever of comments, mentions,
+    stances (with rationales) and entity mentions are given. Spans on older
+    revisions keep their own revision id. `offsets` picks the unit of every
+    start/end: Unicode code points (the default) or UTF-16 code units."""
+    revision = article.current_revision
+    texts = {("article", revision.id): revision.text}
+    texts.update({("comment", c.id): c.text for c in comments})
+    cache: dict[tuple, Callable[[int], int]] = {}
+
+    def converter(span) -> Callable[[int], int]:
+        key = ("comment", span.comment_id) if span.comment_id else ("article", span.revision_id)
+        if key not in cache:
+            text = texts.get(key)
+            if text is None:  # a span on an older revision
+                text = span.revision.text if span.revision_id else span.comment.text
+            cache[key] = offset_converter(text, offsets)
+        return cache[key]
+
+    document = {
+        **article_summary(article),
+        "offsets": offsets,
+        "revision": {
+            "id": revision.id,
+            "number": revision.number,
+            "text": revision.text,
+            "blocks": revision.blocks,
+            "text_notes": revision.text_notes,
+        },
+        "comments": [comment_dict(c) for c in comments],
+    }
+    if mentions is not None:
+        document["mentions"] = [mention_dict(m, converter(m)) for m in mentions]
+    if stances is not None:
+        document["stances"] = [stance_dict(s, s.rationales.all(), converter) for s in stances]
+    if entities is not None:
+        document["entities"] = [entity_mention_dict(m, converter(m)) for m in entities]
+    return document

@@ -1,0 +1,106 @@
+"""Shared reads of annotations: whole article documents, claim summaries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from annotations.models import Claim, ClaimMention, EntityMention, Stance, StanceRationale
+from annotations.representations import (
+    CODE_POINTS,
+    EXPANSIONS,
+    article_document,
+    mention_dict,
+    source_dict,
+)
+from newsdesk.models import Article, Comment, Source
+
+
+def _by_article(rows) -> dict[int, list]:
+    grouped: dict[int, list] = defaultdict(list)
+    for row in rows:
+        grouped[row.article_id].append(row)
+    return grouped
+
+
+def article_documents(
+    articles: list[Article], *, expand: Iterable[str] = EXPANSIONS, offsets: str = CODE_POINTS
+) -> Iterator[dict]:
+    """Documents for `articles` (with source and current revision loaded), in
+    order, with the expansions asked for; a handful of queries per call,
+    whatever the number of articles."""
+    expand = set(expand)
+    ids = [article.id for article in articles]
+    comments = _by_article(Comment.objects.filter(article_id__in=ids).order_by("article_id", "position", "id"))
+    mentions = (
+        _by_article(ClaimMention.objects.filter(article_id__in=ids).select_related("annotator").order_by("article_id", "comment_id", "start", "id"))
+        if "mentions" in expand
+        else None
+    )
+    stances = (
+        _by_article(
+            Stance.objects.filter(article_id__in=ids)
+            .select_related("annotator")
+            .prefetch_related(Prefetch("rationales", queryset=StanceRationale.objects.order_by("position", "id")))
+            .order_by("article_id", "comment_id", "id")
+        )
+        if "stances" in expand
+        else None
+    )
+    entities = (
+        _by_article(
+            EntityMention.objects.filter(article_id__in=ids)
+            .select_related("entity", "annotator")
+            .order_by("article_id", "comment_id", "start", "id")
+        )
+        if "entities" in expand
+        else None
+    )
+    for article in articles:
+        document = article_document(
+            article,
+            comments=comments.get(article.id, []),
+            mentions=None if mentions is None else mentions.get(article.id, []),
+            stances=None if stances is None else stances.get(article.id, []),
+            entities=None if entities is None else entities.get(article.id, []),
+            offsets=offsets,
+        )
+        if "comments" not in expand:
+            del document["comments"]
+        yield document
+
+
+def articles_with_text() -> QuerySet[Article]:
+    return Article.objects.select_related("source", "current_revision")
+
+
+def claim_mentions_across_articles(claim: Claim) -> list[dict]:
+    mentions = (
+        ClaimMention.objects.filter(claim=claim)
+        .select_related("annotator", "article__source")
+        .order_by("article__source__name", "article_id", "comment_id", "start")
+    )
+    return [
+        {**mention_dict(m), "article_title": m.article.title, "source": source_dict(m.article.source)}
+        for m in mentions
+    ]
+
+
+def stance_summary_by_source(claim: Claim) -> list[dict]:
+    """Per source, how many stances toward `claim` carry each label."""
+    rows = (
+        Stance.objects.filter(claim=claim)
+        .values("article__source_id", "label")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"agree": 0, "disagree": 0, "discuss": 0, "unrelated": 0})
+    for row in rows:
+        counts[row["article__source_id"]][row["label"]] = row["count"]
+    sources = {s.id: s for s in Source.objects.filter(id__in=counts)}
+    return [
+        {"source": source_dict(sources[source_id]), **labels}
+        for source_id, labels in sorted(counts.items(), key=lambda item: sources[item[0]].name)
+    ]

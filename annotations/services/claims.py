@@ -1,0 +1,150 @@
+"""Claims: create, edit, merge duplicates, delete."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from annotations.access import access_claim, require_annotator, require_editor
+from annotations.errors import InvalidInput, NotAllowed
+from annotations.models import AuditAction, Claim, ClaimMention, Stance, Verdict
+from annotations.representations import claim_dict, stance_dict
+from annotations.services.audit import record_event
+from annotations.services.versions import check_version
+from newsdesk.roles import is_editor
+from newsdesk.text import canonical_text, guess_language
+
+CLAIM = "claim"
+EDITABLE = ("text", "language", "claimant", "verdict")
+
+
+def _clean_text(text) -> str:
+    if not isinstance(text, str) or not canonical_text(text).strip():
+        raise InvalidInput("A claim needs its statement.", fields={"text": ["This field may not be blank."]})
+    return canonical_text(text).strip()
+
+
+def _check_verdict(verdict) -> str:
+    if verdict not in ("", *Verdict.values):
+        raise InvalidInput(f"Unknown verdict {verdict!r}.", fields={"verdict": [f"Choose one of {', '.join(Verdict.values)}."]})
+    return verdict
+
+
+def final_claim(claim: Claim) -> Claim:
+    """The claim that `claim` was merged into, following merges to the end."""
+    seen = set()
+    while claim.merged_into_id and claim.pk not in seen:
+        seen.add(claim.pk)
+        claim = Claim.objects.select_related("created_by").get(pk=claim.merged_into_id)
+    return claim
+
+
+@transaction.atomic
+def create_claim(*, user, text: str, language: str = "", claimant: str = "", verdict: str = "") -> Claim:
+    require_annotator(user)
+    text = _clean_text(text)
+    if verdict and not is_editor(user):
+        raise NotAllowed("Only an editor can set a verdict.")
+    claim = Claim(
+        text=text,
+        language=language or guess_language(text),
+        claimant=(claimant or "").strip(),
+        verdict=_check_verdict(verdict or ""),
+        created_by=user,
+    )
+    claim.full_clean()
+    claim.save()
+    record_event(actor=user, action=AuditAction.CREATE, object_type=CLAIM, object_id=claim.pk, claim_id=claim.pk, after=claim_dict(claim))
+    return claim
+
+
+@transaction.atomic
+def update_claim(*, user, claim_id: int, version, changes: dict, from_header: bool = False) -> Claim:
+    claim = access_claim(user, claim_id, for_update=True, to_change=True)
+    check_version(claim, version, describe=claim_dict, from_header=from_header)
+    before = claim_dict(claim)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", fields={name: ["Not editable."] for name in unknown})
+    if "text" in changes:
+        claim.text = _clean_text(changes["text"])
+    if "language" in changes:
+        claim.language = changes["language"] or guess_language(claim.text)
+    if "claimant" in changes:
+        claim.claimant = (changes["claimant"] or "").strip()
+    if "verdict" in changes:
+        if not is_editor(user):
+            raise NotAllowed("Only an editor can set a verdict.")
+        claim.verdict = _check_verdict(changes["verdict"] or "")
+    claim.version += 1
+    claim.full_clean()
+    claim.save(update_fields=[*changes, "version", "updated_at"])
+    record_event(actor=user, action=AuditAction.UPDATE, object_type=CLAIM, object_id=claim.pk, claim_id=claim.pk, before=before, after=claim_dict(claim))
+    return claim
+
+
+@transaction.atomic
+def merge_claims(*, editor, claim_id: int, into_id: int) -> Claim:
+    """Fold a duplicate claim into another: every mention and stance moves.
+
+    Where one annotator set a stance on the same text toward both claims, the
+    more recently changed stance survives and the other's removal is recorded
+    in the audit trail (with its full before-state), so nothing is lost.
+    """
+    require_editor(editor)
+    if int(claim_id) == int(into_id):
+        raise InvalidInput("A claim cannot be merged into itself.", fields={"into": ["Choose another claim."]})
+    duplicate = access_claim(editor, claim_id, for_update=True)
+    target = final_claim(access_claim(editor, into_id, for_update=True))
+    if duplicate.merged_into_id:
+        raise InvalidInput(f"Claim {duplicate.pk} was already merged into claim {duplicate.merged_into_id}.", fields={"claim": ["Already merged."]})
+    if target.pk == duplicate.pk:
+        raise InvalidInput("That would merge the claim into itself.", fields={"into": ["Choose another claim."]})
+    before = claim_dict(duplicate)
+
+    for stance in Stance.objects.filter(claim=duplicate).select_related("annotator").prefetch_related("rationales"):
+        clash = Stance.objects.filter(
+            claim=target, annotator_id=stance.annotator_id, article_id=stance.article_id, comment_id=stance.comment_id
+        ).first()
+        if clash is None:
+            continue
+        loser = clash if stance.updated_at >= clash.updated_at else stance
+        record_event(
+            actor=editor, action=AuditAction.DELETE, object_type="stance", object_id=loser.pk,
+            article_id=loser.article_id, claim_id=loser.claim_id, before=stance_dict(loser),
+        )
+        loser.delete()
+    # Queryset updates skip auto_now: stamp updated_at so that mirrors syncing
+    # with `updated_since` see the moved rows.
+    moved = {"version": F("version") + 1, "updated_at": timezone.now()}
+    moved_mentions = ClaimMention.objects.filter(claim=duplicate).update(claim=target, **moved)
+    moved_stances = Stance.objects.filter(claim=duplicate).update(claim=target, **moved)
+    # Claims merged into the duplicate earlier now point at the surviving claim.
+    Claim.objects.filter(merged_into=duplicate).update(merged_into=target, **moved)
+
+    duplicate.merged_into = target
+    duplicate.version += 1
+    duplicate.save(update_fields=["merged_into", "version", "updated_at"])
+    target.version += 1
+    target.save(update_fields=["version", "updated_at"])
+    record_event(
+        actor=editor, action=AuditAction.MERGE, object_type=CLAIM, object_id=duplicate.pk, claim_id=target.pk,
+        before=before, after={**claim_dict(duplicate), "moved_mentions": moved_mentions, "moved_stances": moved_stances},
+    )
+    return target
+
+
+@transaction.atomic
+def delete_claim(*, user, claim_id: int, version, from_header: bool = False) -> None:
+    claim = access_claim(user, claim_id, for_update=True, to_change=True)
+    check_version(claim, version, describe=claim_dict, from_header=from_header)
+    if ClaimMention.objects.filter(claim=claim).exists() or Stance.objects.filter(claim=claim).exists():
+        raise InvalidInput(
+            "This claim still has mentions or stances; delete them or merge the claim instead.",
+            fields={"claim": ["In use."]},
+        )
+    if Claim.objects.filter(merged_into=claim).exists():
+        raise InvalidInput("Other claims were merged into this one; it cannot be deleted.", fields={"claim": ["In use."]})
+    record_event(actor=user, action=AuditAction.DELETE, object_type=CLAIM, object_id=claim.pk, claim_id=claim.pk, before=claim_dict(claim))
+    claim.delete()

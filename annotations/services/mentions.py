@@ -1,0 +1,87 @@
+"""Claim mentions: spans that state a claim."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from annotations.access import access_claim, access_mention, require_annotator
+from annotations.errors import InvalidInput
+from annotations.models import AuditAction, ClaimMention
+from annotations.representations import mention_dict
+from annotations.services.audit import record_event
+from annotations.services.claims import final_claim
+from annotations.services.spans import CODE_POINTS, SpanTarget, checked_span, resolve_target
+from annotations.services.versions import check_version
+
+MENTION = "mention"
+
+
+@transaction.atomic
+def create_mention(*, annotator, target: SpanTarget, start, end, quote, claim_id, unit: str = CODE_POINTS) -> ClaimMention:
+    """Mark `[start, end)` of the target text as stating a claim. Overlapping
+    mentions are allowed. A mention of a merged claim goes to the surviving one."""
+    require_annotator(annotator)
+    start, end = checked_span(target, start, end, quote, unit=unit)
+    claim = final_claim(access_claim(annotator, claim_id))
+    mention = ClaimMention.objects.create(
+        claim=claim,
+        article=target.article,
+        revision=target.revision,
+        comment=target.comment,
+        start=start,
+        end=end,
+        quote=quote,
+        annotator=annotator,
+    )
+    record_event(
+        actor=annotator, action=AuditAction.CREATE, object_type=MENTION, object_id=mention.pk,
+        article_id=mention.article_id, claim_id=claim.pk, after=mention_dict(mention),
+    )
+    return mention
+
+
+@transaction.atomic
+def update_mention(*, user, mention_id, version, changes: dict, unit: str = CODE_POINTS, from_header: bool = False) -> ClaimMention:
+    """Move a mention within its text or point it at another claim."""
+    mention = access_mention(user, mention_id, for_update=True, to_change=True)
+    check_version(mention, version, describe=mention_dict, from_header=from_header)
+    unknown = set(changes) - {"start", "end", "quote", "claim"}
+    if unknown:
+        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", fields={name: ["Not editable."] for name in unknown})
+    before = mention_dict(mention)
+    if {"start", "end", "quote"} & set(changes):
+        target = SpanTarget(article=mention.article, revision=mention.revision, comment=mention.comment)
+        mention.start, mention.end = checked_span(
+            target,
+            changes.get("start", mention.start),
+            changes.get("end", mention.end),
+            changes.get("quote", mention.quote),
+            unit=unit if "start" in changes or "end" in changes else CODE_POINTS,
+        )
+        mention.quote = changes.get("quote", mention.quote)
+    if "claim" in changes:
+        mention.claim = final_claim(access_claim(user, changes["claim"]))
+    mention.version += 1
+    mention.save(update_fields=["start", "end", "quote", "claim", "version", "updated_at"])
+    record_event(
+        actor=user, action=AuditAction.UPDATE, object_type=MENTION, object_id=mention.pk,
+        article_id=mention.article_id, claim_id=mention.claim_id, before=before, after=mention_dict(mention),
+    )
+    return mention
+
+
+@transaction.atomic
+def delete_mention(*, user, mention_id, version, from_header: bool = False) -> None:
+    mention = access_mention(user, mention_id, for_update=True, to_change=True)
+    check_version(mention, version, describe=mention_dict, from_header=from_header)
+    record_event(
+        actor=user, action=AuditAction.DELETE, object_type=MENTION, object_id=mention.pk,
+        article_id=mention.article_id, claim_id=mention.claim_id, before=mention_dict(mention),
+    )
+    mention.delete()
+
+
+def create_mention_for(*, annotator, article=None, revision=None, comment=None, **span) -> ClaimMention:
+    """create_mention with the target given by ids, as the API receives it."""
+    target = resolve_target(annotator, article=article, revision=revision, comment=comment)
+    return create_mention(annotator=annotator, target=target, **span)

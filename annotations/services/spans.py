@@ -1,0 +1,92 @@
+"""Where a span lives and whether it is valid there.
+
+A span targets one canonical text: an article revision (the current one
+unless another is named) or a reader comment. Offsets are Unicode code points,
+half-open; a client working in UTF-16 says so and is converted here. The quote
+must equal the text at the offsets, and an edge may not fall between a letter
+and its combining marks (harakat, shadda).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from annotations.access import access_article, access_comment, access_revision
+from annotations.errors import InvalidInput
+from newsdesk.models import Article, ArticleRevision, Comment
+from newsdesk.text import check_quote, utf16_to_code_point
+
+CODE_POINTS, UTF16 = "code_points", "utf16"
+
+
+@dataclass(frozen=True)
+class SpanTarget:
+    article: Article
+    revision: ArticleRevision | None = None
+    comment: Comment | None = None
+
+    @property
+    def text(self) -> str:
+        return self.comment.text if self.comment is not None else self.revision.text
+
+    @property
+    def kind(self) -> str:
+        return "comment" if self.comment is not None else "article"
+
+    def same_text(self, other: SpanTarget) -> bool:
+        if self.comment is not None or other.comment is not None:
+            return self.comment is not None and other.comment is not None and self.comment.pk == other.comment.pk
+        return self.revision.pk == other.revision.pk
+
+
+def resolve_target(user, *, article=None, revision=None, comment=None) -> SpanTarget:
+    """The text a span or stance refers to: `comment`, or `revision`, or the
+    current revision of `article` (ids). Raises InvalidInput naming the field."""
+    if comment is not None:
+        if article is not None or revision is not None:
+            raise InvalidInput("Name either a comment or an article/revision, not both.", fields={"comment": ["Give only one target."]})
+        found = access_comment(user, comment)
+        return SpanTarget(article=found.article, comment=found)
+    if revision is not None:
+        found = access_revision(user, revision)
+        if article is not None and found.article_id != int(article):
+            raise InvalidInput(f"Revision {revision} belongs to another article.", fields={"revision": ["Not a revision of this article."]})
+        return SpanTarget(article=found.article, revision=found)
+    if article is not None:
+        found = access_article(user, article)
+        return SpanTarget(article=found, revision=found.current_revision)
+    raise InvalidInput("Name the text: an article, a revision or a comment.", fields={"article": ["This field is required."]})
+
+
+def checked_span(target: SpanTarget, start, end, quote, *, unit: str = CODE_POINTS, field: str = "") -> tuple[int, int]:
+    """Code-point offsets of a valid span in `target`, or InvalidInput saying
+    where and what is wrong. `field` prefixes field names (e.g. "rationales[1].")."""
+    text = target.text
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+        raise InvalidInput("start and end must be integers.", fields={f"{field}start": ["An integer is required."]})
+    if not isinstance(quote, str):
+        raise InvalidInput("quote must be a string.", fields={f"{field}quote": ["A string is required."]})
+    if unit == UTF16:
+        try:
+            start, end = utf16_to_code_point(text, start), utf16_to_code_point(text, end)
+        except ValueError as exc:
+            raise InvalidInput(f"Bad UTF-16 offset: {exc}.", fields={f"{field}start": [str(exc)]}) from None
+    elif unit != CODE_POINTS:
+        raise InvalidInput(f"Unknown offset unit {unit!r}.", fields={"offsets": ["Use 'code_points' or 'utf16'."]})
+    if not 0 <= start < end <= len(text):
+        raise InvalidInput(
+            f"The span [{start}, {end}) is not inside the text, which has {len(text)} code points (offsets are half-open).",
+            fields={f"{field}end" if start >= 0 else f"{field}start": [f"Need 0 <= start < end <= {len(text)}."]},
+        )
+    mismatch = check_quote(text, start, end, quote)
+    if mismatch is not None:
+        raise InvalidInput(mismatch.message, fields={f"{field}quote": [mismatch.message]})
+    for edge, name in ((start, "start"), (end, "end")):
+        if edge < len(text) and unicodedata.combining(text[edge]):
+            message = (
+                f"The span's {name} at {edge} falls between a letter and its mark "
+                f"U+{ord(text[edge]):04X}; move it past the mark."
+            )
+            raise InvalidInput(message, fields={f"{field}{name}": [message]})
+    return start, end

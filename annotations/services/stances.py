@@ -1,0 +1,147 @@
+"""Stances: the position of an article or a comment toward a claim, with the
+spans that justify it."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from annotations.access import access_claim, access_stance, require_annotator
+from annotations.errors import Conflict, InvalidInput
+from annotations.models import AuditAction, Stance, StanceLabel, StanceRationale
+from annotations.representations import stance_dict
+from annotations.services.audit import record_event
+from annotations.services.claims import final_claim
+from annotations.services.spans import CODE_POINTS, SpanTarget, checked_span, resolve_target
+from annotations.services.versions import check_version
+
+STANCE = "stance"
+NOTE_DIRECTIONS = ("", "ltr", "rtl", "auto")
+
+
+def _check_label(label) -> str:
+    if label not in StanceLabel.values:
+        raise InvalidInput(f"Unknown stance {label!r}.", fields={"label": [f"Choose one of {', '.join(StanceLabel.values)}."]})
+    return label
+
+
+def _check_note(note, note_dir) -> tuple[str, str]:
+    if not isinstance(note, str):
+        raise InvalidInput("note must be a string.", fields={"note": ["A string is required."]})
+    if note_dir not in NOTE_DIRECTIONS:
+        raise InvalidInput(f"Unknown note direction {note_dir!r}.", fields={"note_dir": ["Use ltr, rtl or auto."]})
+    return note, note_dir
+
+
+def _rationale_rows(user, stance_target: SpanTarget, rationales, unit: str) -> list[StanceRationale]:
+    """Validated rationale spans. Each lies in the stance's own text: the comment,
+    or a revision of the article (the current one unless it names another)."""
+    if not isinstance(rationales, list):
+        raise InvalidInput("rationales must be a list.", fields={"rationales": ["A list is required."]})
+    rows = []
+    for index, item in enumerate(rationales):
+        field = f"rationales[{index}]."
+        if not isinstance(item, dict):
+            raise InvalidInput(f"rationales[{index}] must be an object.", fields={f"rationales[{index}]": ["An object is required."]})
+        if stance_target.comment is not None or item.get("revision") is None:
+            target = stance_target
+        else:
+            target = resolve_target(user, revision=item["revision"], article=stance_target.article.pk)
+        start, end = checked_span(target, item.get("start"), item.get("end"), item.get("quote"), unit=unit, field=field)
+        rows.append(
+            StanceRationale(
+                article=target.article, revision=target.revision, comment=target.comment,
+                start=start, end=end, quote=item["quote"], position=index,
+            )
+        )
+    return rows
+
+
+def _describe(stance: Stance) -> dict:
+    return stance_dict(stance, list(stance.rationales.all()))
+
+
+@transaction.atomic
+def set_stance(
+    *, annotator, target: SpanTarget, claim_id, label, note: str = "", note_dir: str = "",
+    rationales: list | None = None, unit: str = CODE_POINTS,
+) -> Stance:
+    """Record this annotator's stance of the target (article or comment) toward
+    a claim. One per annotator, target and claim: a second is a conflict that
+    carries the existing stance, to be updated instead."""
+    require_annotator(annotator)
+    claim = final_claim(access_claim(annotator, claim_id))
+    label = _check_label(label)
+    note, note_dir = _check_note(note, note_dir)
+    rows = _rationale_rows(annotator, target, rationales or [], unit)
+    existing = Stance.objects.filter(
+        annotator=annotator, claim=claim, article=target.article, comment=target.comment
+    ).first()
+    if existing is not None:
+        raise Conflict("You already set a stance on this text toward this claim; update it instead.", current=_describe(existing))
+    try:
+        with transaction.atomic():
+            stance = Stance.objects.create(
+                claim=claim, article=target.article, comment=target.comment, label=label,
+                note=note, note_dir=note_dir, annotator=annotator,
+            )
+    except IntegrityError:  # the same stance created concurrently
+        existing = Stance.objects.get(annotator=annotator, claim=claim, article=target.article, comment=target.comment)
+        raise Conflict("You already set a stance on this text toward this claim; update it instead.", current=_describe(existing)) from None
+    for row in rows:
+        row.stance = stance
+    StanceRationale.objects.bulk_create(rows)
+    record_event(
+        actor=annotator, action=AuditAction.CREATE, object_type=STANCE, object_id=stance.pk,
+        article_id=stance.article_id, claim_id=claim.pk, after=_describe(stance),
+    )
+    return stance
+
+
+@transaction.atomic
+def update_stance(*, user, stance_id, version, changes: dict, unit: str = CODE_POINTS, from_header: bool = False) -> Stance:
+    """Change the label, note or rationales (the list is replaced as a whole)."""
+    stance = access_stance(user, stance_id, for_update=True, to_change=True)
+    check_version(stance, version, describe=_describe, from_header=from_header)
+    unknown = set(changes) - {"label", "note", "note_dir", "rationales"}
+    if unknown:
+        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", fields={name: ["Not editable."] for name in unknown})
+    before = _describe(stance)
+    if "label" in changes:
+        stance.label = _check_label(changes["label"])
+    if "note" in changes or "note_dir" in changes:
+        stance.note, stance.note_dir = _check_note(changes.get("note", stance.note), changes.get("note_dir", stance.note_dir))
+    if "rationales" in changes:
+        target = SpanTarget(
+            article=stance.article,
+            revision=stance.article.current_revision if stance.comment_id is None else None,
+            comment=stance.comment,
+        )
+        rows = _rationale_rows(user, target, changes["rationales"], unit)
+        stance.rationales.all().delete()
+        for row in rows:
+            row.stance = stance
+        StanceRationale.objects.bulk_create(rows)
+    stance.version += 1
+    stance.save(update_fields=["label", "note", "note_dir", "version", "updated_at"])
+    record_event(
+        actor=user, action=AuditAction.UPDATE, object_type=STANCE, object_id=stance.pk,
+        article_id=stance.article_id, claim_id=stance.claim_id, before=before, after=_describe(stance),
+    )
+    return stance
+
+
+@transaction.atomic
+def delete_stance(*, user, stance_id, version, from_header: bool = False) -> None:
+    stance = access_stance(user, stance_id, for_update=True, to_change=True)
+    check_version(stance, version, describe=_describe, from_header=from_header)
+    record_event(
+        actor=user, action=AuditAction.DELETE, object_type=STANCE, object_id=stance.pk,
+        article_id=stance.article_id, claim_id=stance.claim_id, before=_describe(stance),
+    )
+    stance.delete()
+
+
+def set_stance_for(*, annotator, article=None, comment=None, **fields) -> Stance:
+    """set_stance with the target given by ids, as the API receives it."""
+    target = resolve_target(annotator, article=article, comment=comment)
+    return set_stance(annotator=annotator, target=target, **fields)

@@ -1,0 +1,115 @@
+"""Query filters of the list endpoints (django-filter, documented in the schema)."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from annotations.models import AuditEvent, Claim, ClaimMention, EntityMention, Stance, StanceLabel
+from newsdesk.models import Article, Comment
+from newsdesk.selectors import search_articles
+
+
+class UpdatedSinceFilterSet(django_filters.FilterSet):
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label="Only objects created or changed at or after this time (ISO 8601)."
+    )
+
+
+class ArticleFilter(UpdatedSinceFilterSet):
+    source = django_filters.CharFilter(method="filter_source", label="Source id or slug.")
+    published_after = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lte")
+    claim = django_filters.NumberFilter(method="filter_claim", label="Articles that mention this claim or take a stance on it.")
+    stance = django_filters.ChoiceFilter(
+        choices=StanceLabel.choices, method="filter_stance", label="Articles (or their comments) with a stance of this label (toward `claim` when given)."
+    )
+    annotated = django_filters.BooleanFilter(method="filter_annotated", label="Articles with (true) or without (false) claim mentions or stances.")
+    q = django_filters.CharFilter(method="filter_search", label="Search text and comments; Arabic spelling variants match (أ/ا, ة/ه, ى/ي, harakat, tatweel).")
+
+    class Meta:
+        model = Article
+        fields = []
+
+    def filter_source(self, queryset, name, value):
+        return queryset.filter(source__id=value) if value.isdigit() else queryset.filter(source__slug=value)
+
+    def filter_claim(self, queryset, name, value):
+        mentions = ClaimMention.objects.filter(article=OuterRef("pk"), claim_id=value)
+        stances = Stance.objects.filter(article=OuterRef("pk"), claim_id=value)
+        return queryset.filter(Q(Exists(mentions)) | Q(Exists(stances)))
+
+    def filter_stance(self, queryset, name, value):
+        stances = Stance.objects.filter(article=OuterRef("pk"), label=value)
+        claim = self.data.get("claim")
+        if claim and str(claim).isdigit():
+            stances = stances.filter(claim_id=claim)
+        return queryset.filter(Exists(stances))
+
+    def filter_annotated(self, queryset, name, value):
+        annotated = Q(Exists(ClaimMention.objects.filter(article=OuterRef("pk")))) | Q(
+            Exists(Stance.objects.filter(article=OuterRef("pk")))
+        )
+        return queryset.filter(annotated if value else ~annotated)
+
+    def filter_search(self, queryset, name, value):
+        return search_articles(queryset, value)
+
+
+class CommentFilter(UpdatedSinceFilterSet):
+    class Meta:
+        model = Comment
+        fields = ["article"]
+
+
+class ClaimFilter(UpdatedSinceFilterSet):
+    q = django_filters.CharFilter(method="filter_search", label="Claims whose text contains these words.")
+    merged = django_filters.BooleanFilter(field_name="merged_into", lookup_expr="isnull", exclude=True, label="Merged (true) or surviving (false) claims.")
+
+    class Meta:
+        model = Claim
+        fields = ["verdict", "language"]
+
+    def filter_search(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(text__icontains=word)
+        return queryset
+
+
+class AnnotationFilter(UpdatedSinceFilterSet):
+    annotator = django_filters.CharFilter(field_name="annotator__username", label="The annotator's username.")
+
+
+class ClaimMentionFilter(AnnotationFilter):
+    class Meta:
+        model = ClaimMention
+        fields = ["article", "claim", "comment", "revision"]
+
+
+class StanceFilter(AnnotationFilter):
+    class Meta:
+        model = Stance
+        fields = ["article", "claim", "comment", "label"]
+
+
+class EntityMentionFilter(UpdatedSinceFilterSet):
+    class Meta:
+        model = EntityMention
+        fields = ["article", "entity", "type", "status", "origin", "comment"]
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    article = django_filters.NumberFilter(field_name="article_id")
+    claim = django_filters.NumberFilter(field_name="claim_id")
+    user = django_filters.CharFilter(field_name="actor__username", label="The acting user's username.")
+    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["object_type", "action"]
+
+
+class DeletionFilter(django_filters.FilterSet):
+    updated_since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", label="Deletions at or after this time.")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["object_type"]

@@ -1,0 +1,117 @@
+"""What every API endpoint shares: cursor pagination, `updated_since`,
+versions from If-Match, ETags, and one error shape (authentication and the
+role check are in newsdesk/api/auth.py).
+
+    {"error": {"code": "invalid", "message": "…", "fields": {"quote": ["…"]}}}
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from rest_framework import exceptions, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from annotations.errors import Conflict, InvalidInput, ServiceError
+
+
+class NewsdeskCursorPagination(CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    ordering = "-id"
+
+
+def updated_since(request):
+    """The `updated_since` query parameter as an aware datetime, or None."""
+    raw = request.query_params.get("updated_since")
+    if not raw:
+        return None
+    value = parse_datetime(raw.replace(" ", "+"))
+    if value is None:
+        raise InvalidInput(
+            f"updated_since is not an ISO 8601 date-time: {raw!r}.",
+            fields={"updated_since": ["Use e.g. 2025-03-14T11:20:00Z."]},
+        )
+    return value if value.tzinfo else timezone.make_aware(value, timezone.utc)
+
+
+def requested_version(request) -> tuple[int | None, bool]:
+    """(version, from If-Match header). The header wins over a `version` field."""
+    header = request.headers.get("If-Match", "").strip()
+    if header:
+        value = header.removeprefix("W/").strip('"')
+        return _as_version(value, "If-Match"), True
+    raw = request.data.get("version") if hasattr(request.data, "get") else None
+    if raw is None:
+        raw = request.query_params.get("version")
+    return (_as_version(raw, "version") if raw is not None else None), False
+
+
+def _as_version(value, field: str) -> int:
+    try:
+        version = int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{field} must be a version number, not {value!r}.", fields={field: ["A whole number is required."]}) from None
+    if version < 1:
+        raise InvalidInput(f"{field} must be 1 or more.", fields={field: ["Versions start at 1."]})
+    return version
+
+
+def with_etag(response: Response, version: int) -> Response:
+    response["ETag"] = f'"{version}"'
+    return response
+
+
+def _error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested validation detail as {"field.sub[0]": ["message"]}."""
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(detail, list) and detail and all(isinstance(item, (dict, list)) for item in detail):
+        out = {}
+        for index, item in enumerate(detail):
+            out.update(_flatten(item, f"{prefix}[{index}]"))
+        return out
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or "non_field_errors": [str(message) for message in messages]}
+
+
+def exception_handler(exc, context):
+    """Every error in one shape; conflicts also carry the current state."""
+    if isinstance(exc, ServiceError):
+        body = _error_body(exc.code, exc.message, exc.fields)
+        if isinstance(exc, Conflict):
+            body["current"] = exc.current
+        return Response(body, status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        first = next(iter(fields.items()), ("", ["Invalid input."]))
+        message = f"{first[0]}: {first[1][0]}" if first[0] and first[0] != "non_field_errors" else first[1][0]
+        response.data = _error_body("invalid", message, fields)
+        response.status_code = status.HTTP_400_BAD_REQUEST
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = getattr(exc, "default_code", "error")
+        if isinstance(detail, dict):
+            response.data = _error_body(code, "Invalid request.", _flatten(detail))
+        else:
+            response.data = _error_body(code, str(detail))
+    return response

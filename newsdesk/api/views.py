@@ -1,0 +1,143 @@
+"""Read endpoints of the news domain: sources, articles, comments, revisions."""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+
+from annotations.access import access_article, access_comment, access_revision
+from annotations.errors import InvalidInput
+from annotations.representations import (
+    CODE_POINTS,
+    EXPANSIONS,
+    UTF16,
+    article_summary,
+    comment_dict,
+    iso_time,
+    source_dict,
+)
+from annotations.selectors import article_documents
+from newsdesk.api import filters, schema
+from newsdesk.api.framework import NewsdeskCursorPagination
+from newsdesk.models import Article, Comment, Source
+
+EXPAND_PARAMETER = OpenApiParameter(
+    "expand",
+    OpenApiTypes.STR,
+    description="Comma-separated: " + ", ".join(EXPANSIONS) + ".",
+)
+OFFSETS_PARAMETER = OpenApiParameter(
+    "offsets",
+    OpenApiTypes.STR,
+    enum=[CODE_POINTS, UTF16],
+    description="Unit of every start/end: Unicode code points (default) or UTF-16 code units (for JavaScript).",
+)
+
+
+def requested_expansions(request) -> list[str]:
+    raw = request.query_params.get("expand", "")
+    wanted = [part.strip() for part in raw.split(",") if part.strip()]
+    unknown = [part for part in wanted if part not in EXPANSIONS]
+    if unknown:
+        raise InvalidInput(f"Cannot expand {', '.join(unknown)}.", fields={"expand": [f"Choose from {', '.join(EXPANSIONS)}."]})
+    return wanted
+
+
+def requested_offsets(request) -> str:
+    unit = request.query_params.get("offsets", CODE_POINTS)
+    if unit not in (CODE_POINTS, UTF16):
+        raise InvalidInput(f"Unknown offset unit {unit!r}.", fields={"offsets": ["Use code_points or utf16."]})
+    return unit
+
+
+class ListedViewSet(viewsets.GenericViewSet):
+    """Cursor-paginated lists built with a representation function."""
+
+    pagination_class = NewsdeskCursorPagination
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["id", "updated_at"]
+    ordering = ["-id"]
+    represent = staticmethod(lambda obj: obj)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([self.represent(obj) for obj in page])
+
+
+@extend_schema(tags=["news"])
+class SourceViewSet(ListedViewSet):
+    queryset = Source.objects.all()
+    represent = staticmethod(source_dict)
+    filterset_class = None
+    filter_backends = [OrderingFilter]
+
+    @extend_schema(responses=schema.SourceSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses=schema.SourceSerializer)
+    def retrieve(self, request, pk=None):
+        return Response(source_dict(self.get_object()))
+
+
+@extend_schema(tags=["news"])
+class ArticleViewSet(ListedViewSet):
+    queryset = Article.objects.select_related("source")
+    filterset_class = filters.ArticleFilter
+    represent = staticmethod(article_summary)
+
+    @extend_schema(responses=schema.ArticleSummarySerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[EXPAND_PARAMETER, OFFSETS_PARAMETER],
+        responses={200: schema.ArticleDocumentSerializer, 404: schema.ErrorSerializer},
+        description="The article with its current canonical text. Offsets are Unicode code points, half-open, unless ?offsets=utf16.",
+    )
+    def retrieve(self, request, pk=None):
+        expand = requested_expansions(request)
+        offsets = requested_offsets(request)
+        article = access_article(request.user, pk)
+        (document,) = article_documents([article], expand=expand, offsets=offsets)
+        return Response(document)
+
+
+@extend_schema(tags=["news"])
+class CommentViewSet(ListedViewSet):
+    queryset = Comment.objects.all()
+    filterset_class = filters.CommentFilter
+    represent = staticmethod(comment_dict)
+
+    @extend_schema(responses=schema.CommentSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: schema.CommentSerializer, 404: schema.ErrorSerializer})
+    def retrieve(self, request, pk=None):
+        return Response(comment_dict(access_comment(request.user, pk)))
+
+
+@extend_schema(tags=["news"])
+class RevisionViewSet(viewsets.GenericViewSet):
+    """Any revision of an article, so spans on older revisions stay readable."""
+
+    queryset = Article.objects.none()
+
+    @extend_schema(responses={200: schema.RevisionDetailSerializer, 404: schema.ErrorSerializer})
+    def retrieve(self, request, pk=None):
+        revision = access_revision(request.user, pk)
+        return Response(
+            {
+                "id": revision.id,
+                "article": revision.article_id,
+                "number": revision.number,
+                "is_current": revision.article.current_revision_id == revision.id,
+                "text": revision.text,
+                "blocks": revision.blocks,
+                "text_notes": revision.text_notes,
+                "created_at": iso_time(revision.created_at),
+            }
+        )
