@@ -147,6 +147,8 @@ _FOLD_DROP = frozenset(
     + ["\u0670", "\u0640"]  # superscript alef, tatweel
     + list(BIDI_CONTROLS | BIDI_MARKS)
     + ["\u200b", "\u200c", "\u200d", "\ufeff"]
+    # Quotation marks glued to words (بـ"خطوات): dropped so the word is found whole.
+    + list("\"'«»“”„‘’‹›")
 )
 _FOLD_MAP = {
     "أ": "ا",

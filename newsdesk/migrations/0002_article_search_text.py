@@ -57,7 +57,7 @@ def _fold_function():
     # migration does not depend on project code that may change.
     drop = {chr(c): None for c in range(0x064B, 0x0653)}
     drop.update({"\u0670": None, "\u0640": None})
-    for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200e\u200f\u200b\u200c\u200d\ufeff":
+    for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200e\u200f\u200b\u200c\u200d\ufeff\"'«»“”„‘’‹›":
         drop[ch] = None
     mapping = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "\u00a0": " "}
     mapping.update({chr(0x0660 + d): str(d) for d in range(10)})

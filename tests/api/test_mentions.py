@@ -1,0 +1,204 @@
+"""Claim mentions over the API: code-point offsets, quotes, versions, permissions."""
+
+import pytest
+
+from annotations.models import AuditEvent, ClaimMention
+from newsdesk.text import code_point_to_utf16
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+EMOJI_TEXT = ("أهم المواضيع 💡 اليوم: وزير المياه قال إن السد سيكتمل، وJohn Kerry\u00a0وافق على ذلك.",)
+
+
+def span_of(text: str, phrase: str) -> dict:
+    start = text.index(phrase)
+    return {"start": start, "end": start + len(phrase), "quote": phrase}
+
+
+@pytest.fixture
+def emoji_article():
+    return make_article(paragraphs=EMOJI_TEXT, comments=[("قارئ", "👍🏽 برافو 🎉 الوزير قال إن السد سيكتمل")])
+
+
+def post_mention(client, claim, **target_and_span):
+    return client.post("/api/v1/mentions/", {"claim": claim["id"], **target_and_span}, format="json")
+
+
+def test_mention_after_an_emoji_round_trips_in_code_points(as_journalist, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    span = span_of(text, "وزير المياه قال إن السد سيكتمل")
+    response = post_mention(as_journalist, claim, article=emoji_article.id, **span)
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    assert (created["start"], created["end"], created["quote"]) == (span["start"], span["end"], span["quote"])
+    stored = ClaimMention.objects.get(pk=created["id"])
+    assert text[stored.start : stored.end] == stored.quote
+    assert created["revision"] == emoji_article.current_revision_id and created["target_type"] == "article"
+
+
+def test_utf16_offsets_sent_as_code_points_are_refused_with_where_and_what(as_journalist, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    span = span_of(text, "وزير المياه قال")
+    utf16_start = code_point_to_utf16(text, span["start"])
+    assert utf16_start == span["start"] + 1  # the 💡 before it takes two UTF-16 units
+    response = post_mention(
+        as_journalist, claim, article=emoji_article.id, start=utf16_start, end=utf16_start + 15, quote="وزير المياه قال"
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert f"[{utf16_start}, {utf16_start + 15})" in error["message"] and "Unicode code points" in error["message"]
+    assert "quote" in error["fields"]
+    assert ClaimMention.objects.count() == 0
+
+
+def test_utf16_offsets_are_accepted_when_declared(as_journalist, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    span = span_of(text, "وزير المياه قال")
+    response = post_mention(
+        as_journalist, claim, article=emoji_article.id, offsets="utf16",
+        start=code_point_to_utf16(text, span["start"]), end=code_point_to_utf16(text, span["end"]), quote=span["quote"],
+    )
+    assert response.status_code == 201, response.json()
+    assert (response.json()["start"], response.json()["end"]) == (span["start"], span["end"])
+
+
+def test_a_utf16_offset_inside_a_surrogate_pair_is_refused(as_journalist, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    emoji_at = code_point_to_utf16(text, text.index("💡"))
+    response = post_mention(as_journalist, claim, article=emoji_article.id, offsets="utf16", start=emoji_at + 1, end=emoji_at + 4, quote="x")
+    assert response.status_code == 400
+    assert "surrogate pair" in response.json()["error"]["message"]
+
+
+def test_mixed_arabic_english_span_with_a_no_break_space_round_trips(as_journalist, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    span = span_of(text, "وJohn Kerry\u00a0وافق")
+    response = post_mention(as_journalist, claim, article=emoji_article.id, **span)
+    assert response.status_code == 201, response.json()
+    detail = as_journalist.get(f"/api/v1/mentions/{response.json()['id']}/").json()
+    assert detail["quote"] == "وJohn Kerry\u00a0وافق"
+    assert detail["quote"].encode() == span["quote"].encode()
+
+
+def test_mention_in_a_comment_with_emoji(as_journalist, emoji_article, claim):
+    comment = emoji_article.comments.get()
+    span = span_of(comment.text, "الوزير قال")
+    response = post_mention(as_journalist, claim, comment=comment.id, **span)
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["target_type"], body["comment"], body["revision"]) == ("comment", comment.id, None)
+    assert comment.text[body["start"] : body["end"]] == "الوزير قال"
+
+
+def test_overlapping_mentions_are_allowed(as_journalist, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    for phrase in ("وزير المياه قال", "المياه قال إن السد"):
+        assert post_mention(as_journalist, claim, article=emoji_article.id, **span_of(text, phrase)).status_code == 201
+    assert ClaimMention.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "start, end, field",
+    [(-1, 3, "start"), (5, 5, "end"), (5, 100000, "end")],
+)
+def test_impossible_offsets_are_refused(as_journalist, article, claim, start, end, field):
+    response = post_mention(as_journalist, claim, article=article.id, start=start, end=end, quote="x")
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_a_span_edge_between_a_letter_and_its_harakat_is_refused(as_journalist, claim):
+    article = make_article(paragraphs=("سيعلن قريباً عن الخطة",))
+    text = article.current_revision.text
+    start = text.index("قريباً")
+    cut = start + len("قريبا")  # before the tanween
+    response = post_mention(as_journalist, claim, article=article.id, start=start, end=cut, quote=text[start:cut])
+    assert response.status_code == 400
+    assert "U+064B" in response.json()["error"]["message"]
+
+
+def test_unknown_target_and_claim_are_404(as_journalist, article, claim):
+    assert post_mention(as_journalist, claim, article=999999, start=0, end=1, quote="و").status_code == 404
+    response = as_journalist.post("/api/v1/mentions/", {"claim": 999999, "article": article.id, "start": 0, "end": 4, "quote": article.current_revision.text[:4]}, format="json")
+    assert response.status_code == 404
+
+
+def test_stale_update_is_refused_with_conflict_and_the_current_state(as_journalist, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    created = post_mention(as_journalist, claim, article=emoji_article.id, **span_of(text, "وزير المياه")).json()
+    moved = as_journalist.patch(f"/api/v1/mentions/{created['id']}/", {"version": 1, **span_of(text, "وزير المياه قال")}, format="json")
+    assert moved.status_code == 200 and moved.json()["version"] == 2
+    stale = as_journalist.patch(f"/api/v1/mentions/{created['id']}/", {"version": 1, **span_of(text, "السد")}, format="json")
+    assert stale.status_code == 409
+    assert stale.json()["current"]["quote"] == "وزير المياه قال"
+    assert ClaimMention.objects.get().quote == "وزير المياه قال"
+
+
+def test_if_match_with_a_stale_etag_is_412(as_journalist, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    created = post_mention(as_journalist, claim, article=emoji_article.id, **span_of(text, "وزير المياه"))
+    assert created["ETag"] == '"1"'
+    mention_id = created.json()["id"]
+    ok = as_journalist.patch(f"/api/v1/mentions/{mention_id}/", span_of(text, "السد"), format="json", HTTP_IF_MATCH='"1"')
+    assert ok.status_code == 200 and ok["ETag"] == '"2"'
+    stale = as_journalist.delete(f"/api/v1/mentions/{mention_id}/", HTTP_IF_MATCH='"1"')
+    assert stale.status_code == 412 and stale.json()["current"]["version"] == 2
+
+
+def test_an_update_without_a_version_is_refused(as_journalist, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    created = post_mention(as_journalist, claim, article=emoji_article.id, **span_of(text, "وزير المياه")).json()
+    response = as_journalist.patch(f"/api/v1/mentions/{created['id']}/", span_of(text, "السد"), format="json")
+    assert response.status_code == 400 and "version" in response.json()["error"]["fields"]
+
+
+def test_deleting_a_mention_is_recorded(as_journalist, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    created = post_mention(as_journalist, claim, article=emoji_article.id, **span_of(text, "وزير المياه")).json()
+    assert as_journalist.delete(f"/api/v1/mentions/{created['id']}/?version=1").status_code == 204
+    assert not ClaimMention.objects.exists()
+    event = AuditEvent.objects.get(action="delete", object_type="mention")
+    assert event.before["quote"] == "وزير المياه" and event.actor.username == "layla"
+    deletions = as_journalist.get("/api/v1/deletions/?object_type=mention").json()["results"]
+    assert deletions == [{"object_type": "mention", "object_id": created["id"], "deleted_at": deletions[0]["deleted_at"], "article": emoji_article.id}]
+
+
+def test_only_the_annotator_or_an_editor_may_change_a_mention(as_journalist, as_second_journalist, as_editor, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    created = post_mention(as_journalist, claim, article=emoji_article.id, **span_of(text, "وزير المياه")).json()
+    response = as_second_journalist.delete(f"/api/v1/mentions/{created['id']}/?version=1")
+    assert response.status_code == 403 and response.json()["error"]["code"] == "permission_denied"
+    assert as_editor.delete(f"/api/v1/mentions/{created['id']}/?version=1").status_code == 204
+
+
+def test_anonymous_requests_get_401(api, article):
+    for path in ("/api/v1/articles/", f"/api/v1/articles/{article.id}/", "/api/v1/mentions/", "/api/v1/export/articles.jsonl"):
+        response = api.get(path)
+        assert response.status_code == 401, path
+        assert response["WWW-Authenticate"].startswith("Bearer")
+    assert api.post("/api/v1/claims/", {"text": "x"}, format="json").status_code == 401
+
+
+def test_read_only_token_reads_but_cannot_write(as_api_client, article):
+    assert as_api_client.get(f"/api/v1/articles/{article.id}/").status_code == 200
+    response = as_api_client.post("/api/v1/claims/", {"text": "ادعاء"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == "This token is read-only."
+
+
+def test_a_user_without_a_role_cannot_read(outsider, article):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(outsider)
+    assert client.get("/api/v1/articles/").status_code == 403
+
+
+def test_bad_and_revoked_tokens_are_401(api, read_only_token, api_client_user):
+    api.credentials(HTTP_AUTHORIZATION="Bearer nd_not-a-real-token")
+    assert api.get("/api/v1/articles/").status_code == 401
+    api_client_user.api_tokens.update(revoked_at="2025-01-01T00:00:00Z")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {read_only_token}")
+    assert api.get("/api/v1/articles/").status_code == 401

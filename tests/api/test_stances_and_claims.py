@@ -1,0 +1,171 @@
+"""Stances with rationales, claims, merging, the audit trail."""
+
+import pytest
+
+from annotations.models import AuditEvent, Claim, ClaimMention, Stance
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def span_of(text, phrase):
+    start = text.index(phrase)
+    return {"start": start, "end": start + len(phrase), "quote": phrase}
+
+
+def new_claim(client, text="سد وادي السنديان سيكتمل نهاية 2027"):
+    response = client.post("/api/v1/claims/", {"text": text}, format="json")
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def test_stance_with_rationales_and_a_directed_note(as_journalist, article, claim):
+    text = article.current_revision.text
+    response = as_journalist.post(
+        "/api/v1/stances/",
+        {
+            "article": article.id, "claim": claim["id"], "label": "agree", "note": "يؤكد الوزير الموعد", "note_dir": "rtl",
+            "rationales": [span_of(text, "سيكتمل نهاية 2027."), span_of(text, "60\u00a0في المئة")],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["label"] == "agree" and body["note_dir"] == "rtl" and body["target_type"] == "article"
+    assert [r["quote"] for r in body["rationales"]] == ["سيكتمل نهاية 2027.", "60\u00a0في المئة"]
+    assert all(r["revision"] == article.current_revision_id for r in body["rationales"])
+
+
+def test_one_stance_per_annotator_target_and_claim(as_journalist, as_second_journalist, article, claim):
+    first = as_journalist.post("/api/v1/stances/", {"article": article.id, "claim": claim["id"], "label": "agree"}, format="json")
+    again = as_journalist.post("/api/v1/stances/", {"article": article.id, "claim": claim["id"], "label": "disagree"}, format="json")
+    assert again.status_code == 409
+    assert again.json()["current"]["id"] == first.json()["id"] and again.json()["current"]["label"] == "agree"
+    other = as_second_journalist.post("/api/v1/stances/", {"article": article.id, "claim": claim["id"], "label": "disagree"}, format="json")
+    assert other.status_code == 201
+    comment = article.comments.first()
+    on_comment = as_journalist.post("/api/v1/stances/", {"comment": comment.id, "claim": claim["id"], "label": "discuss"}, format="json")
+    assert on_comment.status_code == 201 and on_comment.json()["target_type"] == "comment"
+    assert Stance.objects.count() == 3
+
+
+def test_rationale_with_a_wrong_quote_names_the_rationale(as_journalist, article, claim):
+    response = as_journalist.post(
+        "/api/v1/stances/",
+        {"article": article.id, "claim": claim["id"], "label": "agree", "rationales": [{"start": 0, "end": 4, "quote": "خطأ!"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "rationales[0].quote" in response.json()["error"]["fields"]
+    assert not Stance.objects.exists()
+
+
+def test_unknown_label_is_refused_by_field(as_journalist, article, claim):
+    response = as_journalist.post("/api/v1/stances/", {"article": article.id, "claim": claim["id"], "label": "maybe"}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["label"]
+
+
+def test_updating_a_stance_replaces_its_rationales_and_bumps_the_version(as_journalist, article, claim):
+    text = article.current_revision.text
+    created = as_journalist.post(
+        "/api/v1/stances/",
+        {"article": article.id, "claim": claim["id"], "label": "agree", "rationales": [span_of(text, "سيكتمل")]},
+        format="json",
+    ).json()
+    updated = as_journalist.patch(
+        f"/api/v1/stances/{created['id']}/", {"version": 1, "label": "discuss", "rationales": [span_of(text, "التمويل")]}, format="json"
+    )
+    assert updated.status_code == 200
+    assert (updated.json()["label"], updated.json()["version"]) == ("discuss", 2)
+    assert [r["quote"] for r in updated.json()["rationales"]] == ["التمويل"]
+    events = AuditEvent.objects.filter(object_type="stance", object_id=created["id"]).order_by("id")
+    assert [e.action for e in events] == ["create", "update"]
+    assert events[1].before["label"] == "agree" and events[1].after["label"] == "discuss"
+
+
+def test_verdicts_are_for_editors(as_journalist, as_editor, claim):
+    refused = as_journalist.patch(f"/api/v1/claims/{claim['id']}/", {"version": 1, "verdict": "false"}, format="json")
+    assert refused.status_code == 403
+    accepted = as_editor.patch(f"/api/v1/claims/{claim['id']}/", {"version": 1, "verdict": "misleading"}, format="json")
+    assert accepted.status_code == 200 and accepted.json()["verdict"] == "misleading"
+
+
+def test_claim_detail_lists_mentions_across_articles_and_stances_per_source(as_journalist, as_second_journalist, claim):
+    one = make_article(source="الواحة اليوم")
+    two = make_article(source="المرفأ نيوز")
+    for article in (one, two):
+        text = article.current_revision.text
+        assert as_journalist.post("/api/v1/mentions/", {"article": article.id, "claim": claim["id"], **span_of(text, "سيكتمل")}, format="json").status_code == 201
+    as_journalist.post("/api/v1/stances/", {"article": one.id, "claim": claim["id"], "label": "agree"}, format="json")
+    as_second_journalist.post("/api/v1/stances/", {"article": one.id, "claim": claim["id"], "label": "discuss"}, format="json")
+    as_journalist.post("/api/v1/stances/", {"article": two.id, "claim": claim["id"], "label": "disagree"}, format="json")
+    detail = as_journalist.get(f"/api/v1/claims/{claim['id']}/").json()
+    assert {m["source"]["name"] for m in detail["mentions"]} == {"الواحة اليوم", "المرفأ نيوز"}
+    summary = {row["source"]["name"]: (row["agree"], row["disagree"], row["discuss"], row["unrelated"]) for row in detail["stance_summary"]}
+    assert summary == {"الواحة اليوم": (1, 0, 1, 0), "المرفأ نيوز": (0, 1, 0, 0)}
+
+
+def test_merging_duplicate_claims_keeps_every_mention_and_stance(as_journalist, as_second_journalist, as_editor, article):
+    original = new_claim(as_journalist)
+    duplicate = new_claim(as_second_journalist, "سد وادي السنديان يكتمل في 2027")
+    text = article.current_revision.text
+    as_journalist.post("/api/v1/mentions/", {"article": article.id, "claim": original["id"], **span_of(text, "سيكتمل")}, format="json")
+    as_second_journalist.post("/api/v1/mentions/", {"article": article.id, "claim": duplicate["id"], **span_of(text, "نهاية 2027")}, format="json")
+    as_second_journalist.post("/api/v1/stances/", {"article": article.id, "claim": duplicate["id"], "label": "agree"}, format="json")
+
+    assert as_journalist.post(f"/api/v1/claims/{duplicate['id']}/merge/", {"into": original["id"]}, format="json").status_code == 403
+    merged = as_editor.post(f"/api/v1/claims/{duplicate['id']}/merge/", {"into": original["id"]}, format="json")
+    assert merged.status_code == 200
+    assert set(ClaimMention.objects.values_list("claim_id", flat=True)) == {original["id"]}
+    assert ClaimMention.objects.count() == 2
+    assert list(Stance.objects.values_list("claim_id", "label")) == [(original["id"], "agree")]
+    assert Claim.objects.get(pk=duplicate["id"]).merged_into_id == original["id"]
+    assert AuditEvent.objects.filter(action="merge", object_id=duplicate["id"]).exists()
+    # A new mention of the merged claim lands on the survivor.
+    late = as_second_journalist.post("/api/v1/mentions/", {"article": article.id, "claim": duplicate["id"], **span_of(text, "التمويل")}, format="json")
+    assert late.json()["claim"] == original["id"]
+
+
+def test_a_claim_in_use_cannot_be_deleted(as_journalist, article, claim):
+    text = article.current_revision.text
+    as_journalist.post("/api/v1/mentions/", {"article": article.id, "claim": claim["id"], **span_of(text, "سيكتمل")}, format="json")
+    response = as_journalist.delete(f"/api/v1/claims/{claim['id']}/?version=1")
+    assert response.status_code == 400 and "merge" in response.json()["error"]["message"]
+
+
+def test_audit_trail_per_article_claim_and_user(as_journalist, as_second_journalist, article, claim):
+    text = article.current_revision.text
+    as_journalist.post("/api/v1/mentions/", {"article": article.id, "claim": claim["id"], **span_of(text, "سيكتمل")}, format="json")
+    as_second_journalist.post("/api/v1/stances/", {"article": article.id, "claim": claim["id"], "label": "agree"}, format="json")
+    per_article = as_journalist.get(f"/api/v1/audit/?article={article.id}").json()["results"]
+    assert {(e["actor"], e["action"], e["object_type"]) for e in per_article} == {("layla", "create", "mention"), ("omar", "create", "stance")}
+    per_claim = as_journalist.get(f"/api/v1/audit/?claim={claim['id']}").json()["results"]
+    assert {e["object_type"] for e in per_claim} == {"claim", "mention", "stance"}
+    per_user = as_journalist.get("/api/v1/audit/?user=omar").json()["results"]
+    assert [e["object_type"] for e in per_user] == ["stance"]
+    assert per_user[0]["after"]["label"] == "agree" and per_user[0]["before"] is None
+
+
+def test_spans_on_an_old_revision_stay_readable_after_a_correction(as_journalist, claim, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    record = {"url": "https://wire.example/r", "title": "عنوان", "body": "الوزير قال إن السد سيكتمل 💡 قريباً.", "source": "وكالة"}
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    call_command("import_articles", str(feed))
+    article_id = as_journalist.get("/api/v1/articles/").json()["results"][0]["id"]
+    old_text = as_journalist.get(f"/api/v1/articles/{article_id}/").json()["revision"]["text"]
+    mention = as_journalist.post("/api/v1/mentions/", {"article": article_id, "claim": claim["id"], **span_of(old_text, "السد سيكتمل")}, format="json").json()
+
+    feed.write_text(json.dumps({**record, "body": "تصحيح: قال الوزير إن السد سيكتمل 💡 قريباً."}, ensure_ascii=False) + "\n", encoding="utf-8")
+    call_command("import_articles", str(feed))
+    detail = as_journalist.get(f"/api/v1/articles/{article_id}/?expand=mentions").json()
+    assert detail["revision"]["number"] == 2
+    (kept,) = detail["mentions"]
+    assert kept["revision"] == mention["revision"] != detail["revision"]["id"]
+    old = as_journalist.get(f"/api/v1/revisions/{kept['revision']}/").json()
+    assert old["is_current"] is False
+    assert old["text"][kept["start"] : kept["end"]] == kept["quote"] == "السد سيكتمل"
