@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.views import APIView
 
 from annotations import exports
+from newsdesk.api import schema
 from newsdesk.api.views import OFFSETS_PARAMETER, requested_offsets
 
 ALL_PARAMETER = OpenApiParameter(
@@ -61,7 +62,7 @@ class StanceCsvExport(APIView):
 @extend_schema(tags=["export"])
 class BalyExport(APIView):
     @extend_schema(
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A list of claims with parallel article, url, stance and rationale lists.")},
+        responses={200: schema.BalyClaimSerializer(many=True)},
         description="The claim-centred stance format of Baly et al. (NAACL 2018); rationale entries are 0-based line numbers.",
     )
     def get(self, request):

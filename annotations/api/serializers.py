@@ -67,15 +67,15 @@ class StanceUpdateInputSerializer(serializers.Serializer):
 
 class ClaimCreateInputSerializer(serializers.Serializer):
     text = _text()
-    language = serializers.CharField(required=False, allow_blank=True, default="")
-    claimant = _text(required=False, allow_blank=True, default="")
+    language = serializers.CharField(required=False, allow_blank=True, default="", max_length=16)
+    claimant = _text(required=False, allow_blank=True, default="", max_length=300)
     verdict = serializers.ChoiceField(choices=[("", "none"), *Verdict.choices], required=False, default="")
 
 
 class ClaimUpdateInputSerializer(serializers.Serializer):
     text = _text(required=False)
-    language = serializers.CharField(required=False, allow_blank=True)
-    claimant = _text(required=False, allow_blank=True)
+    language = serializers.CharField(required=False, allow_blank=True, max_length=16)
+    claimant = _text(required=False, allow_blank=True, max_length=300)
     verdict = serializers.ChoiceField(choices=[("", "none"), *Verdict.choices], required=False)
     version = serializers.IntegerField(min_value=1, required=False)
 

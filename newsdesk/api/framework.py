@@ -8,6 +8,7 @@ role check are in newsdesk/api/auth.py).
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -24,6 +25,38 @@ class NewsdeskCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "-id"
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            # A cursor is an input like any other: a bad one is the client's 400, not a missing page.
+            raise InvalidInput(
+                "The cursor is not one this API gave out; start from the first page.",
+                fields={"cursor": ["Invalid cursor."]},
+            ) from None
+
+
+ERROR_RESPONSES = {
+    "400": "The request is invalid; `fields` names what is wrong.",
+    "401": "No credentials, or unknown ones.",
+    "403": "Your role, or a read-only token, does not allow this.",
+}
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation can answer with
+    the error shape (400/401/403, and 404 where the path names an object)."""
+    error_ref = {"$ref": "#/components/schemas/Error"}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            codes = dict(ERROR_RESPONSES)
+            if "{" in path:
+                codes["404"] = "No such object."
+            for code, description in codes.items():
+                responses.setdefault(code, {"description": description, "content": {"application/json": {"schema": error_ref}}})
+    return result
 
 
 def updated_since(request):
@@ -94,6 +127,9 @@ def exception_handler(exc, context):
         if isinstance(exc, Conflict):
             body["current"] = exc.current
         return Response(body, status=exc.status)
+    if isinstance(exc, ModelValidationError):
+        # A model check (full_clean) the input serializer did not anticipate.
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, PermissionDenied):

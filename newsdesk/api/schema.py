@@ -204,3 +204,16 @@ class DeletionSerializer(serializers.Serializer):
     object_id = serializers.IntegerField()
     deleted_at = serializers.DateTimeField()
     article = serializers.IntegerField(allow_null=True)
+
+
+class BalyClaimSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    claim = serializers.CharField()
+    fact = serializers.CharField(allow_blank=True, help_text="The claim's verdict.")
+    article = serializers.ListField(child=serializers.CharField(), help_text="Article texts, one per stance.")
+    url = serializers.ListField(child=serializers.CharField(allow_blank=True))
+    stance = serializers.ListField(child=serializers.ChoiceField(choices=["agree", "disagree", "discuss", "unrelated"]))
+    rationale = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="Per article, the 0-based numbers of the lines that justify the stance.",
+    )
