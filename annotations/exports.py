@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from annotations.errors import InvalidInput
-from annotations.models import ClaimMention, Stance, StanceLabel, Verdict
+from annotations.models import ARTICLE_FIRST, ClaimMention, Stance, StanceLabel, Verdict
 from annotations.representations import CODE_POINTS, EXPANSIONS, iso_time
 from annotations.selectors import article_documents, articles_with_text
 from annotations.services.claims import create_claim
@@ -190,7 +190,7 @@ def iter_stance_csv() -> Iterator[str]:
     stances = (
         Stance.objects.select_related("claim", "article__source", "annotator")
         .prefetch_related("rationales")
-        .order_by("claim_id", "article_id", "comment_id", "id")
+        .order_by("claim_id", "article_id", ARTICLE_FIRST, "id")
     )
     for stance in stances.iterator(chunk_size=500):
         buffer.seek(0)

@@ -50,6 +50,11 @@ class MentionStatus(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
+# Order spans and stances in an article's own text before those in its comments,
+# the same on every database (PostgreSQL sorts NULL last, SQLite first).
+ARTICLE_FIRST = F("comment_id").asc(nulls_first=True)
+
+
 def _span_constraints(prefix: str) -> list[models.BaseConstraint]:
     """What the database guarantees about every span: sane offsets, one text."""
     return [

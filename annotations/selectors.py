@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from annotations.models import Claim, ClaimMention, EntityMention, Stance, StanceRationale
+from annotations.models import ARTICLE_FIRST, Claim, ClaimMention, EntityMention, Stance, StanceRationale
 from annotations.representations import (
     CODE_POINTS,
     EXPANSIONS,
@@ -35,7 +35,7 @@ def article_documents(
     ids = [article.id for article in articles]
     comments = _by_article(Comment.objects.filter(article_id__in=ids).order_by("article_id", "position", "id"))
     mentions = (
-        _by_article(ClaimMention.objects.filter(article_id__in=ids).select_related("annotator").order_by("article_id", "comment_id", "start", "id"))
+        _by_article(ClaimMention.objects.filter(article_id__in=ids).select_related("annotator").order_by("article_id", ARTICLE_FIRST, "start", "id"))
         if "mentions" in expand
         else None
     )
@@ -44,7 +44,7 @@ def article_documents(
             Stance.objects.filter(article_id__in=ids)
             .select_related("annotator")
             .prefetch_related(Prefetch("rationales", queryset=StanceRationale.objects.order_by("position", "id")))
-            .order_by("article_id", "comment_id", "id")
+            .order_by("article_id", ARTICLE_FIRST, "id")
         )
         if "stances" in expand
         else None
@@ -53,7 +53,7 @@ def article_documents(
         _by_article(
             EntityMention.objects.filter(article_id__in=ids)
             .select_related("entity", "annotator")
-            .order_by("article_id", "comment_id", "start", "id")
+            .order_by("article_id", ARTICLE_FIRST, "start", "id")
         )
         if "entities" in expand
         else None
@@ -80,7 +80,7 @@ def claim_mentions_across_articles(claim: Claim) -> list[dict]:
     mentions = (
         ClaimMention.objects.filter(claim=claim)
         .select_related("annotator", "article__source")
-        .order_by("article__source__name", "article_id", "comment_id", "start")
+        .order_by("article__source__name", "article_id", ARTICLE_FIRST, "start")
     )
     return [
         {**mention_dict(m), "article_title": m.article.title, "source": source_dict(m.article.source)}

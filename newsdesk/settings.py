@@ -170,6 +170,14 @@ SPECTACULAR_SETTINGS = {
     # The schema and its docs describe the API; they hold no data.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StanceLabelEnum": "annotations.models.StanceLabel",
+        "VerdictEnum": ["", "true", "false", "mixed", "misleading", "unverified"],
+        "EntityTypeEnum": "annotations.models.EntityType",
+        "OffsetUnitEnum": ["code_points", "utf16"],
+        "TargetTypeEnum": ["article", "comment"],
+        "NoteDirectionEnum": ["", "ltr", "rtl", "auto"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "newsdesk.api.framework.document_error_responses",

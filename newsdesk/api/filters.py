@@ -1,6 +1,9 @@
 """Query filters of the list endpoints (django-filter, documented in the schema)."""
 
+from datetime import UTC
+
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from annotations.models import AuditEvent, Claim, ClaimMention, EntityMention, Stance, StanceLabel
@@ -8,17 +11,29 @@ from newsdesk.models import Article, Comment
 from newsdesk.selectors import search_articles
 
 
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time, compared in UTC (any offset Python accepts works,
+    even those PostgreSQL would refuse, such as -23:07)."""
+
+    def filter(self, qs, value):
+        return super().filter(qs, value.astimezone(UTC) if value is not None else value)
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class UpdatedSinceFilterSet(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label="Only objects created or changed at or after this time (ISO 8601)."
     )
 
 
 class ArticleFilter(UpdatedSinceFilterSet):
     source = django_filters.CharFilter(method="filter_source", label="Source id or slug.")
-    published_after = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lte")
-    claim = django_filters.NumberFilter(method="filter_claim", label="Articles that mention this claim or take a stance on it.")
+    published_after = UtcDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = UtcDateTimeFilter(field_name="published_at", lookup_expr="lte")
+    claim = IdFilter(method="filter_claim", label="Articles that mention this claim or take a stance on it.")
     stance = django_filters.ChoiceFilter(
         choices=StanceLabel.choices, method="filter_stance", label="Articles (or their comments) with a stance of this label (toward `claim` when given)."
     )
@@ -97,10 +112,10 @@ class EntityMentionFilter(UpdatedSinceFilterSet):
 
 
 class AuditEventFilter(django_filters.FilterSet):
-    article = django_filters.NumberFilter(field_name="article_id")
-    claim = django_filters.NumberFilter(field_name="claim_id")
+    article = IdFilter(field_name="article_id")
+    claim = IdFilter(field_name="claim_id")
     user = django_filters.CharFilter(field_name="actor__username", label="The acting user's username.")
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    since = UtcDateTimeFilter(field_name="at", lookup_expr="gte")
 
     class Meta:
         model = AuditEvent
@@ -108,7 +123,7 @@ class AuditEventFilter(django_filters.FilterSet):
 
 
 class DeletionFilter(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", label="Deletions at or after this time.")
+    updated_since = UtcDateTimeFilter(field_name="at", lookup_expr="gte", label="Deletions at or after this time.")
 
     class Meta:
         model = AuditEvent

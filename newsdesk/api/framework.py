@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as ModelValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -49,7 +50,7 @@ def document_error_responses(result, generator, request, public):
     the error shape (400/401/403, and 404 where the path names an object)."""
     error_ref = {"$ref": "#/components/schemas/Error"}
     for path, operations in result.get("paths", {}).items():
-        for method, operation in operations.items():
+        for operation in operations.values():
             responses = operation.setdefault("responses", {})
             codes = dict(ERROR_RESPONSES)
             if "{" in path:
@@ -130,6 +131,9 @@ def exception_handler(exc, context):
     if isinstance(exc, ModelValidationError):
         # A model check (full_clean) the input serializer did not anticipate.
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, DataError):
+        # A value the database cannot hold (a number or date out of its range).
+        return Response(_error_body("invalid", f"A value is out of range: {str(exc).splitlines()[0]}"), status=400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, PermissionDenied):
