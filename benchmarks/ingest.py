@@ -28,11 +28,12 @@ DEMO_PAGES = REPO / "newsdesk" / "demo" / "pages"
 sys.path.insert(0, str(REPO))
 
 
-def build_inputs(folder: Path, count: int) -> tuple[Path, Path]:
-    """`count` unique text pages in folder/pages and `count` JSON lines in folder/feed.jsonl."""
+def build_inputs(folder: Path, count: int, pages: bool = True) -> tuple[Path, Path]:
+    """`count` unique text pages in folder/pages (unless `pages` is false) and
+    `count` JSON lines in folder/feed.jsonl."""
     templates = [path.read_text(encoding="utf-8") for path in sorted(DEMO_PAGES.glob("*.txt"))]
-    pages = folder / "pages"
-    pages.mkdir()
+    page_dir = folder / "pages"
+    page_dir.mkdir()
     with (folder / "feed.jsonl").open("w", encoding="utf-8") as feed:
         for number in range(count):
             template = templates[number % len(templates)]
@@ -41,7 +42,8 @@ def build_inputs(folder: Path, count: int) -> tuple[Path, Path]:
             bare_title = title.rsplit(" - ", 1)[0]
             page = f"{title} {number}\n" + rest.replace(bare_title, f"{bare_title} {number}", 1)
             page = page.replace("السد", f"السد رقم {number}", 1)
-            (pages / f"{number:06d}.txt").write_text(page, encoding="utf-8")
+            if pages:
+                (page_dir / f"{number:06d}.txt").write_text(page, encoding="utf-8")
             lines = [line for line in page.split("\n") if line.strip()]
             record = {
                 "url": f"https://bench.example/{number}",
@@ -55,7 +57,7 @@ def build_inputs(folder: Path, count: int) -> tuple[Path, Path]:
                 ],
             }
             feed.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return pages, folder / "feed.jsonl"
+    return page_dir, folder / "feed.jsonl"
 
 
 class PeakMemory:

@@ -19,6 +19,16 @@ def pytest_configure(config):
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Tests reuse ids; nothing cached by one may be seen by the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def seeds_dir() -> Path:
     if not SEEDS_DIR.is_dir():

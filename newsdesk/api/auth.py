@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.core.cache import cache
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
@@ -17,13 +18,30 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from annotations.models import ApiToken
-from newsdesk.roles import can_read
+from newsdesk.roles import can_read, role_names
 
 TOKEN_PREFIX = "nd_"
 
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+# A token, its user and the user's roles are looked up once and kept this long:
+# API clients make many requests, and each lookup is two queries. Revoking a
+# token (revoke_token) clears it at once; a role change in the admin applies
+# within this time.
+TOKEN_CACHE_SECONDS = 30
+
+
+def _cache_key(key_hash: str) -> str:
+    return f"newsdesk:token:{key_hash}"
+
+
+def revoke_token(token: ApiToken) -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    cache.delete(_cache_key(token.key_hash))
 
 
 def issue_token(*, user, name: str, read_only: bool = True) -> tuple[ApiToken, str]:
@@ -44,16 +62,21 @@ class ApiTokenAuthentication(BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed("Malformed Authorization header: expected 'Bearer <token>'.")
-        token = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=hash_key(parts[1].decode("latin-1")), revoked_at__isnull=True)
-            .first()
-        )
-        if token is None or not token.user.is_active:
-            raise exceptions.AuthenticationFailed("Unknown or revoked token.")
+        key_hash = hash_key(parts[1].decode("latin-1"))
+        cached = cache.get(_cache_key(key_hash))
+        if cached is None:
+            token = ApiToken.objects.select_related("user").filter(key_hash=key_hash, revoked_at__isnull=True).first()
+            if token is None or not token.user.is_active:
+                raise exceptions.AuthenticationFailed("Unknown or revoked token.")
+            cached = (token, role_names(token.user))
+            cache.set(_cache_key(key_hash), cached, TOKEN_CACHE_SECONDS)
+        token, roles = cached
+        token.user._newsdesk_roles = roles
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+            token.last_used_at = now
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            cache.set(_cache_key(key_hash), (token, roles), TOKEN_CACHE_SECONDS)
         return token.user, token
 
     def authenticate_header(self, request):

@@ -199,6 +199,8 @@ def test_a_user_without_a_role_cannot_read(outsider, article):
 def test_bad_and_revoked_tokens_are_401(api, read_only_token, api_client_user):
     api.credentials(HTTP_AUTHORIZATION="Bearer nd_not-a-real-token")
     assert api.get("/api/v1/articles/").status_code == 401
-    api_client_user.api_tokens.update(revoked_at="2025-01-01T00:00:00Z")
+    from newsdesk.api.auth import revoke_token
+
+    revoke_token(api_client_user.api_tokens.get())
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {read_only_token}")
     assert api.get("/api/v1/articles/").status_code == 401
