@@ -83,9 +83,9 @@ def populate(articles: int, mentions_per_article: int, workdir: Path) -> dict:
     from django.core.management import call_command
     from django.db import transaction
     from django.utils import timezone
+    from ingest import build_inputs
 
     from annotations.models import Claim, ClaimMention, Stance, StanceRationale
-    from ingest import build_inputs
     from newsdesk.api.auth import issue_token
     from newsdesk.bulk import insert_rows
     from newsdesk.models import Article

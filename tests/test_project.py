@@ -78,3 +78,9 @@ def test_docker_compose_file_is_valid():
         text=True,
     ).stdout.split()
     assert sorted(services) == ["postgres", "redis", "web", "worker"]
+
+
+def test_code_passes_the_linter():
+    ruff = Path(sys.executable).parent / "ruff"
+    result = subprocess.run([str(ruff), "check", "--quiet", "."], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
