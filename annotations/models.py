@@ -224,6 +224,22 @@ class Entity(models.Model):
         return f"{self.canonical_name} ({self.type})"
 
 
+class EntityAlias(models.Model):
+    """A spelling by which mentions are linked to an entity: the match key of a
+    name (newsdesk.text.fold plus letter-variant rules, see
+    annotations.services.entities.match_key)."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="alias_keys")
+    type = models.CharField(max_length=4, choices=EntityType.choices)
+    key = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["type", "key"], name="entity_alias_unique_key")]
+
+    def __str__(self):
+        return f"{self.key} → {self.entity_id}"
+
+
 class EntityMention(Span):
     """A named entity found in a text, by the extractor or by a person."""
 
@@ -325,3 +341,65 @@ class ApiToken(models.Model):
     def __str__(self):
         scope = "read-only" if self.read_only else "read-write"
         return f"{self.name} ({self.key_prefix}…, {scope})"
+
+
+class ExtractionState(models.TextChoices):
+    PENDING = "pending", _("pending")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class ExtractionRun(models.Model):
+    """One entity extraction of an article (its revision and its comments).
+
+    Written in the same transaction as the import, so the work is recorded
+    before any message is sent; a worker claims it with a conditional update;
+    the sweep re-sends runs that never ran or whose worker died.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="extraction_runs")
+    revision = models.ForeignKey(ArticleRevision, on_delete=models.CASCADE, related_name="+")
+    extractor_version = models.CharField(max_length=40, blank=True, help_text="Set when the run starts.")
+    state = models.CharField(max_length=8, choices=ExtractionState.choices, default=ExtractionState.PENDING)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    mentions = models.PositiveIntegerField(default=0, help_text="Machine mentions the run produced.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=ExtractionState.values), name="extraction_run_state_valid"),
+        ]
+        indexes = [
+            # The sweep: pending runs by age, running runs by lease.
+            models.Index(fields=["state", "created_at"], name="extraction_run_state"),
+            # An article's latest run, for its extraction state.
+            models.Index(fields=["article", "id"], name="extraction_run_article"),
+        ]
+
+    def __str__(self):
+        return f"run {self.pk} of article {self.article_id}: {self.state}"
+
+
+class NerModel(models.Model):
+    """A trained entity-extraction model version. The newest one extracts;
+    mentions keep the version that made them."""
+
+    version = models.CharField(max_length=40, unique=True)
+    path = models.CharField(max_length=500, help_text="The CRF model file.")
+    training_sentences = models.PositiveIntegerField(default=0)
+    corrections = models.PositiveIntegerField(default=0, help_text="Sentences from annotators' corrections.")
+    scores = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.version

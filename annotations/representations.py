@@ -144,8 +144,22 @@ def article_summary(article: Article) -> dict:
         "published_at": iso_time(article.published_at),
         "published_at_text": article.published_at_text,
         "revision": article.current_revision_id,
+        "extraction_state": getattr(article, "extraction_state", None),
         "created_at": iso_time(article.created_at),
         "updated_at": iso_time(article.updated_at),
+    }
+
+
+def extraction_dict(run) -> dict | None:
+    if run is None:
+        return None
+    return {
+        "state": run.state,
+        "error": run.error,
+        "extractor_version": run.extractor_version,
+        "mentions": run.mentions,
+        "created_at": iso_time(run.created_at),
+        "finished_at": iso_time(run.finished_at),
     }
 
 
@@ -176,6 +190,7 @@ def article_document(
     mentions: list[ClaimMention] | None = None,
     stances: list[Stance] | None = None,
     entities: list[EntityMention] | None = None,
+    extraction=None,
     offsets: str = CODE_POINTS,
 ) -> dict:
     """An article with its current text and whichever of comments, mentions,
@@ -198,6 +213,7 @@ def article_document(
 
     document = {
         **article_summary(article),
+        "extraction": extraction_dict(extraction),
         "offsets": offsets,
         "revision": {
             "id": revision.id,

@@ -5,9 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
 
-from annotations.models import ARTICLE_FIRST, Claim, ClaimMention, EntityMention, Stance, StanceRationale
+from annotations.models import (
+    ARTICLE_FIRST,
+    Claim,
+    ClaimMention,
+    Entity,
+    EntityMention,
+    ExtractionRun,
+    Stance,
+    StanceRationale,
+)
 from annotations.representations import (
     CODE_POINTS,
     EXPANSIONS,
@@ -58,18 +67,37 @@ def article_documents(
         if "entities" in expand
         else None
     )
+    latest_runs = latest_extraction_runs(ids)
     for article in articles:
+        run = latest_runs.get(article.id)
+        article.extraction_state = run.state if run else None
         document = article_document(
             article,
             comments=comments.get(article.id, []),
             mentions=None if mentions is None else mentions.get(article.id, []),
             stances=None if stances is None else stances.get(article.id, []),
             entities=None if entities is None else entities.get(article.id, []),
+            extraction=run,
             offsets=offsets,
         )
         if "comments" not in expand:
             del document["comments"]
         yield document
+
+
+def latest_extraction_runs(article_ids: list[int]) -> dict[int, ExtractionRun]:
+    """Each article's most recent extraction run."""
+    latest = (
+        ExtractionRun.objects.filter(article_id__in=article_ids)
+        .values("article_id")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    return {run.article_id: run for run in ExtractionRun.objects.filter(id__in=list(latest))}
+
+
+def extraction_state_subquery() -> Subquery:
+    return Subquery(ExtractionRun.objects.filter(article=OuterRef("pk")).order_by("-id").values("state")[:1])
 
 
 def articles_with_text() -> QuerySet[Article]:
@@ -104,3 +132,27 @@ def stance_summary_by_source(claim: Claim) -> list[dict]:
         {"source": source_dict(sources[source_id]), **labels}
         for source_id, labels in sorted(counts.items(), key=lambda item: sources[item[0]].name)
     ]
+
+
+def entity_appearances(entity: Entity) -> dict:
+    """Where an entity appears (articles, with how often) and the claims
+    mentioned in those articles."""
+    rows = (
+        EntityMention.objects.filter(entity=entity)
+        .exclude(status="rejected")
+        .values("article_id", "article__title", "article__source__name")
+        .annotate(count=Count("id"))
+        .order_by("-count", "article_id")
+    )
+    articles = [
+        {"article": row["article_id"], "title": row["article__title"], "source": row["article__source__name"], "mentions": row["count"]}
+        for row in rows[:500]
+    ]
+    claim_rows = (
+        ClaimMention.objects.filter(article_id__in=[a["article"] for a in articles])
+        .values("claim_id", "claim__text")
+        .annotate(articles=Count("article_id", distinct=True))
+        .order_by("-articles", "claim_id")
+    )
+    claims = [{"claim": row["claim_id"], "text": row["claim__text"], "articles": row["articles"]} for row in claim_rows[:100]]
+    return {"articles": articles, "claims": claims}

@@ -75,5 +75,5 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict]) -> list[int]:
     options = "FORMAT csv" + (f", FORCE_NULL ({', '.join(quote(c) for c in nullable)})" if nullable else "")
     columns = ", ".join(quote(fields[name].column) for name in names + (["id"] if ids is not None else []))
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH ({options})", buffer, size=1 << 20)
+        cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH ({options})", buffer)
     return ids if ids is not None else [row["id"] for row in rows]

@@ -133,6 +133,27 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 
+CELERY_TASK_ROUTES = {
+    "newsdesk.extract_entities": {"queue": "extraction"},
+    "newsdesk.retrain_ner": {"queue": "training"},
+}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_BEAT_SCHEDULE = {
+    "sweep-extraction-runs": {"task": "newsdesk.sweep_extraction_runs", "schedule": 60.0},
+}
+
+# Entity extraction.
+# A worker holds a run this long; after it, the sweep hands the run to another worker.
+NEWSDESK_EXTRACTION_LEASE_SECONDS = env.int("NEWSDESK_EXTRACTION_LEASE_SECONDS", default=600)
+# Pending runs older than this are sent again by the sweep (their message was lost).
+NEWSDESK_EXTRACTION_SWEEP_AFTER = env.int("NEWSDESK_EXTRACTION_SWEEP_AFTER", default=300)
+# Texts longer than this (in characters) end as a failed run instead of tying up a worker.
+NEWSDESK_EXTRACTION_MAX_CHARS = env.int("NEWSDESK_EXTRACTION_MAX_CHARS", default=2_000_000)
+# Retrained model versions are written here (the shipped one lives in the code).
+NEWSDESK_MODEL_DIR = env.path("NEWSDESK_MODEL_DIR", default=BASE_DIR / "var" / "models")
+# ANERcorp (CAMeL Lab split), for retraining and evaluation; not shipped.
+NEWSDESK_ANERCORP_DIR = env.path("NEWSDESK_ANERCORP_DIR", default=BASE_DIR.parent / "shared" / "data" / "arabic-ner")
+
 # Ingestion limits.
 NEWSDESK_MAX_PAGE_BYTES = env.int("NEWSDESK_MAX_PAGE_BYTES", default=2 * 1024 * 1024)
 NEWSDESK_IMPORT_BATCH_SIZE = env.int("NEWSDESK_IMPORT_BATCH_SIZE", default=500)
@@ -177,6 +198,7 @@ SPECTACULAR_SETTINGS = {
         "OffsetUnitEnum": ["code_points", "utf16"],
         "TargetTypeEnum": ["article", "comment"],
         "NoteDirectionEnum": ["", "ltr", "rtl", "auto"],
+        "ExtractionStateEnum": "annotations.models.ExtractionState",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

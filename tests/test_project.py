@@ -77,7 +77,7 @@ def test_docker_compose_file_is_valid():
         capture_output=True,
         text=True,
     ).stdout.split()
-    assert sorted(services) == ["postgres", "redis", "web", "worker"]
+    assert sorted(services) == ["beat", "postgres", "redis", "web", "worker"]
 
 
 def test_code_passes_the_linter():

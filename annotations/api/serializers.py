@@ -86,3 +86,23 @@ class ClaimMergeInputSerializer(serializers.Serializer):
 
 class VersionInputSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, required=False)
+
+
+class EntityMentionCreateInputSerializer(TargetInputSerializer, SpanInputSerializer):
+    type = serializers.ChoiceField(choices=["PER", "ORG", "LOC", "MISC"])
+    offsets = serializers.ChoiceField(choices=OFFSET_UNITS, default=CODE_POINTS)
+
+
+class EntityMentionReviewInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["accept", "reject", "retype"])
+    type = serializers.ChoiceField(choices=["PER", "ORG", "LOC", "MISC"], required=False, help_text="The new type, for retype.")
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class EntityMergeInputSerializer(serializers.Serializer):
+    into = serializers.IntegerField(help_text="The entity that survives.")
+
+
+class EntitySplitInputSerializer(serializers.Serializer):
+    mentions = serializers.ListField(child=serializers.IntegerField(), min_length=1, help_text="Mentions that move to the new entity.")
+    canonical_name = _text(max_length=300)

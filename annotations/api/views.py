@@ -21,8 +21,8 @@ from annotations.representations import (
     mention_dict,
     stance_dict,
 )
-from annotations.selectors import claim_mentions_across_articles, stance_summary_by_source
-from annotations.services import claims, mentions, stances
+from annotations.selectors import claim_mentions_across_articles, entity_appearances, stance_summary_by_source
+from annotations.services import claims, entities, mentions, stances
 from newsdesk.api import filters, schema
 from newsdesk.api.framework import NewsdeskCursorPagination, requested_version, with_etag
 from newsdesk.api.views import ListedViewSet
@@ -223,10 +223,27 @@ class EntityViewSet(ListedViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: schema.EntitySerializer, 404: schema.ErrorSerializer})
+    @extend_schema(responses={200: schema.EntityDetailSerializer, 404: schema.ErrorSerializer})
     def retrieve(self, request, pk=None):
+        """The entity, the articles where it appears, and the claims in those articles."""
         entity = access_entity(request.user, pk)
-        return with_etag(Response(entity_dict(entity)), entity.version)
+        return with_etag(Response({**entity_dict(entity), **entity_appearances(entity)}), entity.version)
+
+    @extend_schema(request=inputs.EntityMergeInputSerializer, responses={200: schema.EntitySerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Merge this (duplicate) entity into another (editors)."""
+        data = validated(inputs.EntityMergeInputSerializer, request)
+        target = entities.merge_entities(editor=request.user, entity_id=pk, into_id=data["into"])
+        return with_etag(Response(entity_dict(target)), target.version)
+
+    @extend_schema(request=inputs.EntitySplitInputSerializer, responses={201: schema.EntitySerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def split(self, request, pk=None):
+        """Move some of this entity's mentions to a new entity (editors)."""
+        data = validated(inputs.EntitySplitInputSerializer, request)
+        new = entities.split_entity(editor=request.user, entity_id=pk, mention_ids=data["mentions"], canonical_name=data["canonical_name"])
+        return with_etag(Response(entity_dict(new), status=status.HTTP_201_CREATED), new.version)
 
 
 @extend_schema(tags=["entities"])
@@ -242,6 +259,28 @@ class EntityMentionViewSet(ListedViewSet):
     @extend_schema(responses={200: schema.EntityMentionSerializer, 404: schema.ErrorSerializer})
     def retrieve(self, request, pk=None):
         mention = access_entity_mention(request.user, pk)
+        return with_etag(Response(entity_mention_dict(mention)), mention.version)
+
+    @extend_schema(request=inputs.EntityMentionCreateInputSerializer, responses={201: schema.EntityMentionSerializer, **WRITE_ERRORS})
+    def create(self, request):
+        """Mark an entity the extractor missed (Unicode code points, half-open)."""
+        data = validated(inputs.EntityMentionCreateInputSerializer, request)
+        mention = entities.add_entity_mention(
+            user=request.user, entity_type=data["type"], start=data["start"], end=data["end"], quote=data["quote"],
+            article=data.get("article"), revision=data.get("revision"), comment=data.get("comment"), unit=data["offsets"],
+        )
+        return with_etag(Response(entity_mention_dict(mention), status=status.HTTP_201_CREATED), mention.version)
+
+    @extend_schema(request=inputs.EntityMentionReviewInputSerializer, responses={200: schema.EntityMentionSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """Accept, reject or retype a suggested mention; the decision outlives re-extraction and trains the next model."""
+        data = validated(inputs.EntityMentionReviewInputSerializer, request)
+        version, from_header = requested_version(request)
+        mention = entities.review_entity_mention(
+            user=request.user, mention_id=pk, action=data["action"], version=version, entity_type=data.get("type"),
+            from_header=from_header,
+        )
         return with_etag(Response(entity_mention_dict(mention)), mention.version)
 
 

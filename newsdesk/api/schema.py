@@ -44,8 +44,20 @@ class ArticleSummarySerializer(serializers.Serializer):
     published_at = serializers.DateTimeField(allow_null=True)
     published_at_text = serializers.CharField(allow_blank=True)
     revision = serializers.IntegerField(allow_null=True, help_text="The current revision's id.")
+    extraction_state = serializers.ChoiceField(
+        choices=["pending", "running", "done", "failed"], allow_null=True, help_text="Entity extraction of the latest revision."
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+
+class ExtractionSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["pending", "running", "done", "failed"])
+    error = serializers.CharField(allow_blank=True, help_text="Why a failed run failed.")
+    extractor_version = serializers.CharField(allow_blank=True)
+    mentions = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
 
 
 class BlockSerializer(serializers.Serializer):
@@ -137,6 +149,7 @@ class EntityMentionSerializer(SpanFieldsSerializer):
 
 
 class ArticleDocumentSerializer(ArticleSummarySerializer):
+    extraction = ExtractionSerializer(allow_null=True)
     offsets = serializers.ChoiceField(choices=["code_points", "utf16"], help_text="The unit of every start/end below.")
     revision = RevisionSerializer()
     comments = CommentSerializer(many=True, required=False, help_text="With ?expand=comments.")
@@ -217,3 +230,21 @@ class BalyClaimSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.IntegerField()),
         help_text="Per article, the 0-based numbers of the lines that justify the stance.",
     )
+
+
+class EntityAppearanceSerializer(serializers.Serializer):
+    article = serializers.IntegerField()
+    title = serializers.CharField()
+    source = serializers.CharField()
+    mentions = serializers.IntegerField()
+
+
+class EntityClaimSerializer(serializers.Serializer):
+    claim = serializers.IntegerField()
+    text = serializers.CharField()
+    articles = serializers.IntegerField()
+
+
+class EntityDetailSerializer(EntitySerializer):
+    articles = EntityAppearanceSerializer(many=True)
+    claims = EntityClaimSerializer(many=True, help_text="Claims mentioned in the articles where the entity appears.")

@@ -20,7 +20,7 @@ from annotations.representations import (
     iso_time,
     source_dict,
 )
-from annotations.selectors import article_documents
+from annotations.selectors import article_documents, extraction_state_subquery
 from newsdesk.api import filters, schema
 from newsdesk.api.framework import NewsdeskCursorPagination
 from newsdesk.models import Article, Comment, Source
@@ -96,7 +96,7 @@ class SourceViewSet(ListedViewSet):
 
 SUMMARY_COLUMNS = (
     "id", "url", "title", "language", "direction", "published_at", "published_at_text",
-    "current_revision_id", "created_at", "updated_at",
+    "current_revision_id", "extraction_state", "created_at", "updated_at",
 )
 SOURCE_COLUMNS = ("id", "name", "slug", "domain", "language")
 
@@ -116,7 +116,7 @@ class ArticleViewSet(ListedViewSet):
     @extend_schema(responses=schema.ArticleSummarySerializer(many=True))
     def list(self, request, *args, **kwargs):
         # Lists show no text: only the summary columns leave the database.
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = self.filter_queryset(self.get_queryset()).annotate(extraction_state=extraction_state_subquery())
         page = self.paginate_queryset(queryset.values(*SUMMARY_COLUMNS, *(f"source__{n}" for n in SOURCE_COLUMNS)))
         return self.get_paginated_response([_summary_from_row(row) for row in page])
 

@@ -23,6 +23,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from annotations.services.extraction import schedule_extraction
 from newsdesk import text as textlib
 from newsdesk.bulk import allocate_ids, insert_rows
 from newsdesk.models import Article, ArticleRevision, Comment, Source
@@ -304,11 +305,13 @@ def _create_articles(records: list[PageRecord]) -> None:
         article_ids = insert_rows(Article, article_rows)
         for revision, article_id in zip(revision_rows, article_ids):
             revision["article_id"] = article_id
-        insert_rows(ArticleRevision, revision_rows)
+        revision_ids = insert_rows(ArticleRevision, revision_rows)
         Article.objects.filter(pk__in=article_ids).update(
             current_revision=Subquery(ArticleRevision.objects.filter(article=OuterRef("pk"), number=1).values("pk")[:1])
         )
     insert_rows(Comment, [row for r, pk in zip(records, article_ids) for row in _comment_rows(r, pk, now)])
+    # Recorded with the articles, sent to the worker once they are committed.
+    schedule_extraction(zip(article_ids, revision_ids))
 
 
 def _apply_page(record: PageRecord) -> str:
@@ -344,4 +347,6 @@ def _apply_page(record: PageRecord) -> str:
         fields.append("search_text")
     article.page_hash = record.page_hash
     article.save(update_fields=fields)
+    if outcome != UNCHANGED:
+        schedule_extraction([(article.pk, article.current_revision_id)])
     return outcome

@@ -1,0 +1,29 @@
+"""Score the entity extractor on a file in the ANERcorp format."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from annotations.ner.corpus import CorpusError, read_corpus
+from annotations.ner.evaluation import format_table
+from annotations.ner.training import evaluate_model
+from annotations.services.extraction import newest_model
+
+
+class Command(BaseCommand):
+    help = (
+        "Print precision, recall and F1 per type and micro-averaged (CoNLL exact spans) of the current model "
+        "(or --model FILE) on FILE, one 'TOKEN TAG' per line as in ANERcorp."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--model", help="a .crfsuite model file instead of the newest version")
+
+    def handle(self, *args, file, model, **options):
+        version, path = (model, model) if model else newest_model()
+        try:
+            sentences = read_corpus(file)
+        except (OSError, CorpusError) as exc:
+            raise CommandError(str(exc)) from None
+        scores = evaluate_model(path, sentences)
+        self.stdout.write(f"Model {version} on {file} ({len(sentences)} sentences, {sum(len(s) for s in sentences)} tokens)")
+        self.stdout.write(format_table(scores))

@@ -1,0 +1,92 @@
+"""Find named entities in canonical text, as code-point spans.
+
+The CRF tags tokens; consecutive B-/I- tags make an entity; leading clitics
+(و ف ب ل ك, and the first ل of لل) are peeled off the span when what remains
+is a known word, so the span covers the name only.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pycrfsuite
+
+from annotations.ner.corpus import TYPE_FROM_CORPUS
+from annotations.ner.features import sentence_features
+from annotations.ner.lexicon import place_names
+from annotations.ner.tokens import Token, clitic_length, sentences, tokenize
+from newsdesk.text import script_counts
+
+SHIPPED_MODEL = Path(__file__).resolve().parent / "models" / "crf-anercorp-1.crfsuite"
+SHIPPED_VERSION = "crf-anercorp-1"
+
+
+@dataclass(frozen=True)
+class FoundEntity:
+    type: str  # PER, ORG, LOC, MISC
+    start: int
+    end: int
+    text: str
+
+
+class Extractor:
+    """One loaded model. Thread-safe: each thread gets its own tagger."""
+
+    def __init__(self, model_path: str | Path, version: str):
+        self.model_path = str(model_path)
+        self.version = version
+        self._local = threading.local()
+        # Fail now, not in the middle of a run, if the file is missing or broken.
+        self._tagger()
+
+    def _tagger(self) -> pycrfsuite.Tagger:
+        tagger = getattr(self._local, "tagger", None)
+        if tagger is None:
+            tagger = pycrfsuite.Tagger()
+            tagger.open(self.model_path)
+            self._local.tagger = tagger
+        return tagger
+
+    def extract(self, text: str) -> list[FoundEntity]:
+        tokens = tokenize(text)
+        counts = Counter(token.folded for token in tokens)
+        places = place_names()
+
+        def rest_is_the_name(word: str, rest: str) -> bool:
+            # The form without the clitic stands alone more often in this text
+            # (لافروف, not ولافروف; but كيري, not يري), or it is a known place.
+            return counts[rest] > counts[word] or rest in places or ("ال" + rest) in places
+
+        found: list[FoundEntity] = []
+        tagger = self._tagger()
+        for sentence in sentences(tokens, text):
+            arabic, latin = script_counts(text[sentence[0].start : sentence[-1].end])
+            if latin > arabic:
+                continue  # an English caption or quote: not what this model reads
+            words = [token.folded for token in sentence]
+            labels = tagger.tag(sentence_features(words))
+            found.extend(self._entities(sentence, labels, text, rest_is_the_name))
+        return found
+
+    def _entities(self, sentence: list[Token], labels: list[str], text: str, rest_is_the_name) -> list[FoundEntity]:
+        entities = []
+        current_type, first, last = None, 0, 0
+        for index, label in enumerate([*labels, "O"]):
+            prefix, _, kind = label.partition("-")
+            if current_type is not None and not (prefix == "I" and kind == current_type):
+                entities.append(self._span(sentence[first : last + 1], current_type, text, rest_is_the_name))
+                current_type = None
+            if prefix == "B" or (prefix == "I" and current_type is None):
+                current_type, first = kind, index
+            last = index
+        return [entity for entity in entities if entity is not None]
+
+    def _span(self, tokens: list[Token], corpus_type: str, text: str, rest_is_the_name) -> FoundEntity | None:
+        start, end = tokens[0].start, tokens[-1].end
+        start += clitic_length(tokens[0].text, rest_is_the_name)
+        if end - start < 2 or not text[start:end].strip():
+            return None
+        return FoundEntity(type=TYPE_FROM_CORPUS[corpus_type], start=start, end=end, text=text[start:end])

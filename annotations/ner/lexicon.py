@@ -1,0 +1,124 @@
+"""Word lists for NER features, from registry packages and from linguistics.
+
+Places: CLDR territory and city names in Arabic (Babel), ISO 3166 country
+names in Arabic (pycountry), and a curated list of cities and regions the
+two lack (data/places_ar.txt). Cue words: titles that precede a
+person's name and nouns that start an organisation's name.
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale
+
+from newsdesk.text import fold
+
+# Titles and roles that precede a person's name ("وزير الخارجية الروسي سيرغي لافروف").
+PERSON_CUES = frozenset(
+    fold(word)
+    for word in (
+        "الرئيس رئيس الوزير وزير وزيرة الوزيرة المبعوث مبعوث الأمين أمين نائب السيد السيدة الشيخ الملك الأمير "
+        "الأميرة المتحدث المتحدثة الناطق النائب السفير سفير الجنرال العقيد اللواء العميد الدكتور الدكتورة "
+        "المستشار المستشارة القائد قائد الزعيم زعيم المرشد الإمام البابا الرئيسة رئيسة المدير مدير الكاتب "
+        "الصحفي المحلل الباحث الخبير النجم المدرب اللاعب المغني الفنان الروائي الشاعر القاضي المحامي"
+    ).split()
+)
+# Nouns that open an organisation's name ("جبهة فتح الشام", "الهيئة العليا للمفاوضات").
+ORGANISATION_CUES = frozenset(
+    fold(word)
+    for word in (
+        "جبهة حزب حركة منظمة هيئة الهيئة مجلس المجلس وزارة الوزارة شركة الشركة اتحاد الاتحاد جامعة الجامعة "
+        "وكالة الوكالة جمعية الجمعية لجنة اللجنة بنك البنك صندوق الصندوق تنظيم التنظيم جيش الجيش ائتلاف الائتلاف "
+        "مؤسسة المؤسسة مركز المركز معهد المعهد محكمة المحكمة برلمان البرلمان الأمم الامم مجموعة المجموعة قوات "
+        "القوات كتائب فيلق لواء نادي النادي صحيفة الصحيفة قناة القناة تحالف التحالف"
+    ).split()
+)
+# Verbs of saying: a person's name often stands right before or after them.
+SPEECH_CUES = frozenset(
+    fold(word)
+    for word in "قال قالت أكد أكدت أعلن أعلنت أضاف أضافت أوضح أوضحت صرح صرحت ذكر ذكرت أشار أشارت اعتبر اعتبرت رأى رأت دعا دعت".split()
+)
+# Words after which a place name often follows.
+PLACE_CUES = frozenset(fold(word) for word in "في من إلى الى مدينة العاصمة عاصمة بلدة قرية محافظة ولاية إقليم منطقة جنوب شمال شرق غرب".split())
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Folded Arabic names of countries, regions and cities, with and without ال."""
+    names: set[str] = set()
+    arabic = Locale("ar")
+    names.update(arabic.territories.values())
+    for zone in arabic.time_zones.values():
+        city = zone.get("city")
+        if city:
+            names.add(city)
+    try:
+        import pycountry
+
+        translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ar"])
+        for country in pycountry.countries:
+            for attribute in ("name", "official_name", "common_name"):
+                value = getattr(country, attribute, None)
+                if value:
+                    names.add(translation.gettext(value))
+    except (ImportError, OSError):  # pycountry is optional for the lexicon
+        pass
+    curated = Path(__file__).resolve().parent / "data" / "places_ar.txt"
+    for line in curated.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            names.add(line.strip())
+    folded: set[str] = set()
+    for name in names:
+        for word in fold(name).split():
+            if len(word) > 2:
+                folded.add(word)
+                folded.add(word[2:] if word.startswith("ال") else "ال" + word)
+        folded.add(fold(name))
+    return frozenset(folded)
+
+
+@lru_cache(maxsize=1)
+def person_names() -> frozenset[str]:
+    """Folded Arabic given names and family names (Faker's Arabic locales)."""
+    import importlib
+
+    names: set[str] = set()
+    for locale in ("ar_AA", "ar_PS", "ar_SA", "ar_DZ"):
+        try:
+            provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        except ImportError:
+            continue
+        for attribute in ("first_names_male", "first_names_female", "last_names"):
+            for name in getattr(provider, attribute, ()):
+                for word in fold(name).split():
+                    if len(word) > 2 and word not in ("ابو", "بن", "عبد", "ال"):
+                        names.add(word)
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def arabic_words() -> tuple[dict[str, int], frozenset[str], frozenset[str]]:
+    """From the Arramooz dictionary (PyPI arramooz-pysqlite): word frequencies
+    in a large corpus (folded word → log10 frequency), the dictionary's noun and
+    verb forms, and stopwords. Ordinary words are seldom names."""
+    import sqlite3
+    from importlib.resources import files
+
+    data = files("arramooz") / "data"
+    frequency: dict[str, int] = {}
+    with sqlite3.connect(f"file:{data / 'wordfreq.sqlite'}?mode=ro", uri=True) as db:
+        for word, count in db.execute("SELECT unvocalized, freq FROM wordfreq"):
+            key = fold(word)
+            frequency[key] = max(frequency.get(key, 0), len(str(max(int(count or 0), 1))))
+    words: set[str] = set()
+    with sqlite3.connect(f"file:{data / 'arabicdictionary.sqlite'}?mode=ro", uri=True) as db:
+        for (word,) in db.execute("SELECT unvocalized FROM nouns UNION SELECT unvocalized FROM verbs"):
+            words.add(fold(word))
+    stop: set[str] = set()
+    with sqlite3.connect(f"file:{data / 'stopwords.sqlite'}?mode=ro", uri=True) as db:
+        for (word,) in db.execute("SELECT UNVOCALIZED FROM STOPWORDS"):
+            stop.add(fold(word))
+    return frequency, frozenset(words), frozenset(stop)

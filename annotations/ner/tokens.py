@@ -1,0 +1,84 @@
+"""Tokens with code-point offsets, and the clitics that attach to Arabic names.
+
+Tokens are runs of letters, digits and Arabic marks (harakat, tatweel); every
+other non-space character is a token of its own, as in ANERcorp. A token
+keeps its offsets into the canonical text, so entity spans map back exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from newsdesk.text import fold
+
+_TOKEN = re.compile(r"[\w\u0640\u064b-\u065f\u0670\u06d6-\u06ed]+|[^\w\s]", re.UNICODE)
+_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def folded(self) -> str:
+        return fold(self.text)
+
+
+def tokenize(text: str) -> list[Token]:
+    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def sentences(tokens: list[Token], text: str) -> list[list[Token]]:
+    """Tokens grouped by sentence: split at line ends and at . ! ? ؟ tokens."""
+    groups: list[list[Token]] = []
+    current: list[Token] = []
+    previous_end = 0
+    for token in tokens:
+        if current and "\n" in text[previous_end : token.start]:
+            groups.append(current)
+            current = []
+        current.append(token)
+        previous_end = token.end
+        if token.text in (".", "!", "?", "؟"):
+            groups.append(current)
+            current = []
+    if current:
+        groups.append(current)
+    return groups
+
+
+# Proclitics: conjunctions و ف, prepositions ب ل ك, and their combinations.
+# Those ending in the article come first (always clitics); then single letters
+# before pairs, so وكيري loses its و, not وك. "لل" is ل + the article's lam.
+_PROCLITICS = (
+    "وبال", "وكال", "فبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل",
+    "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل",
+)
+
+
+def clitic_length(word: str, rest_is_the_name) -> int:
+    """How many leading letters of `word` (as printed) are clitics, not name.
+
+    `rest_is_the_name(folded_word, folded_rest)` decides whether the word
+    without a one- or two-letter proclitic is the name (ولافروف → لافروف) or
+    the word itself is (كيري, وائل, بشار): the caller compares how the two
+    forms occur in the text and in gazetteers. و/ف/ب/ك + the article are
+    always clitics, and so is the first ل of لل.
+    """
+    bare = _MARKS.sub("", word)
+    if len(bare) != len(word):
+        return 0  # words with harakat are left whole: offsets would not line up with the bare form
+    folded = fold(word)
+    for clitic in _PROCLITICS:
+        if not folded.startswith(clitic) or len(folded) - len(clitic) < 2:
+            continue
+        if clitic.endswith("ال"):
+            return len(clitic) - 2  # keep the article: والجيش → الجيش
+        if clitic.endswith("لل"):
+            return len(clitic) - 1  # للأمم → لأمم (the second ل is the article's)
+        if rest_is_the_name(folded, folded[len(clitic) :]):
+            return len(clitic)
+    return 0

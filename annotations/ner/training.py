@@ -1,0 +1,58 @@
+"""Training CRF models from ANERcorp (plus annotators' corrections), and
+cross-validation on the training split for tuning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pycrfsuite
+
+from annotations.ner.corpus import Sentence, folded_words, tags
+from annotations.ner.evaluation import Score, score
+from annotations.ner.features import sentence_features
+
+# Tuned by 4-fold cross-validation on contiguous blocks of the train split (docs/entity-extraction.md).
+DEFAULT_PARAMS = {"c1": 0.02, "c2": 0.01, "max_iterations": 250, "feature.possible_transitions": True}
+
+
+def train(sentences: list[Sentence], model_path: str | Path, params: dict | None = None) -> None:
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for sentence in sentences:
+        trainer.append(sentence_features(folded_words(sentence)), tags(sentence))
+    trainer.set_params({**DEFAULT_PARAMS, **(params or {})})
+    trainer.train(str(model_path))
+
+
+def predict(tagger: pycrfsuite.Tagger, sentences: list[Sentence]) -> list[list[str]]:
+    return [tagger.tag(sentence_features(folded_words(sentence))) for sentence in sentences]
+
+
+def evaluate_model(model_path: str | Path, sentences: list[Sentence]) -> dict[str, Score]:
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model_path))
+    try:
+        return score([tags(s) for s in sentences], predict(tagger, sentences))
+    finally:
+        tagger.close()
+
+
+def cross_validate(sentences: list[Sentence], folds: int, workdir: Path, params: dict | None = None) -> dict[str, Score]:
+    """Scores over `folds` contiguous blocks of the training sentences.
+
+    Blocks, not shuffled sentences: neighbouring sentences come from the same
+    article, and a model tested on sentences of articles it was trained on
+    looks better than it is (the official test split is the corpus's last sixth).
+    """
+    size = -(-len(sentences) // folds)
+    gold, predicted = [], []
+    for fold_index in range(folds):
+        held_out = sentences[fold_index * size : (fold_index + 1) * size]
+        rest = sentences[: fold_index * size] + sentences[(fold_index + 1) * size :]
+        path = workdir / f"cv-{fold_index}.crfsuite"
+        train(rest, path, params)
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(path))
+        gold += [tags(s) for s in held_out]
+        predicted += predict(tagger, held_out)
+        tagger.close()
+    return score(gold, predicted)

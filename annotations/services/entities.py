@@ -1,0 +1,180 @@
+"""Canonical entities: link mentions to them, merge and split them, and
+record annotators' reviews of machine mentions.
+
+Mentions are linked by a match key: the folded name with letter variants
+unified (ج/غ for the g of foreign names: سيرجي/سيرغي; a final ة/ه/ا:
+سورية/سوريا). A person mentioned by surname alone (لافروف) is linked to the
+full name (سيرغي لافروف) when that surname belongs to one person only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from annotations.access import access_entity, access_entity_mention, require_annotator
+from annotations.errors import InvalidInput
+from annotations.models import AuditAction, Entity, EntityAlias, EntityMention, EntityType, MentionStatus, Origin
+from annotations.representations import entity_dict, entity_mention_dict
+from annotations.services.audit import record_event
+from annotations.services.spans import CODE_POINTS, checked_span, resolve_target
+from newsdesk.text import fold
+
+_FINAL_VOWEL = re.compile(r"[هاة](?=\s|$)")
+_LEADING_CLITIC_ARTICLE = re.compile(r"^(?:و|ف|ب|ك)?ال")
+
+
+def match_key(name: str) -> str:
+    """The form under which spellings of one name meet."""
+    key = fold(name).replace("ج", "غ").replace("ؤ", "و").replace("ئ", "ي")
+    key = _FINAL_VOWEL.sub("ا", key)
+    return " ".join(key.split())
+
+
+def _surname_key(entity_type: str, name: str) -> str | None:
+    words = match_key(name).split()
+    return words[-1] if entity_type == EntityType.PER and len(words) > 1 else None
+
+
+def _lookup(entity_type: str, key: str) -> Entity | None:
+    alias = EntityAlias.objects.select_related("entity").filter(type=entity_type, key=key).first()
+    if alias is None:
+        return None
+    entity = alias.entity
+    while entity.merged_into_id:
+        entity = Entity.objects.get(pk=entity.merged_into_id)
+    return entity
+
+
+def _add_alias(entity: Entity, key: str) -> None:
+    try:
+        with transaction.atomic():
+            EntityAlias.objects.get_or_create(type=entity.type, key=key, defaults={"entity": entity})
+    except IntegrityError:
+        pass  # taken concurrently by the same or another entity: the first holds it
+
+
+def link_entity(entity_type: str, surface: str) -> Entity:
+    """The entity a mention of `surface` refers to, created if new."""
+    key = match_key(surface)
+    entity = _lookup(entity_type, key)
+    if entity is None and entity_type == EntityType.PER and len(key.split()) == 1:
+        entity = _lookup(entity_type, f"surname:{key}")
+    if entity is None:
+        entity = Entity.objects.create(type=entity_type, canonical_name=surface, aliases=[surface])
+        _add_alias(entity, key)
+    elif surface not in entity.aliases:
+        # A fuller spelling becomes the canonical name (سيرغي لافروف over لافروف).
+        if len(surface.split()) > len(entity.canonical_name.split()):
+            entity.canonical_name = surface
+        entity.aliases = [*entity.aliases, surface]
+        entity.version += 1
+        entity.save(update_fields=["canonical_name", "aliases", "version", "updated_at"])
+        _add_alias(entity, key)
+    surname = _surname_key(entity_type, surface)
+    if surname:
+        _add_alias(entity, f"surname:{surname}")
+    return entity
+
+
+# --- Editors: merge and split ----------------------------------------------------
+
+
+@transaction.atomic
+def merge_entities(*, editor, entity_id, into_id) -> Entity:
+    """Fold a duplicate entity into another: its mentions, names and keys move."""
+    duplicate = access_entity(editor, entity_id, for_update=True, to_change=True)
+    target = access_entity(editor, into_id, for_update=True, to_change=True)
+    if duplicate.pk == target.pk:
+        raise InvalidInput("An entity cannot be merged into itself.", fields={"into": ["Choose another entity."]})
+    if duplicate.type != target.type:
+        raise InvalidInput(f"Cannot merge a {duplicate.type} into a {target.type}.", fields={"into": ["Types differ."]})
+    before = entity_dict(duplicate)
+    moved = EntityMention.objects.filter(entity=duplicate).update(entity=target, version=F("version") + 1, updated_at=timezone.now())
+    EntityAlias.objects.filter(entity=duplicate).update(entity=target)
+    target.aliases = list(dict.fromkeys([*target.aliases, *duplicate.aliases]))
+    target.version += 1
+    target.save(update_fields=["aliases", "version", "updated_at"])
+    duplicate.merged_into = target
+    duplicate.version += 1
+    duplicate.save(update_fields=["merged_into", "version", "updated_at"])
+    record_event(actor=editor, action=AuditAction.MERGE, object_type="entity", object_id=duplicate.pk,
+                 before=before, after={**entity_dict(duplicate), "moved_mentions": moved})
+    return target
+
+
+@transaction.atomic
+def split_entity(*, editor, entity_id, mention_ids: list[int], canonical_name: str) -> Entity:
+    """Move some mentions of an entity to a new entity named `canonical_name`
+    (two people that were linked as one)."""
+    source = access_entity(editor, entity_id, for_update=True, to_change=True)
+    name = (canonical_name or "").strip()
+    if not name:
+        raise InvalidInput("Name the new entity.", fields={"canonical_name": ["This field may not be blank."]})
+    mentions = EntityMention.objects.filter(entity=source, pk__in=mention_ids)
+    if mentions.count() != len(set(mention_ids)) or not mention_ids:
+        raise InvalidInput("Every mention to split off must belong to this entity.", fields={"mentions": ["Unknown mention."]})
+    new = Entity.objects.create(type=source.type, canonical_name=name, aliases=sorted({m.quote for m in mentions} | {name}))
+    surfaces = set(mentions.values_list("quote", flat=True))
+    mentions.update(entity=new, version=F("version") + 1, updated_at=timezone.now())
+    remaining = set(EntityMention.objects.filter(entity=source).values_list("quote", flat=True))
+    for surface in surfaces - remaining:
+        EntityAlias.objects.filter(entity=source, key=match_key(surface)).update(entity=new)
+    _add_alias(new, match_key(name))
+    record_event(actor=editor, action="update", object_type="entity", object_id=source.pk,
+                 after={"split_into": new.pk, "mentions": sorted(mention_ids)})
+    return new
+
+
+# --- Annotators: review machine mentions, add their own -------------------------------
+
+REVIEW_ACTIONS = ("accept", "reject", "retype")
+
+
+@transaction.atomic
+def review_entity_mention(*, user, mention_id, action: str, version, entity_type: str | None = None, from_header=False) -> EntityMention:
+    """Accept, reject or retype a mention. The decision is kept through
+    re-extraction and feeds model retraining."""
+    from annotations.services.versions import check_version
+
+    mention = access_entity_mention(user, mention_id, for_update=True, to_change=True)
+    check_version(mention, version, describe=entity_mention_dict, from_header=from_header)
+    if action not in REVIEW_ACTIONS:
+        raise InvalidInput(f"Unknown review action {action!r}.", fields={"action": [f"Choose {', '.join(REVIEW_ACTIONS)}."]})
+    before = entity_mention_dict(mention)
+    if action == "reject":
+        mention.status = MentionStatus.REJECTED
+    else:
+        mention.status = MentionStatus.ACCEPTED
+        if action == "retype":
+            if entity_type not in EntityType.values:
+                raise InvalidInput("Give the new type.", fields={"type": [f"Choose {', '.join(EntityType.values)}."]})
+            mention.type = entity_type
+            mention.entity = link_entity(entity_type, mention.quote)
+    mention.annotator = user
+    mention.version += 1
+    mention.save(update_fields=["status", "type", "entity", "annotator", "version", "updated_at"])
+    record_event(actor=user, action=AuditAction.UPDATE, object_type="entity_mention", object_id=mention.pk,
+                 article_id=mention.article_id, before=before, after=entity_mention_dict(mention))
+    return mention
+
+
+@transaction.atomic
+def add_entity_mention(*, user, entity_type, start, end, quote, article=None, revision=None, comment=None, unit=CODE_POINTS) -> EntityMention:
+    """A mention the extractor missed, marked by a person."""
+    require_annotator(user)
+    if entity_type not in EntityType.values:
+        raise InvalidInput(f"Unknown entity type {entity_type!r}.", fields={"type": [f"Choose {', '.join(EntityType.values)}."]})
+    target = resolve_target(user, article=article, revision=revision, comment=comment)
+    start, end = checked_span(target, start, end, quote, unit=unit)
+    mention = EntityMention.objects.create(
+        article=target.article, revision=target.revision, comment=target.comment, start=start, end=end, quote=quote,
+        type=entity_type, entity=link_entity(entity_type, quote), origin=Origin.PERSON, status=MentionStatus.ACCEPTED,
+        annotator=user,
+    )
+    record_event(actor=user, action=AuditAction.CREATE, object_type="entity_mention", object_id=mention.pk,
+                 article_id=mention.article_id, after=entity_mention_dict(mention))
+    return mention

@@ -1,0 +1,48 @@
+"""Celery tasks: thin callers of services. Names are explicit and stable so
+that moving code never strands queued messages."""
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+logger = logging.getLogger(__name__)
+
+# Transient failures only: the database or the broker was unreachable for a moment.
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+
+
+@shared_task(
+    name="newsdesk.extract_entities",
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=6,
+)
+def extract_entities_task(run_ids: list[int]) -> dict:
+    """Extract the entities of these runs; runs already done or taken are skipped."""
+    from annotations.services.extraction import run_extraction
+
+    outcomes: dict[str, int] = {}
+    for run_id in run_ids:
+        outcome = run_extraction(run_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+@shared_task(name="newsdesk.sweep_extraction_runs", acks_late=True)
+def sweep_extraction_runs_task() -> int:
+    """Re-send runs that never ran or whose worker died (scheduled by Celery beat)."""
+    from annotations.services.extraction import sweep_runs
+
+    return sweep_runs()
+
+
+@shared_task(name="newsdesk.retrain_ner", acks_late=True, time_limit=3600)
+def retrain_ner_task() -> str:
+    """Train a new model version from ANERcorp plus annotators' corrections."""
+    from annotations.services.ner_models import retrain_model
+
+    return retrain_model().version

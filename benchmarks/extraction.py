@@ -1,0 +1,135 @@
+"""Entity extraction throughput and memory of one Celery worker process.
+
+Imports N articles of about 3 KB (built from the demo pages) into a fresh
+PostgreSQL database, queues their extraction runs on Redis, then starts one
+worker process (`--pool solo`, so the process measured is the one doing the
+work) and times it until every run is done, sampling its resident memory.
+Also reports the extractor alone (tagging only, no database) in this process.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsdesk REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python benchmarks/extraction.py --articles 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+
+def three_kb_articles(count: int) -> list[dict]:
+    pages = [p.read_text(encoding="utf-8") for p in sorted((REPO / "newsdesk" / "demo" / "pages").glob("*.txt"))]
+    records = []
+    for number in range(count):
+        body = ""
+        page = number
+        while len(body.encode()) < 3000:
+            lines = [line.strip() for line in pages[page % len(pages)].splitlines() if len(line.strip()) > 40]
+            body += "\n".join(lines) + "\n"
+            page += 1
+        records.append(
+            {"url": f"https://bench.example/x/{number}", "title": f"مقال رقم {number}", "body": body[:3000], "source": "Bench"}
+        )
+    return records
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    args = parser.parse_args()
+    base_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
+    if not base_url.startswith("postgres") or not redis_url:
+        sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL: the worker needs both.")
+
+    from api import bench_database, process_tree_rss
+
+    url, drop = bench_database(base_url)
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "benchmark-" + "k" * 50, "LOG_LEVEL": "WARNING"}
+    os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "newsdesk.settings"})
+    worker = None
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from annotations.models import ExtractionRun
+        from annotations.services.extraction import current_extractor
+        from newsdesk.services.ingestion import import_paths
+
+        call_command("migrate", verbosity=0)
+        records = three_kb_articles(args.articles)
+        mean_bytes = sum(len(r["body"].encode()) for r in records) / len(records)
+
+        # The extractor alone, in this process.
+        extractor = current_extractor()
+        sample = [r["body"] for r in records[:200]]
+        started = time.perf_counter()
+        tokens = sum(len(extractor.extract(text)) for text in sample)
+        alone = len(sample) / (time.perf_counter() - started)
+
+        with tempfile.TemporaryDirectory() as tmp:
+            feed = Path(tmp) / "feed.jsonl"
+            feed.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+            report = import_paths([str(feed)])  # runs are recorded and sent to Redis; no worker runs yet
+        assert report.imported == len(records), report.summary()
+        total = ExtractionRun.objects.count()
+
+        celery = Path(sys.executable).parent / "celery"
+        worker = subprocess.Popen(
+            [str(celery), "-A", "newsdesk", "worker", "-Q", "celery,extraction", "--pool", "solo", "--loglevel", "WARNING",
+             "--without-heartbeat", "--without-mingle", "--without-gossip"],
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        peak = {"rss": 0}
+        stop = threading.Event()
+
+        def sample_memory():
+            while not stop.wait(0.05):
+                peak["rss"] = max(peak["rss"], process_tree_rss(worker.pid))
+
+        threading.Thread(target=sample_memory, daemon=True).start()
+        first_done = None
+        started = time.perf_counter()
+        while True:
+            done = ExtractionRun.objects.filter(state__in=["done", "failed"]).count()
+            if done and first_done is None:
+                first_done = time.perf_counter()  # the worker has started and loaded its model
+            if done >= total:
+                break
+            if time.perf_counter() - started > 1800:
+                raise SystemExit(f"only {done} of {total} runs finished in 30 minutes")
+            time.sleep(0.2)
+        finished = time.perf_counter()
+        stop.set()
+        failed = ExtractionRun.objects.filter(state="failed").count()
+        elapsed = finished - first_done
+
+        print(f"\nEntity extraction, {total:,} articles of {mean_bytes:,.0f} bytes on average, model {extractor.version}\n")
+        print("| measurement | articles/s | peak RSS (MB) |")
+        print("|---|---:|---:|")
+        print(f"| one worker process (--pool solo), with database writes | {total / elapsed:,.0f} | {peak['rss'] / 2**20:.0f} |")
+        print(f"| extractor alone, in-process, {len(sample)} articles | {alone:,.0f} | |")
+        print(f"\nfailed runs: {failed}; entities found by the extractor alone: {tokens:,}")
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(30)
+        from django.db import connections
+
+        connections.close_all()
+        drop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""Entity extraction, run in-process: scheduling, idempotency, failures,
+annotators' reviews, canonical entities, and what it finds on the seeds."""
+
+import pytest
+from django.core.management import call_command
+
+from annotations.models import Entity, EntityMention, ExtractionRun, MentionStatus, NerModel
+from annotations.services.entities import link_entity, match_key
+from annotations.services.extraction import run_extraction
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+TEXT = (
+    "أعلن وزير الخارجية الأمريكي جون كيري بعد اجتماعه بنظيره الروسي سيرغي لافروف في جنيف أن الأمم المتحدة "
+    "ستدعم خطة لوقف إطلاق النار في سوريا، بينما قالت جبهة النصرة إنها لن تلتزم بالهدنة في حلب."
+)
+
+
+@pytest.fixture
+def extracted(django_capture_on_commit_callbacks):
+    """An article whose extraction ran in-process when its import committed."""
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article(paragraphs=(TEXT,), comments=[("قارئ", "😡 وقال لافروف إن موسكو مستعدة.")])
+    return article
+
+
+def machine_mentions(article):
+    return EntityMention.objects.filter(article=article).order_by("revision_id", "comment_id", "start")
+
+
+def test_import_records_a_run_and_extraction_fills_mentions(extracted):
+    run = ExtractionRun.objects.get(article=extracted)
+    assert (run.state, run.extractor_version, run.attempts) == ("done", "crf-anercorp-1", 1)
+    mentions = list(machine_mentions(extracted))
+    assert len(mentions) == run.mentions > 0
+    text = extracted.current_revision.text
+    for mention in mentions:
+        source = mention.comment.text if mention.comment_id else text
+        assert source[mention.start : mention.end] == mention.quote
+        assert (mention.origin, mention.status, mention.entity_id is not None) == ("machine", "suggested", True)
+    assert any(m.comment_id for m in mentions), "comments are extracted too"
+
+
+def test_running_a_run_again_gives_the_same_mentions(extracted):
+    run = ExtractionRun.objects.get(article=extracted)
+    before = list(machine_mentions(extracted).values_list("id", "start", "end", "type"))
+    ExtractionRun.objects.filter(pk=run.pk).update(state="pending")
+    assert run_extraction(run.pk) == "done"
+    assert list(machine_mentions(extracted).values_list("id", "start", "end", "type")) == before
+    assert run_extraction(run.pk) == "skipped"  # already done: nothing to do
+
+
+def test_reviews_survive_re_extraction(extracted, journalist):
+    from annotations.services.entities import review_entity_mention
+
+    first, second = machine_mentions(extracted)[:2]
+    review_entity_mention(user=journalist, mention_id=first.pk, action="reject", version=first.version)
+    review_entity_mention(user=journalist, mention_id=second.pk, action="retype", entity_type="MISC", version=second.version)
+    run = ExtractionRun.objects.get(article=extracted)
+    ExtractionRun.objects.filter(pk=run.pk).update(state="pending")
+    run_extraction(run.pk)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status, second.type) == ("rejected", "accepted", "MISC")
+    keys = list(machine_mentions(extracted).values_list("revision_id", "comment_id", "start", "end", "type"))
+    assert len(keys) == len(set(keys))
+
+
+def test_text_too_long_ends_as_a_failed_run_with_its_reason(settings, django_capture_on_commit_callbacks):
+    settings.NEWSDESK_EXTRACTION_MAX_CHARS = 50
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article(paragraphs=(TEXT,))
+    run = ExtractionRun.objects.get(article=article)
+    assert run.state == "failed"
+    assert "characters; extraction takes at most 50" in run.error
+    assert not EntityMention.objects.filter(article=article).exists()
+
+
+def test_a_broken_model_version_fails_runs_and_says_why(tmp_path, django_capture_on_commit_callbacks):
+    broken = tmp_path / "broken.crfsuite"
+    broken.write_text("not a model", encoding="utf-8")
+    NerModel.objects.create(version="broken-1", path=str(broken))
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article()
+    run = ExtractionRun.objects.get(article=article)
+    assert run.state == "failed" and "Invalid model file" in run.error
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [("سيرغي لافروف", "سيرجي لافروف"), ("أوباما", "اوباما"), ("سورية", "سوريا"), ("الأمريكية", "الامريكيه")],
+)
+def test_spelling_variants_share_a_match_key(a, b):
+    assert match_key(a) == match_key(b)
+
+
+def test_one_person_under_every_spelling_and_the_surname_alone():
+    full = link_entity("PER", "سيرغي لافروف")
+    assert link_entity("PER", "سيرجي لافروف") == full
+    assert link_entity("PER", "لافروف") == full
+    assert link_entity("LOC", "لافروف") != full  # types keep entities apart
+    full.refresh_from_db()
+    assert full.canonical_name == "سيرغي لافروف"
+    assert set(full.aliases) == {"سيرغي لافروف", "سيرجي لافروف", "لافروف"}
+
+
+def test_the_extract_entities_command_reruns_a_chosen_set(extracted, capsys):
+    call_command("extract_entities", "--all", "--now")
+    assert "Queued extraction for 1 articles" in capsys.readouterr().out
+    assert ExtractionRun.objects.filter(article=extracted).count() == 2
+
+
+@pytest.mark.seeds
+def test_on_the_seeds_people_places_and_organisations_are_found_without_clitics(seeds_dir, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_articles", str(seeds_dir))
+    found = {(m.type, m.quote) for m in EntityMention.objects.all()}
+    quotes = {quote for _, quote in found}
+    expected = {
+        "PER": ["كيري", "لافروف", "دي ميستورا"],
+        "LOC": ["سوريا", "لاوس", "حلب", "جنيف", "موسكو"],
+        "ORG": ["جبهة النصرة", "القاعدة", "الأمم المتحدة"],
+    }
+    missing = [
+        (kind, name)
+        for kind, names in expected.items()
+        for name in names
+        if not any(t == kind and name in q for t, q in found)
+    ]
+    assert not missing, f"not found: {missing}"
+    # Spans cover the name, not the clitic in front of it.
+    assert not any(q.startswith(("ولافروف", "بجبهة", "للأمم", "وكيري")) for q in quotes)
+    assert Entity.objects.filter(type="PER", canonical_name__contains="لافروف").count() == 1
+    assert MentionStatus.SUGGESTED in set(EntityMention.objects.values_list("status", flat=True))
