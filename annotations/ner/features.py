@@ -4,6 +4,7 @@ without clitics, gazetteer and cue-word membership, and a window of context."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from annotations.ner.lexicon import (
     ORGANISATION_CUES,
@@ -21,15 +22,25 @@ _LATIN = re.compile(r"[A-Za-z]")
 _DIGIT = re.compile(r"\d")
 
 
+@lru_cache(maxsize=262144)
 def core(word: str) -> str:
     """The folded word without proclitics and article: a rough stem for lookups."""
     return _ARTICLE.sub("", _CLITIC_STRIP.sub("", word))
 
 
-def _word_features(word: str, prefix: str, places: frozenset[str], people: frozenset[str]) -> list[str]:
-    stem = core(word)
+@lru_cache(maxsize=1)
+def _lexicons():
     frequency, dictionary, stopwords = arabic_words()
-    return [
+    return place_names(), person_names(), frequency, dictionary, stopwords
+
+
+@lru_cache(maxsize=262144)
+def _word_features(word: str, prefix: str) -> tuple[str, ...]:
+    """What a word says about itself, under a position prefix ("", "-1:", "+1:").
+    Cached: news vocabulary repeats, so most words are looked up once."""
+    places, people, frequency, dictionary, stopwords = _lexicons()
+    stem = core(word)
+    return (
         f"{prefix}w={word}",
         f"{prefix}core={stem}",
         f"{prefix}freq={frequency.get(word, 0)}",
@@ -41,46 +52,57 @@ def _word_features(word: str, prefix: str, places: frozenset[str], people: froze
         f"{prefix}person_cue={int(word in PERSON_CUES)}",
         f"{prefix}speech_cue={int(word in SPEECH_CUES)}",
         f"{prefix}org_cue={int(word in ORGANISATION_CUES or stem in ORGANISATION_CUES)}",
-    ]
+    )
+
+
+@lru_cache(maxsize=262144)
+def _own_features(word: str) -> tuple[str, ...]:
+    """The word's features at the centre of the window: the above plus affixes and shape."""
+    stem = core(word)
+    return (
+        "bias",
+        *_word_features(word, ""),
+        f"p1={word[:1]}", f"p2={word[:2]}", f"p3={word[:3]}",
+        f"s1={word[-1:]}", f"s2={word[-2:]}", f"s3={word[-3:]}",
+        f"cs2={stem[-2:]}", f"cp2={stem[:2]}",
+        f"len={min(len(word), 8)}",
+        f"latin={int(bool(_LATIN.search(word)))}",
+        f"digit={int(bool(_DIGIT.search(word)))}",
+        f"punct={int(not word[:1].isalnum())}",
+        f"article={int(word.startswith('ال'))}",
+    )
+
+
+@lru_cache(maxsize=262144)
+def _far_features(word: str, prefix: str) -> tuple[str, ...]:
+    """Features of the words two places away."""
+    stem = core(word)
+    if prefix == "-2:":
+        _, people, *_ = _lexicons()
+        return (f"-2:w={word}", f"-2:core={stem}", f"-2:person_cue={int(word in PERSON_CUES)}", f"-2:name={int(stem in people)}")
+    return (f"+2:w={word}", f"+2:core={stem}")
 
 
 def sentence_features(words: list[str]) -> list[list[str]]:
     """CRF features for each word of one sentence; `words` are folded tokens."""
-    places = place_names()
-    people = person_names()
     rows = []
+    last = len(words) - 1
     for i, word in enumerate(words):
-        stem = core(word)
-        row = [
-            "bias",
-            *_word_features(word, "", places, people),
-            f"p1={word[:1]}", f"p2={word[:2]}", f"p3={word[:3]}",
-            f"s1={word[-1:]}", f"s2={word[-2:]}", f"s3={word[-3:]}",
-            f"cs2={stem[-2:]}", f"cp2={stem[:2]}",
-            f"len={min(len(word), 8)}",
-            f"latin={int(bool(_LATIN.search(word)))}",
-            f"digit={int(bool(_DIGIT.search(word)))}",
-            f"punct={int(not word[:1].isalnum())}",
-            f"article={int(word.startswith('ال'))}",
-        ]
+        row = list(_own_features(word))
         if i > 0:
             previous = words[i - 1]
-            row += _word_features(previous, "-1:", places, people)
+            row += _word_features(previous, "-1:")
             row.append(f"-1:place_cue={int(previous in PLACE_CUES)}")
             row.append(f"-1:w|w={previous}|{word}")
         else:
             row.append("BOS")
         if i > 1:
-            row.append(f"-2:w={words[i - 2]}")
-            row.append(f"-2:core={core(words[i - 2])}")
-            row.append(f"-2:person_cue={int(words[i - 2] in PERSON_CUES)}")
-            row.append(f"-2:name={int(core(words[i - 2]) in people)}")
-        if i < len(words) - 1:
-            row += _word_features(words[i + 1], "+1:", places, people)
+            row += _far_features(words[i - 2], "-2:")
+        if i < last:
+            row += _word_features(words[i + 1], "+1:")
         else:
             row.append("EOS")
-        if i < len(words) - 2:
-            row.append(f"+2:w={words[i + 2]}")
-            row.append(f"+2:core={core(words[i + 2])}")
+        if i < last - 1:
+            row += _far_features(words[i + 2], "+2:")
         rows.append(row)
     return rows

@@ -21,14 +21,11 @@ class Token:
     text: str
     start: int
     end: int
-
-    @property
-    def folded(self) -> str:
-        return fold(self.text)
+    folded: str
 
 
 def tokenize(text: str) -> list[Token]:
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return [Token(m.group(), m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text)]
 
 
 def sentences(tokens: list[Token], text: str) -> list[list[Token]]:

@@ -126,19 +126,26 @@ def claim_run(run_id: int) -> ExtractionRun | None:
     )
     if not claimed:
         return None
-    return ExtractionRun.objects.select_related("article", "revision").get(pk=run_id)
+    # Only what extraction reads: the revision's text, not the article's search text.
+    return (
+        ExtractionRun.objects.select_related("revision")
+        .only("id", "article_id", "revision_id", "attempts", "revision__id", "revision__text")
+        .get(pk=run_id)
+    )
 
 
-def run_extraction(run_id: int) -> str:
+def run_extraction(run_id: int, links: dict | None = None, extractor: Extractor | None = None) -> str:
     """Extract one run's entities. Returns the run's final state, or "skipped"
-    when another worker has it or it is already done."""
+    when another worker has it or it is already done. A task passes the same
+    `links` (entity links; names repeat from article to article) and
+    `extractor` to all its runs."""
     run = claim_run(run_id)
     if run is None:
         return "skipped"
     try:
-        extractor = current_extractor()
+        extractor = extractor or current_extractor()
         comments = list(Comment.objects.filter(article_id=run.article_id).order_by("position", "id"))
-        count = ensure_entity_mentions(run=run, extractor=extractor, comments=comments)
+        count = ensure_entity_mentions(run=run, extractor=extractor, comments=comments, links=links)
     except (OperationalError, InterfaceError):
         # Transient (the database went away): release the run so a retry (or the sweep) can take it.
         ExtractionRun.objects.filter(pk=run.pk).update(state=ExtractionState.PENDING, lease_until=None)
@@ -160,7 +167,9 @@ def _mention_key(row) -> tuple:
     return (get("revision_id"), get("comment_id"), get("start"), get("end"), get("type"))
 
 
-def ensure_entity_mentions(*, run: ExtractionRun, extractor: Extractor, comments: list[Comment]) -> int:
+def ensure_entity_mentions(
+    *, run: ExtractionRun, extractor: Extractor, comments: list[Comment], links: dict | None = None
+) -> int:
     """Make the machine mentions of this extractor version in the run's texts
     exactly what the extractor finds now. Mentions an annotator reviewed
     (accepted, rejected, retyped) are kept as they are. Returns the number of
@@ -192,13 +201,16 @@ def ensure_entity_mentions(*, run: ExtractionRun, extractor: Extractor, comments
         stored = {_mention_key(m): m for m in existing}
         stale = [m.pk for key, m in stored.items() if key not in desired and m.status == MentionStatus.SUGGESTED]
         EntityMention.objects.filter(pk__in=stale).delete()
+        links = {} if links is None else links
         new_rows = []
         for key, (row, entity) in desired.items():
             if key in stored:
                 continue
+            if (entity.type, entity.text) not in links:
+                links[(entity.type, entity.text)] = link_entity(entity.type, entity.text).pk
             new_rows.append(
                 {
-                    **row, "entity_id": link_entity(entity.type, entity.text).pk, "origin": Origin.MACHINE,
+                    **row, "entity_id": links[(entity.type, entity.text)], "origin": Origin.MACHINE,
                     "status": MentionStatus.SUGGESTED, "extractor_version": extractor.version, "annotator_id": None,
                     "version": 1, "created_at": now, "updated_at": now,
                 }
