@@ -403,3 +403,22 @@ class NerModel(models.Model):
 
     def __str__(self):
         return self.version
+
+
+class IdempotentRequest(models.Model):
+    """The answer to a create sent with an Idempotency-Key, so that a client
+    retrying a save it never saw confirmed gets the same answer instead of a
+    duplicate annotation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    path = models.CharField(max_length=300)
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotent_request_unique_key")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.key} → {self.status}"

@@ -24,9 +24,15 @@ from annotations.representations import (
 from annotations.selectors import claim_mentions_across_articles, entity_appearances, stance_summary_by_source
 from annotations.services import claims, entities, mentions, stances
 from newsdesk.api import filters, schema
-from newsdesk.api.framework import NewsdeskCursorPagination, requested_version, with_etag
+from newsdesk.api.framework import NewsdeskCursorPagination, idempotent, requested_version, with_etag
 from newsdesk.api.views import ListedViewSet
 
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    description="Any unique string (at most 100 characters): a retry with the same key returns the first answer instead of creating twice.",
+)
 VERSION_PARAMETER = OpenApiParameter(
     "version", OpenApiTypes.INT, description="The version being deleted (or send If-Match: \"<version>\")."
 )
@@ -59,11 +65,15 @@ class ClaimViewSet(ListedViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=inputs.ClaimCreateInputSerializer, responses={201: schema.ClaimSerializer, **WRITE_ERRORS})
+    @extend_schema(request=inputs.ClaimCreateInputSerializer, parameters=[IDEMPOTENCY_PARAMETER], responses={201: schema.ClaimSerializer, **WRITE_ERRORS})
     def create(self, request):
         data = validated(inputs.ClaimCreateInputSerializer, request)
-        claim = claims.create_claim(user=request.user, **data)
-        return with_etag(Response(claim_dict(claim), status=status.HTTP_201_CREATED), claim.version)
+
+        def respond():
+            claim = claims.create_claim(user=request.user, **data)
+            return with_etag(Response(claim_dict(claim), status=status.HTTP_201_CREATED), claim.version)
+
+        return idempotent(request, respond)
 
     @extend_schema(responses={200: schema.ClaimDetailSerializer, 404: schema.ErrorSerializer})
     def retrieve(self, request, pk=None):
@@ -110,24 +120,29 @@ class ClaimMentionViewSet(ListedViewSet):
 
     @extend_schema(
         request=inputs.ClaimMentionCreateInputSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
         responses={201: schema.ClaimMentionSerializer, **WRITE_ERRORS},
         description="Mark [start, end) — Unicode code points, half-open — of an article revision or a comment as "
         "stating a claim. The quote must equal the text at those offsets.",
     )
     def create(self, request):
         data = validated(inputs.ClaimMentionCreateInputSerializer, request)
-        mention = mentions.create_mention_for(
-            annotator=request.user,
-            article=data.get("article"),
-            revision=data.get("revision"),
-            comment=data.get("comment"),
-            start=data["start"],
-            end=data["end"],
-            quote=data["quote"],
-            claim_id=data["claim"],
-            unit=data["offsets"],
-        )
-        return with_etag(Response(mention_dict(mention), status=status.HTTP_201_CREATED), mention.version)
+
+        def respond():
+            mention = mentions.create_mention_for(
+                annotator=request.user,
+                article=data.get("article"),
+                revision=data.get("revision"),
+                comment=data.get("comment"),
+                start=data["start"],
+                end=data["end"],
+                quote=data["quote"],
+                claim_id=data["claim"],
+                unit=data["offsets"],
+            )
+            return with_etag(Response(mention_dict(mention), status=status.HTTP_201_CREATED), mention.version)
+
+        return idempotent(request, respond)
 
     @extend_schema(responses={200: schema.ClaimMentionSerializer, 404: schema.ErrorSerializer})
     def retrieve(self, request, pk=None):
@@ -167,6 +182,7 @@ class StanceViewSet(ListedViewSet):
 
     @extend_schema(
         request=inputs.StanceCreateInputSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
         responses={201: schema.StanceSerializer, **WRITE_ERRORS},
         description="Set the stance of an article or a comment toward a claim, with rationale spans "
         "(Unicode code points, half-open). One per annotator, target and claim: a second is a 409 "
@@ -174,6 +190,9 @@ class StanceViewSet(ListedViewSet):
     )
     def create(self, request):
         data = validated(inputs.StanceCreateInputSerializer, request)
+        return idempotent(request, lambda: self._create(request, data))
+
+    def _create(self, request, data):
         stance = stances.set_stance_for(
             annotator=request.user,
             article=data.get("article"),

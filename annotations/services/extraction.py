@@ -23,7 +23,15 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.db.models import F, Q
 from django.utils import timezone
 
-from annotations.models import EntityMention, ExtractionRun, ExtractionState, MentionStatus, NerModel, Origin
+from annotations.models import (
+    EntityMention,
+    ExtractionRun,
+    ExtractionState,
+    IdempotentRequest,
+    MentionStatus,
+    NerModel,
+    Origin,
+)
 from annotations.ner.extractor import SHIPPED_MODEL, SHIPPED_VERSION, Extractor, FoundEntity
 from annotations.services.entities import link_entity
 from newsdesk.bulk import insert_rows
@@ -110,6 +118,8 @@ def sweep_runs(*, stale_after: timedelta | None = None) -> int:
         | Q(state=ExtractionState.RUNNING, lease_until__lt=now)
     ).order_by("id")
     run_ids = list(due.values_list("id", flat=True)[:10000])
+    # Idempotency records only need to outlive a client's retries.
+    IdempotentRequest.objects.filter(created_at__lt=now - timedelta(days=2)).delete()
     return send_runs(run_ids)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as ModelValidationError
-from django.db import DataError
+from django.db import DataError, IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -155,3 +155,42 @@ def exception_handler(exc, context):
         else:
             response.data = _error_body(code, str(detail))
     return response
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def idempotent(request, respond) -> Response:
+    """Run `respond()` (a create) once per Idempotency-Key and user; a retry
+    with the same key gets the stored answer. The create and the record of its
+    answer commit together, so a concurrent duplicate rolls back whole."""
+    from annotations.models import IdempotentRequest
+
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+    if not key:
+        return respond()
+    if len(key) > 100:
+        raise InvalidInput("Idempotency-Key is at most 100 characters.", fields={"Idempotency-Key": ["Too long."]})
+    stored = IdempotentRequest.objects.filter(user=request.user, key=key).first()
+    if stored is None:
+        try:
+            with transaction.atomic():
+                response = respond()
+                if 200 <= response.status_code < 300:
+                    IdempotentRequest.objects.create(
+                        user=request.user, key=key, path=request.path, status=response.status_code, body=response.data
+                    )
+            return response
+        except IntegrityError:
+            stored = IdempotentRequest.objects.filter(user=request.user, key=key).first()
+            if stored is None:
+                raise
+    if stored.path != request.path:
+        raise InvalidInput(
+            f"This Idempotency-Key was used for {stored.path}; use a new key for each new request.",
+            fields={"Idempotency-Key": ["Already used for another request."]},
+        )
+    replay = Response(stored.body, status=stored.status)
+    replay["Idempotent-Replayed"] = "true"
+    version = stored.body.get("version") if isinstance(stored.body, dict) else None
+    return with_etag(replay, version) if version else replay

@@ -204,3 +204,15 @@ def test_bad_and_revoked_tokens_are_401(api, read_only_token, api_client_user):
     revoke_token(api_client_user.api_tokens.get())
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {read_only_token}")
     assert api.get("/api/v1/articles/").status_code == 401
+
+
+def test_a_retried_create_with_the_same_idempotency_key_makes_one_mention(as_journalist, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    body = {"claim": claim["id"], "article": emoji_article.id, **span_of(text, "وزير المياه قال")}
+    first = as_journalist.post("/api/v1/mentions/", body, format="json", HTTP_IDEMPOTENCY_KEY="save-7f3a")
+    again = as_journalist.post("/api/v1/mentions/", body, format="json", HTTP_IDEMPOTENCY_KEY="save-7f3a")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert ClaimMention.objects.count() == 1
+    other = as_journalist.post("/api/v1/stances/", {"article": emoji_article.id, "claim": claim["id"], "label": "agree"}, format="json", HTTP_IDEMPOTENCY_KEY="save-7f3a")
+    assert other.status_code == 400 and "Idempotency-Key" in other.json()["error"]["fields"]

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from newsdesk.models import Article, Comment
 from newsdesk.services.demo import DEMO_PASSWORD
@@ -14,7 +15,8 @@ def test_demo_data_loads_articles_comments_and_a_user_per_role(capsys):
     assert "imported 7," in out and "failed 0" in out
     for username in ("layla", "omar", "nadia", "admin"):
         assert f"  {username}" in out
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+        request = RequestFactory().post("/login/")
+        assert authenticate(request=request, username=username, password=DEMO_PASSWORD) is not None
     assert Article.objects.filter(language="en").count() == 1
     assert Comment.objects.filter(text__contains="😡").exists()
     mixed = Article.objects.get(title__startswith="خبراء يشككون").current_revision
