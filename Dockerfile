@@ -11,6 +11,8 @@ COPY . .
 # collectstatic reads settings; a throwaway key is enough at build time.
 RUN DEBUG=false SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789 \
     python manage.py collectstatic --noinput
+RUN DEBUG=false SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789 \
+    python manage.py compile_translations
 
 RUN useradd --create-home --uid 1000 newsdesk
 USER newsdesk

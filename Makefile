@@ -23,16 +23,19 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
 	touch $@ $(VENV)/.runtime-installed
 
 run: $(VENV)/.runtime-installed
+	$(PY) manage.py compile_translations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@echo "Newsdesk: http://$(HOST):$(PORT)/  (log in with a demo user above)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev-installed
+	$(PY) manage.py compile_translations
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The suite on the embedded default, whatever DATABASE_URL/REDIS_URL say.
 test-sqlite: $(VENV)/.dev-installed
+	$(PY) manage.py compile_translations
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest $(PYTEST_ARGS)
 
 worker: $(VENV)/.runtime-installed

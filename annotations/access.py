@@ -16,7 +16,7 @@ from newsdesk.models import Article, ArticleRevision, Comment
 from newsdesk.roles import can_annotate, can_read, is_editor
 
 
-def _require_reader(user) -> None:
+def require_reader(user) -> None:
     if not can_read(user):
         raise NotAllowed("You have no role in Newsdesk; ask an admin for access.")
 
@@ -31,22 +31,24 @@ def _get(queryset: QuerySet, pk, label: str, *, for_update: bool) -> Model:
 
 
 def access_article(user, article_id, *, for_update: bool = False) -> Article:
-    _require_reader(user)
-    return _get(Article.objects.select_related("source", "current_revision"), article_id, "article", for_update=for_update)
+    require_reader(user)
+    return _get(
+        Article.objects.select_related("source", "current_revision"), article_id, "article", for_update=for_update
+    )
 
 
 def access_revision(user, revision_id) -> ArticleRevision:
-    _require_reader(user)
+    require_reader(user)
     return _get(ArticleRevision.objects.select_related("article"), revision_id, "article revision", for_update=False)
 
 
 def access_comment(user, comment_id) -> Comment:
-    _require_reader(user)
+    require_reader(user)
     return _get(Comment.objects.select_related("article"), comment_id, "comment", for_update=False)
 
 
 def access_claim(user, claim_id, *, for_update: bool = False, to_change: bool = False) -> Claim:
-    _require_reader(user)
+    require_reader(user)
     claim = _get(Claim.objects.select_related("created_by"), claim_id, "claim", for_update=for_update)
     if to_change and not (is_editor(user) or (can_annotate(user) and claim.created_by_id == user.pk)):
         raise NotAllowed("Only the claim's author or an editor can change it.")
@@ -54,7 +56,7 @@ def access_claim(user, claim_id, *, for_update: bool = False, to_change: bool = 
 
 
 def _access_annotation(user, queryset, pk, label, *, for_update, to_change):
-    _require_reader(user)
+    require_reader(user)
     annotation = _get(queryset, pk, label, for_update=for_update)
     if to_change and not (is_editor(user) or (can_annotate(user) and annotation.annotator_id == user.pk)):
         raise NotAllowed(f"Only the {label}'s annotator or an editor can change it.")
@@ -63,18 +65,28 @@ def _access_annotation(user, queryset, pk, label, *, for_update, to_change):
 
 def access_mention(user, mention_id, *, for_update: bool = False, to_change: bool = False) -> ClaimMention:
     return _access_annotation(
-        user, ClaimMention.objects.select_related("annotator"), mention_id, "mention", for_update=for_update, to_change=to_change
+        user,
+        ClaimMention.objects.select_related("annotator"),
+        mention_id,
+        "mention",
+        for_update=for_update,
+        to_change=to_change,
     )
 
 
 def access_stance(user, stance_id, *, for_update: bool = False, to_change: bool = False) -> Stance:
     return _access_annotation(
-        user, Stance.objects.select_related("annotator"), stance_id, "stance", for_update=for_update, to_change=to_change
+        user,
+        Stance.objects.select_related("annotator"),
+        stance_id,
+        "stance",
+        for_update=for_update,
+        to_change=to_change,
     )
 
 
 def access_entity(user, entity_id, *, for_update: bool = False, to_change: bool = False) -> Entity:
-    _require_reader(user)
+    require_reader(user)
     entity = _get(Entity.objects.all(), entity_id, "entity", for_update=for_update)
     if to_change and not is_editor(user):
         raise NotAllowed("Only an editor can merge, split or rename entities.")
@@ -82,7 +94,7 @@ def access_entity(user, entity_id, *, for_update: bool = False, to_change: bool 
 
 
 def access_entity_mention(user, mention_id, *, for_update: bool = False, to_change: bool = False) -> EntityMention:
-    _require_reader(user)
+    require_reader(user)
     mention = _get(EntityMention.objects.select_related("entity"), mention_id, "entity mention", for_update=for_update)
     if to_change and not can_annotate(user):
         raise NotAllowed("Only annotators and editors can review entity mentions.")

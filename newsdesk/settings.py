@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "newsdesk.middleware.AccessErrorMiddleware",
     # Last, as django-axes asks: it locks out repeated failed logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -185,7 +186,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["newsdesk.api.auth.IsNewsdeskReader"],
     "DEFAULT_PAGINATION_CLASS": "newsdesk.api.framework.NewsdeskCursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "EXCEPTION_HANDLER": "newsdesk.api.framework.exception_handler",
     "UNICODE_JSON": True,
 }
@@ -201,7 +205,7 @@ SPECTACULAR_SETTINGS = {
         "**Lists** are cursor-paginated; every list takes `updated_since`, and `/api/v1/deletions/` lists "
         "what was deleted, so a client can mirror the data incrementally. **Writes** carry the `version` "
         "they edited (or `If-Match`); a stale write is refused with 409 (412 for If-Match) and the current state. "
-        "**Errors** all have the shape `{\"error\": {\"code\", \"message\", \"fields\"}}`."
+        '**Errors** all have the shape `{"error": {"code", "message", "fields"}}`.'
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -1,31 +1,95 @@
+"""Pages: the reading list and the reader. Each view: access, read, render."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 
-from newsdesk import selectors
-from newsdesk.models import Article
+from annotations.access import access_article, require_reader
+from annotations.models import Claim, EntityType, StanceLabel
+from annotations.representations import claim_dict
+from annotations.selectors import article_documents, extraction_state_subquery
+from newsdesk.api.filters import ArticleFilter
+from newsdesk.models import Article, Source
+from newsdesk.reader_strings import reader_strings
+from newsdesk.reading import search_hits, text_blocks
+from newsdesk.roles import can_annotate, is_editor
 
 ARTICLES_PER_PAGE = 50
 
 
 @login_required
 def article_list(request):
-    page = Paginator(selectors.articles_for_list(), ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "newsdesk/article_list.html", {"page": page})
+    require_reader(request.user)
+    articles = Article.objects.select_related("source").annotate(extraction_state=extraction_state_subquery())
+    filtered = ArticleFilter(request.GET or None, queryset=articles.order_by("-published_at", "-id"))
+    queryset = filtered.qs if filtered.is_bound and filtered.is_valid() else articles.order_by("-published_at", "-id")
+    page = Paginator(queryset, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "newsdesk/article_list.html",
+        {
+            "page": page,
+            "filters": filtered,
+            "filter_errors": filtered.errors if filtered.is_bound else {},
+            "sources": Source.objects.order_by("name"),
+            "claims": Claim.objects.filter(merged_into__isnull=True).order_by("-id")[:200],
+            "labels": StanceLabel.choices,
+            "values": request.GET,
+            "querystring": query.urlencode(),
+        },
+    )
 
 
 @login_required
 def article_detail(request, article_id: int):
-    try:
-        article = selectors.article_for_reading(article_id)
-    except Article.DoesNotExist:
-        raise Http404("No such article.") from None
+    article = access_article(request.user, article_id)
+    (document,) = article_documents([article])
     revision = article.current_revision
-    lines = revision.text.split("\n")
-    blocks = [{"text": line, **block} for line, block in zip(lines, revision.blocks)]
+    query = request.GET.get("q", "").strip()
+    comments = [{**comment, "blocks": text_blocks(comment["text"])} for comment in document["comments"]]
+    hits = [{"unitKey": "article", "start": start, "end": end} for start, end in search_hits(revision.text, query)]
+    for comment in document["comments"]:
+        hits += [
+            {"unitKey": f"comment:{comment['id']}", "start": s, "end": e}
+            for s, e in search_hits(comment["text"], query)
+        ]
+    claim_ids = {m["claim"] for m in document["mentions"]} | {s["claim"] for s in document["stances"]}
+    claims = [claim_dict(claim) for claim in Claim.objects.filter(id__in=claim_ids).select_related("created_by")]
+    reader_data = {
+        "article": {"id": article.id, "revision": revision.id, "language": article.language},
+        "user": {
+            "username": request.user.get_username(),
+            "canAnnotate": can_annotate(request.user),
+            "isEditor": is_editor(request.user),
+        },
+        "mentions": document["mentions"],
+        "stances": document["stances"],
+        "entities": document["entities"],
+        "claims": claims,
+        "comments": [{"id": c["id"], "author": c["author"], "title": c["title"]} for c in document["comments"]],
+        "searchHits": hits,
+        "urls": {
+            "api": "/api/v1/",
+            "claim": reverse("claim-detail", args=[0]),
+            "entity": reverse("entity-detail", args=[0]),
+        },
+    }
     return render(
         request,
         "newsdesk/article_detail.html",
-        {"article": article, "blocks": blocks[1:], "comments": article.comments.all()},
+        {
+            "article": article,
+            "blocks": text_blocks(revision.text, revision.blocks),
+            "comments": comments,
+            "document": document,
+            "reader_data": reader_data,
+            "reader_strings": reader_strings(),
+            "labels": StanceLabel.choices,
+            "entity_types": EntityType.choices,
+            "query": query,
+            "can_annotate": can_annotate(request.user),
+        },
     )

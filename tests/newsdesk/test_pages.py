@@ -22,9 +22,10 @@ def test_article_list_and_reader_show_arabic_right_to_left(client, journalist):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listing.text and "<script>alert" not in listing.text
     reader = client.get(f"/articles/{article.id}/")
     assert reader.status_code == 200
-    assert '<article class="reader" lang="ar" dir="rtl">' in reader.text
+    assert '<article class="reader unit" lang="ar" dir="rtl" data-unit="article"' in reader.text
     assert "60\u00a0في المئة" in reader.text
     assert "<bdi>Rami K.</bdi>" in reader.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in reader.text and "<script>alert" not in reader.text
 
 
 def test_unknown_article_is_404(client, journalist):
@@ -42,3 +43,108 @@ def test_admin_lists_and_opens_arabic_articles(client, admin_user):
     assert "admin-rtl.css" in change.text
     assert 'dir="auto"' in change.text
     assert client.get(f"/admin/newsdesk/comment/{article.comments.first().id}/change/").status_code == 200
+
+
+def _reader(client, user, article, query=""):
+    client.force_login(user)
+    response = client.get(f"/articles/{article.id}/{query}")
+    assert response.status_code == 200
+    return response
+
+
+def test_reader_blocks_carry_their_code_point_starts(client, journalist):
+    article = make_article()
+    response = _reader(client, journalist, article)
+    text = article.current_revision.text
+    for index, line in enumerate(text.split("\n")):
+        start = sum(len(previous) + 1 for previous in text.split("\n")[:index])
+        assert f'data-start="{start}"' in response.text, line
+    data = response.context["reader_data"]
+    assert data["article"] == {"id": article.id, "revision": article.current_revision_id, "language": "ar"}
+    assert data["user"]["canAnnotate"] is True
+
+
+def test_bidi_controls_are_kept_apart_and_labelled(client, journalist):
+    article = make_article(comments=[("قارئ", "رأيي \u202eabc\u202c هنا")])
+    response = _reader(client, journalist, article)
+    assert 'data-original="\u202e" data-label="RLO U+202E"' in response.text
+    assert 'data-original="\u202c" data-label="PDF U+202C"' in response.text
+
+
+def test_search_hits_cover_the_marks_folding_dropped(client, journalist):
+    article = make_article(paragraphs=["سيُفتتح السد قريباً إن شاء الله."])
+    response = _reader(client, journalist, article, "?q=قريبا")
+    text = article.current_revision.text
+    (hit,) = [h for h in response.context["reader_data"]["searchHits"] if h["unitKey"] == "article"]
+    assert text[hit["start"] : hit["end"]] == "قريباً"
+
+
+def test_outsiders_get_a_403_page_not_a_crash(client, outsider):
+    article = make_article()
+    client.force_login(outsider)
+    response = client.get(f"/articles/{article.id}/")
+    assert response.status_code == 403
+    assert "<h1" in response.text
+
+
+def test_pages_are_served_under_a_script_policy_without_inline_code(client, journalist):
+    article = make_article()
+    response = _reader(client, journalist, article)
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert '<script type="module" src="/static/js/annotator/reader.js">' in response.text
+    # The only other scripts are JSON data blocks, which never run.
+    assert response.text.count("<script") == 3
+
+
+def test_the_interface_speaks_arabic_by_default_and_english_on_request(client, journalist):
+    client.force_login(journalist)
+    arabic = client.get("/", HTTP_ACCEPT_LANGUAGE="ar")
+    assert '<html lang="ar" dir="rtl">' in arabic.text and "المقالات" in arabic.text
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="en" dir="ltr">' in english.text and ">Articles<" in english.text
+
+
+def test_the_claim_page_shows_who_says_what_by_outlet(client, journalist, second_journalist):
+    from annotations.services.claims import create_claim
+    from annotations.services.mentions import create_mention_for
+    from annotations.services.stances import set_stance_for
+
+    first = make_article(source="الواحة اليوم")
+    second = make_article(source="صوت الجنوب")
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    quote = "سد وادي السنديان"
+    for article in (first, second):
+        start = article.current_revision.text.index(quote)
+        create_mention_for(
+            annotator=journalist,
+            article=article.id,
+            claim_id=claim.id,
+            start=start,
+            end=start + len(quote),
+            quote=quote,
+        )
+    set_stance_for(annotator=journalist, article=first.id, claim_id=claim.id, label="agree")
+    set_stance_for(annotator=second_journalist, article=second.id, claim_id=claim.id, label="disagree")
+    comment = second.comments.get(author="أبو خالد")
+    set_stance_for(annotator=journalist, comment=comment.id, claim_id=claim.id, label="disagree")
+
+    client.force_login(journalist)
+    page = client.get(f"/claims/{claim.id}/").text
+    assert page.index("الواحة اليوم") < page.index("صوت الجنوب")
+    assert "label-agree" in page and page.count("label-disagree") >= 2
+    assert "<bdi>أبو خالد</bdi>" in page
+    assert client.get("/claims/?q=السد").text.count(f"/claims/{claim.id}/") == 1
+
+
+def test_the_entity_page_lists_where_it_appears(client, journalist, django_capture_on_commit_callbacks):
+    from annotations.models import EntityMention
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article()
+    mention = EntityMention.objects.filter(article=article, entity__isnull=False).select_related("entity").first()
+    assert mention is not None, "the extractor found no entity in the factory article"
+    client.force_login(journalist)
+    page = client.get(f"/entities/{mention.entity_id}/").text
+    assert f"/articles/{article.id}/" in page
+    assert f"<bdi>{mention.entity.canonical_name}</bdi>" in page

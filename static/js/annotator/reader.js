@@ -1,0 +1,723 @@
+// The article reader: highlights, the selection popover, stances, rationales,
+// entity review and keyboard shortcuts. Offsets come only from offsets.js;
+// every write goes through the SaveQueue, so nothing is lost on a bad network.
+//
+// Text from the server (quotes, claims, names) is always put in the page with
+// textContent, never as HTML.
+
+import { request } from "./api.js";
+import { Highlighter } from "./highlights.js";
+import { UnitIndex, pointToOffset, rangeToSpan, unitOf } from "./offsets.js";
+import { SaveQueue } from "./saves.js";
+
+const data = JSON.parse(document.getElementById("reader-data").textContent);
+const strings = JSON.parse(document.getElementById("reader-strings").textContent);
+const API = data.urls.api;
+const LABELS = ["agree", "disagree", "discuss", "unrelated"];
+const ENTITY_TYPES = Object.keys(strings.entityTypes);
+const SCOPE = `article:${data.article.id}`;
+
+// --- State -------------------------------------------------------------------
+
+const state = {
+  mentions: data.mentions,
+  stances: data.stances,
+  entities: data.entities.filter((entity) => entity.status !== "rejected"),
+  claims: new Map(data.claims.map((claim) => [claim.id, claim])),
+  target: { type: "article", comment: null },
+  activeClaim: null,
+  focused: null,
+  popoverSpan: null,
+};
+
+const units = new Map();
+for (const element of document.querySelectorAll("[data-unit]")) units.set(element.dataset.key, new UnitIndex(element));
+const highlighter = new Highlighter((key) => units.get(key));
+
+function unitKeyOf(span) {
+  return span.comment ? `comment:${span.comment}` : "article";
+}
+
+function mine(annotation) {
+  return annotation.annotator === data.user.username;
+}
+
+// --- Elements ------------------------------------------------------------------
+
+const $ = (id) => document.getElementById(id);
+const popover = $("popover");
+const statusElement = $("save-status");
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === "text") node.textContent = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (value !== undefined && value !== null && value !== false) node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined));
+  return node;
+}
+
+/** Text of unknown direction, isolated. */
+function bdi(text) {
+  return element("bdi", { text });
+}
+
+function format(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+// --- Saving ----------------------------------------------------------------------
+
+const queue = new SaveQueue({
+  status: statusElement,
+  strings,
+  onSaved: savedWrite,
+  onConflict: askAboutConflict,
+  onRejected: () => redraw(),
+});
+
+function savedWrite(item, body, { theirs = false } = {}) {
+  const { kind } = item;
+  if (kind === "claim" && body && !theirs) {
+    state.claims.set(body.id, body);
+    if (item.then) queue.add({ ...item.then, body: { ...item.then.body, claim: body.id }, label: strings.mention });
+  } else if (kind === "mention-create") {
+    state.mentions.push(body);
+  } else if (kind === "mention-delete") {
+    state.mentions = state.mentions.filter((mention) => mention.id !== item.ref);
+  } else if (kind === "stance" || kind === "rationale") {
+    state.stances = state.stances.filter((stance) => stance.id !== body.id);
+    state.stances.push(body);
+  } else if (kind === "entity-review") {
+    state.entities = state.entities.filter((entity) => entity.id !== body.id);
+    if (body.status !== "rejected") state.entities.push(body);
+  } else if (kind === "entity-create") {
+    state.entities.push(body);
+  }
+  redraw();
+}
+
+const conflictDialog = $("conflict-dialog");
+
+function askAboutConflict(item, current) {
+  // My own stance already exists (set from another tab, or a create that was
+  // retried): this is an update of it, not a conflict with anyone.
+  if (item.kind === "stance" && item.method === "POST" && current && current.id && mine(current)) {
+    Object.assign(item, { method: "PATCH", url: `${API}stances/${current.id}/`, body: { label: item.body.label, version: current.version } });
+    return Promise.resolve("retry");
+  }
+  $("conflict-mine").textContent = JSON.stringify(item.body || { delete: true }, null, 2);
+  $("conflict-theirs").textContent = JSON.stringify(current || {}, null, 2);
+  return new Promise((resolve) => {
+    conflictDialog.addEventListener("close", () => resolve(conflictDialog.returnValue || "theirs"), { once: true });
+    conflictDialog.showModal();
+  });
+}
+
+window.addEventListener("beforeunload", (event) => {
+  if (queue.pending) {
+    event.preventDefault();
+    event.returnValue = strings.leaveWarning;
+  }
+});
+
+// --- Drawing ---------------------------------------------------------------------
+
+function spansOf(list, extra = {}) {
+  return list.map((item) => ({ ...item, unitKey: unitKeyOf(item), ...extra }));
+}
+
+function rationaleSpans() {
+  return state.stances.flatMap((stance) =>
+    stance.rationales.map((rationale) => ({ ...rationale, unitKey: unitKeyOf(stance), stance })),
+  );
+}
+
+function pendingSpans() {
+  return queue
+    .restored(SCOPE)
+    .filter((item) => item.kind === "mention-create" || (item.kind === "claim" && item.then))
+    .map((item) => {
+      const body = item.kind === "claim" ? item.then.body : item.body;
+      return { ...body, unitKey: unitKeyOf(body) };
+    });
+}
+
+function allSpans() {
+  return [
+    ...spansOf(state.mentions, { layer: "mention" }),
+    ...rationaleSpans().map((span) => ({ ...span, layer: "rationale" })),
+    ...spansOf(state.entities, { layer: "entity" }),
+  ];
+}
+
+/** Every span in reading order: the article first, then comments in page order. */
+function orderedSpans() {
+  const keys = [...units.keys()];
+  return allSpans().sort((a, b) => keys.indexOf(a.unitKey) - keys.indexOf(b.unitKey) || a.start - b.start || a.end - b.end);
+}
+
+function redraw() {
+  highlighter.set("mention", spansOf(state.mentions));
+  highlighter.set("rationale", rationaleSpans());
+  for (const type of ENTITY_TYPES) {
+    highlighter.set(`entity-${type}`, spansOf(state.entities.filter((entity) => entity.type === type)));
+  }
+  highlighter.set("search", data.searchHits);
+  highlighter.set("pending", pendingSpans());
+  highlighter.set("focus", state.focused ? [state.focused] : state.popoverSpan ? [state.popoverSpan] : []);
+  renderStancePanel();
+  renderEntityList();
+}
+
+// --- Stance panel ------------------------------------------------------------------
+
+function targetMatches(annotation) {
+  return state.target.type === "article" ? !annotation.comment : annotation.comment === state.target.comment;
+}
+
+function stanceFor(claimId) {
+  return state.stances.find((stance) => stance.claim === claimId && mine(stance) && targetMatches(stance));
+}
+
+function panelClaims() {
+  const ids = new Set([...state.mentions.map((m) => m.claim), ...state.stances.filter(mine).map((s) => s.claim)]);
+  return [...ids].map((id) => state.claims.get(id)).filter(Boolean);
+}
+
+function renderStancePanel() {
+  const list = $("stance-claims");
+  if (!list) return;
+  const target = $("stance-target");
+  if (state.target.type === "article") target.textContent = strings.thisArticle;
+  else {
+    const comment = data.comments.find((c) => c.id === state.target.comment);
+    target.textContent = format(strings.commentBy, { author: (comment && (comment.author || comment.title)) || "" });
+  }
+  const claims = panelClaims();
+  $("stance-empty").hidden = claims.length > 0;
+  if (state.activeClaim === null && claims.length) state.activeClaim = claims[0].id;
+  list.replaceChildren(
+    ...claims.map((claim) => {
+      const stance = stanceFor(claim.id);
+      const name = `stance-${claim.id}`;
+      const group = element(
+        "div",
+        { role: "radiogroup", "aria-label": claim.text, class: "stance-labels" },
+        ...LABELS.map((label, index) =>
+          element(
+            "label",
+            { class: "stance-option", "data-label": label },
+            element("input", {
+              type: "radio",
+              name,
+              value: label,
+              checked: stance && stance.label === label,
+              onchange: () => setStance(claim.id, label),
+              onfocus: () => chooseClaim(claim.id, false),
+            }),
+            element("span", { text: strings.labels[label] }),
+            element("kbd", { text: String(index + 1), "aria-hidden": "true" }),
+          ),
+        ),
+      );
+      const rationales = stance ? stance.rationales.length : 0;
+      return element(
+        "li",
+        {
+          class: `stance-claim${claim.id === state.activeClaim ? " active" : ""}`,
+          "data-claim": claim.id,
+          "aria-current": claim.id === state.activeClaim ? "true" : null,
+        },
+        element(
+          "p",
+          { class: "stance-claim-text" },
+          element("a", { href: data.urls.claim.replace("/0/", `/${claim.id}/`), dir: "auto", text: claim.text }),
+        ),
+        group,
+        element("p", { class: "hint", text: rationales ? `${strings.rationale}: ${rationales}` : "" }),
+      );
+    }),
+  );
+}
+
+function chooseClaim(claimId, rerender = true) {
+  state.activeClaim = claimId;
+  if (rerender) renderStancePanel();
+  else {
+    for (const item of document.querySelectorAll(".stance-claim")) {
+      const active = Number(item.dataset.claim) === claimId;
+      item.classList.toggle("active", active);
+      if (active) item.setAttribute("aria-current", "true");
+      else item.removeAttribute("aria-current");
+    }
+  }
+}
+
+function targetBody() {
+  return state.target.type === "article" ? { article: data.article.id } : { comment: state.target.comment };
+}
+
+function setStance(claimId, label) {
+  if (!data.user.canAnnotate || !claimId) return;
+  const existing = stanceFor(claimId);
+  if (existing) {
+    existing.label = label;
+    queue.add({
+      kind: "stance", scope: SCOPE, method: "PATCH", url: `${API}stances/${existing.id}/`,
+      body: { label, version: existing.version }, label: strings.labels[label],
+    });
+  } else {
+    queue.add({
+      kind: "stance", scope: SCOPE, method: "POST", url: `${API}stances/`,
+      body: { ...targetBody(), claim: claimId, label }, label: strings.labels[label],
+    });
+  }
+  renderStancePanel();
+}
+
+function setTarget(type, comment = null) {
+  state.target = { type, comment };
+  renderStancePanel();
+}
+
+for (const button of document.querySelectorAll(".stance-target-button")) {
+  button.addEventListener("click", () => {
+    setTarget("comment", Number(button.dataset.comment));
+    const first = document.querySelector("#stance-claims input");
+    if (first) first.focus();
+  });
+}
+
+// --- Entities -------------------------------------------------------------------------
+
+function renderEntityList() {
+  const list = $("entity-list");
+  const suggestions = [...state.entities].sort((a, b) => (a.comment || 0) - (b.comment || 0) || a.start - b.start);
+  list.replaceChildren(
+    ...suggestions.map((entity) =>
+      element(
+        "li",
+        { class: `entity-item entity-${entity.type}`, "data-status": entity.status },
+        element("button", { type: "button", class: "link-button", onclick: () => focusSpan({ ...entity, layer: "entity", unitKey: unitKeyOf(entity) }) }, bdi(entity.quote)),
+        " ",
+        element("span", { class: "meta", text: `${strings.entityTypes[entity.type]} · ${strings.statuses[entity.status]}` }),
+      ),
+    ),
+  );
+}
+
+function reviewEntity(entity, action, type = undefined) {
+  queue.add({
+    kind: "entity-review", scope: SCOPE, method: "POST", url: `${API}entity-mentions/${entity.id}/review/`,
+    body: { action, ...(type ? { type } : {}), version: entity.version }, label: strings.entity,
+  });
+  closePopover();
+}
+
+// --- Popover ---------------------------------------------------------------------------
+
+let popoverReturnFocus = null;
+
+function openPopover(rect, title, body) {
+  popoverReturnFocus = document.activeElement;
+  $("popover-title").textContent = title;
+  $("popover-body").replaceChildren(...body);
+  popover.hidden = false;
+  const width = Math.min(360, window.innerWidth - 16);
+  const x = Math.max(8, Math.min(rect.left + rect.width / 2 - width / 2, window.innerWidth - width - 8));
+  const below = rect.bottom + 8 + popover.offsetHeight < window.innerHeight;
+  popover.style.width = `${width}px`;
+  popover.style.left = `${x}px`;
+  popover.style.top = `${below ? rect.bottom + 8 : Math.max(8, rect.top - popover.offsetHeight - 8)}px`;
+  const first = popover.querySelector("input, button, select");
+  if (first) first.focus();
+}
+
+function closePopover() {
+  if (popover.hidden) return;
+  popover.hidden = true;
+  state.popoverSpan = null;
+  redraw();
+  if (popoverReturnFocus && document.contains(popoverReturnFocus)) popoverReturnFocus.focus();
+}
+
+document.addEventListener("pointerdown", (event) => {
+  if (!popover.hidden && !popover.contains(event.target)) closePopover();
+});
+
+function spanFromSelection() {
+  const selection = window.getSelection();
+  if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+  const span = rangeToSpan(selection.getRangeAt(0));
+  if (!span) return null;
+  const key = span.unit.dataset.key;
+  return { unitKey: key, comment: span.unit.dataset.comment ? Number(span.unit.dataset.comment) : null, start: span.start, end: span.end, quote: span.quote };
+}
+
+function spanTarget(span) {
+  return span.comment ? { comment: span.comment } : { article: data.article.id };
+}
+
+function openSelectionMenu(span) {
+  if (!data.user.canAnnotate) return;
+  state.popoverSpan = span;
+  redraw();
+  const range = units.get(span.unitKey).range(span.start, span.end);
+  const quote = element("p", { class: "popover-quote" }, bdi(span.quote));
+  const input = element("input", {
+    type: "search", dir: "auto", dirname: "claim.dir", autocomplete: "off",
+    "aria-label": strings.searchClaims, placeholder: strings.searchClaims,
+    role: "combobox", "aria-expanded": "true", "aria-controls": "claim-options",
+  });
+  const options = element("ul", { id: "claim-options", role: "listbox", class: "claim-options", "aria-label": strings.markClaim });
+  let searchSerial = 0;
+  const showOptions = async () => {
+    const text = input.value.trim();
+    const serial = ++searchSerial;
+    let found = panelClaims();
+    if (text) {
+      const result = await request("GET", `${API}claims/?q=${encodeURIComponent(text)}&merged=false&page_size=8`);
+      if (serial !== searchSerial) return;
+      found = result.ok ? result.data.results : [];
+    }
+    const items = found.slice(0, 8).map((claim) =>
+      element("li", { role: "option" }, element("button", { type: "button", class: "option-button", onclick: () => markMention(span, claim.id) }, bdi(claim.text))),
+    );
+    if (text) {
+      items.push(element("li", { role: "option" }, element("button", { type: "button", class: "option-button create", onclick: () => markMention(span, null, input.value.trim() || text) }, format(strings.createClaim, { text: "" }), bdi(text))));
+    }
+    if (!items.length) items.push(element("li", { class: "hint", text: strings.noClaims }));
+    options.replaceChildren(...items);
+  };
+  input.addEventListener("input", showOptions);
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      const first = options.querySelector("button");
+      if (first) first.click();
+    } else if (event.key === "ArrowDown") {
+      event.preventDefault();
+      const first = options.querySelector("button");
+      if (first) first.focus();
+    }
+  });
+  options.addEventListener("keydown", (event) => {
+    const buttons = [...options.querySelectorAll("button")];
+    const index = buttons.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" && index < buttons.length - 1) buttons[index + 1].focus();
+    else if (event.key === "ArrowUp") (index > 0 ? buttons[index - 1] : input).focus();
+    else return;
+    event.preventDefault();
+  });
+  showOptions();
+
+  const body = [quote, input, options];
+  const stancesHere = state.stances.filter((stance) => mine(stance) && (stance.comment || null) === (span.comment || null));
+  if (stancesHere.length) {
+    body.push(
+      element("h3", { class: "popover-subtitle", text: strings.rationaleFor }),
+      element(
+        "ul",
+        { class: "plain-list" },
+        ...stancesHere.map((stance) =>
+          element(
+            "li",
+            {},
+            element("button", { type: "button", class: "option-button", onclick: () => addRationale(stance, span) }, bdi((state.claims.get(stance.claim) || {}).text || `#${stance.claim}`), ` · ${strings.labels[stance.label]}`),
+          ),
+        ),
+      ),
+    );
+  }
+  const typeSelect = element("select", { "aria-label": strings.markEntity }, ...ENTITY_TYPES.map((type) => element("option", { value: type, text: strings.entityTypes[type] })));
+  body.push(
+    element(
+      "p",
+      { class: "popover-row" },
+      typeSelect,
+      element("button", { type: "button", onclick: () => markEntity(span, typeSelect.value) }, strings.markEntity),
+    ),
+  );
+  openPopover(range.getBoundingClientRect(), strings.markClaim, body);
+}
+
+function markMention(span, claimId, newClaimText = null) {
+  const mention = { ...spanTarget(span), start: span.start, end: span.end, quote: span.quote };
+  if (claimId) {
+    queue.add({ kind: "mention-create", scope: SCOPE, method: "POST", url: `${API}mentions/`, body: { ...mention, claim: claimId }, label: strings.mention });
+    state.activeClaim = claimId;
+  } else {
+    queue.add({
+      kind: "claim", scope: SCOPE, method: "POST", url: `${API}claims/`, body: { text: newClaimText, language: data.article.language }, label: strings.mention,
+      then: { kind: "mention-create", scope: SCOPE, method: "POST", url: `${API}mentions/`, body: mention },
+    });
+  }
+  window.getSelection().removeAllRanges();
+  closePopover();
+  redraw();
+}
+
+function markEntity(span, type) {
+  queue.add({ kind: "entity-create", scope: SCOPE, method: "POST", url: `${API}entity-mentions/`, body: { ...spanTarget(span), start: span.start, end: span.end, quote: span.quote, type }, label: strings.entity });
+  window.getSelection().removeAllRanges();
+  closePopover();
+}
+
+function rationaleBody(rationale) {
+  return { start: rationale.start, end: rationale.end, quote: rationale.quote, ...(rationale.revision && !rationale.comment ? { revision: rationale.revision } : {}) };
+}
+
+function addRationale(stance, span) {
+  const rationales = [...stance.rationales.map(rationaleBody), { start: span.start, end: span.end, quote: span.quote }];
+  stance.rationales = [...stance.rationales, { ...span }];
+  queue.add({ kind: "rationale", scope: SCOPE, method: "PATCH", url: `${API}stances/${stance.id}/`, body: { rationales, version: stance.version }, label: strings.rationale });
+  window.getSelection().removeAllRanges();
+  closePopover();
+  redraw();
+}
+
+function removeRationale(stance, rationale) {
+  const rationales = stance.rationales.filter((item) => item !== rationale).map(rationaleBody);
+  queue.add({ kind: "rationale", scope: SCOPE, method: "PATCH", url: `${API}stances/${stance.id}/`, body: { rationales, version: stance.version }, label: strings.rationale });
+  closePopover();
+}
+
+function deleteMention(mention) {
+  state.mentions = state.mentions.filter((item) => item.id !== mention.id);
+  queue.add({ kind: "mention-delete", scope: SCOPE, method: "DELETE", url: `${API}mentions/${mention.id}/`, ifMatch: mention.version, ref: mention.id, label: strings.delete });
+  state.focused = null;
+  closePopover();
+  redraw();
+}
+
+/** The menu for the highlights covering one point: edit or delete each. */
+function openSpanMenu(spans, rect) {
+  const items = spans.map((span) => {
+    const actions = [];
+    let title = "";
+    if (span.layer === "mention") {
+      const claim = state.claims.get(span.claim);
+      title = `${strings.mention}: `;
+      actions.push(element("a", { href: data.urls.claim.replace("/0/", `/${span.claim}/`), dir: "auto", text: claim ? claim.text : `#${span.claim}` }));
+      if (data.user.canAnnotate && mine(span)) actions.push(element("button", { type: "button", onclick: () => deleteMention(span) }, strings.delete));
+      if (data.user.canAnnotate) actions.push(element("button", { type: "button", onclick: () => { chooseClaim(span.claim); closePopover(); const input = document.querySelector(".stance-claim.active input"); if (input) input.focus(); } }, strings.stanceOf));
+    } else if (span.layer === "rationale") {
+      const claim = state.claims.get(span.stance.claim);
+      title = `${strings.rationale}: `;
+      actions.push(bdi(claim ? claim.text : `#${span.stance.claim}`), ` · ${strings.labels[span.stance.label]}`);
+      if (data.user.canAnnotate && mine(span.stance)) actions.push(element("button", { type: "button", onclick: () => removeRationale(span.stance, span.stance.rationales.find((r) => r.start === span.start && r.end === span.end)) }, strings.removeRationale));
+    } else {
+      title = `${strings.entity}: ${strings.entityTypes[span.type]} · ${strings.statuses[span.status]} `;
+      if (span.entity) actions.push(element("a", { href: data.urls.entity.replace("/0/", `/${span.entity}/`) }, bdi(span.entity_name || span.quote)));
+      if (data.user.canAnnotate) {
+        const typeSelect = element("select", { "aria-label": strings.retype }, ...ENTITY_TYPES.map((type) => element("option", { value: type, text: strings.entityTypes[type], selected: type === span.type })));
+        actions.push(
+          element("button", { type: "button", onclick: () => reviewEntity(span, "accept") }, strings.accept),
+          element("button", { type: "button", onclick: () => reviewEntity(span, "reject") }, strings.reject),
+          typeSelect,
+          element("button", { type: "button", onclick: () => reviewEntity(span, "retype", typeSelect.value) }, strings.retype),
+        );
+      }
+    }
+    return element("li", { class: `span-item span-${span.layer}` }, element("p", { class: "popover-quote" }, title, bdi(span.quote)), element("p", { class: "popover-row" }, ...actions));
+  });
+  openPopover(rect, spans.length ? spans[0].quote : strings.noSpans, [element("ul", { class: "plain-list" }, ...items)]);
+}
+
+function spansAt(unitKey, offset) {
+  return allSpans().filter((span) => span.unitKey === unitKey && span.start <= offset && offset < span.end);
+}
+
+function caretAt(x, y) {
+  if (document.caretPositionFromPoint) {
+    const position = document.caretPositionFromPoint(x, y);
+    return position ? { node: position.offsetNode, offset: position.offset } : null;
+  }
+  const range = document.caretRangeFromPoint && document.caretRangeFromPoint(x, y);
+  return range ? { node: range.startContainer, offset: range.startOffset } : null;
+}
+
+// --- Mouse -------------------------------------------------------------------------------
+
+document.addEventListener("mouseup", (event) => {
+  if (popover.contains(event.target) || event.button !== 0) return;
+  const unit = unitOf(event.target);
+  if (!unit) return;
+  window.setTimeout(() => {
+    const span = spanFromSelection();
+    if (span) {
+      if (span.comment) setTarget("comment", span.comment);
+      openSelectionMenu(span);
+      return;
+    }
+    // A click (no selection) on a highlight: its menu.
+    const caret = caretAt(event.clientX, event.clientY);
+    if (!caret || !unitOf(caret.node)) return;
+    const offset = pointToOffset(caret.node, caret.offset);
+    const key = unitOf(caret.node).dataset.key;
+    const spans = offset === null ? [] : spansAt(key, offset);
+    if (spans.length) {
+      state.focused = spans[0];
+      redraw();
+      openSpanMenu(spans, { left: event.clientX, right: event.clientX, top: event.clientY, bottom: event.clientY, width: 0 });
+    }
+  }, 0);
+});
+
+// --- Keyboard -----------------------------------------------------------------------------
+
+function typing(target) {
+  return target.closest("input, textarea, select, [contenteditable]") || target.closest("dialog[open]");
+}
+
+function focusSpan(span) {
+  state.focused = span;
+  document.body.dataset.focused = `${span.layer}:${span.id}`;
+  redraw();
+  const range = units.get(span.unitKey).range(span.start, span.end);
+  const rect = range.getBoundingClientRect();
+  if (rect.top < 0 || rect.bottom > window.innerHeight) {
+    const block = range.startContainer.nodeType === Node.ELEMENT_NODE ? range.startContainer : range.startContainer.parentElement;
+    block.scrollIntoView({ block: "center" });
+  }
+  statusAnnounce(`${span.layer === "mention" ? strings.mention : span.layer === "rationale" ? strings.rationale : strings.entity}: ${span.quote}`);
+}
+
+const announcer = element("p", { class: "visually-hidden", "aria-live": "polite" });
+document.body.append(announcer);
+function statusAnnounce(text) {
+  announcer.textContent = text;
+}
+
+function moveFocus(step) {
+  const spans = orderedSpans();
+  if (!spans.length) return;
+  let index = -1;
+  if (state.focused) {
+    index = spans.findIndex((span) => span.layer === state.focused.layer && span.unitKey === state.focused.unitKey && span.start === state.focused.start && span.end === state.focused.end);
+  }
+  const next = spans[(index + step + spans.length) % spans.length];
+  focusSpan(next);
+}
+
+let lastBlock = document.querySelector("[data-unit] [data-start]:not(.block-empty)");
+document.addEventListener("focusin", (event) => {
+  const block = event.target.closest && event.target.closest("[data-start]");
+  if (block) lastBlock = block;
+});
+document.addEventListener("mousedown", (event) => {
+  const block = event.target.closest && event.target.closest("[data-start]");
+  if (block) lastBlock = block;
+});
+
+/** `]` / `[`: keyboard selection by words in logical (reading) order. */
+function extendSelection(direction) {
+  const selection = window.getSelection();
+  if (!selection.rangeCount || !unitOf(selection.anchorNode)) {
+    const range = document.createRange();
+    range.setStart(lastBlock, 0);
+    range.collapse(true);
+    selection.removeAllRanges();
+    selection.addRange(range);
+    selection.modify("extend", "forward", "word");
+    return;
+  }
+  selection.modify("extend", direction, "word");
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") {
+    if (!popover.hidden) {
+      closePopover();
+      event.preventDefault();
+    } else if (state.focused) {
+      state.focused = null;
+      redraw();
+    }
+    return;
+  }
+  if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) {
+    if (popover.contains(event.target) && event.key === "Tab") trapTab(event);
+    return;
+  }
+  const key = event.key;
+  if (key === "?") {
+    $("help-dialog").showModal();
+  } else if (key === "b") {
+    const reveal = $("reveal-bidi");
+    reveal.checked = !reveal.checked;
+    reveal.dispatchEvent(new Event("change"));
+  } else if (key === "j") {
+    moveFocus(1);
+  } else if (key === "k") {
+    moveFocus(-1);
+  } else if (key === "]" || key === "[") {
+    extendSelection(key === "]" ? "forward" : "backward");
+  } else if (key === "a" && data.user.canAnnotate) {
+    setTarget("article");
+  } else if (LABELS[Number(key) - 1] && data.user.canAnnotate) {
+    if (!state.activeClaim) return;
+    setStance(state.activeClaim, LABELS[Number(key) - 1]);
+    statusAnnounce(strings.labels[LABELS[Number(key) - 1]]);
+  } else if (key === "r" && data.user.canAnnotate) {
+    const span = spanFromSelection();
+    if (!span) return statusAnnounce(strings.selectionEmpty);
+    const stance = state.stances.find((item) => item.claim === state.activeClaim && mine(item) && (item.comment || null) === (span.comment || null));
+    if (!stance) return statusAnnounce(strings.needStance);
+    addRationale(stance, span);
+  } else if (key === "Enter") {
+    const span = spanFromSelection();
+    if (span) openSelectionMenu(span);
+    else if (state.focused) {
+      const range = units.get(state.focused.unitKey).range(state.focused.start, state.focused.end);
+      openSpanMenu(spansAt(state.focused.unitKey, state.focused.start), range.getBoundingClientRect());
+    } else return;
+  } else if ((key === "Delete" || key === "Backspace") && state.focused && state.focused.layer === "mention" && mine(state.focused)) {
+    deleteMention(state.focused);
+  } else {
+    return;
+  }
+  event.preventDefault();
+});
+
+popover.addEventListener("keydown", (event) => {
+  if (event.key === "Tab") trapTab(event);
+});
+
+function trapTab(event) {
+  const focusable = [...popover.querySelectorAll("input, button, select, a[href]")];
+  if (!focusable.length) return;
+  const first = focusable[0];
+  const last = focusable[focusable.length - 1];
+  if (event.shiftKey && document.activeElement === first) {
+    last.focus();
+    event.preventDefault();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    first.focus();
+    event.preventDefault();
+  }
+}
+
+// --- Layers and reveal ----------------------------------------------------------------------
+
+for (const box of document.querySelectorAll("[data-layer]")) {
+  box.addEventListener("change", () => {
+    const layers = box.dataset.layer === "entity" ? ENTITY_TYPES.map((type) => `entity-${type}`) : [box.dataset.layer];
+    for (const layer of layers) highlighter.toggle(layer, box.checked);
+  });
+}
+$("reveal-bidi").addEventListener("change", (event) => document.body.classList.toggle("reveal-bidi", event.target.checked));
+$("help-button").addEventListener("click", () => $("help-dialog").showModal());
+
+// --- Start ---------------------------------------------------------------------------------------
+
+redraw();
+const leftOver = queue.restored(SCOPE).length;
+if (leftOver) {
+  statusElement.textContent = format(strings.restored, { count: leftOver });
+  queue.kick();
+}
+document.body.dataset.readerReady = "true";

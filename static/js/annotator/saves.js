@@ -1,0 +1,151 @@
+// No lost work: every change to annotations goes through this queue. It is
+// kept in localStorage until the server confirms it, retried with backoff when
+// the server or the network fails (also after a reload), sent with an
+// Idempotency-Key so a retry never creates twice, and a conflict (someone else
+// changed the same thing) is put to the user instead of being overwritten.
+
+import { NetworkError, request } from "./api.js";
+
+const STORAGE_KEY = "newsdesk.saves.v1";
+const MAX_DELAY_SECONDS = 30;
+
+function newKey() {
+  if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+  return `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+}
+
+export class SaveQueue {
+  constructor({ status, strings, onSaved, onConflict, onRejected }) {
+    this.status = status;
+    this.strings = strings;
+    this.onSaved = onSaved;
+    this.onConflict = onConflict;
+    this.onRejected = onRejected;
+    this.items = this._load();
+    this.running = false;
+    this.wake = null;
+    this.retryButton = null;
+  }
+
+  _load() {
+    try {
+      return JSON.parse(window.localStorage.getItem(STORAGE_KEY) || "[]");
+    } catch {
+      return [];
+    }
+  }
+
+  _persist() {
+    window.localStorage.setItem(STORAGE_KEY, JSON.stringify(this.items));
+  }
+
+  get pending() {
+    return this.items.length;
+  }
+
+  /** Queue a write: {method, url, body, kind, label, scope, ref}. Returns the item. */
+  add(write) {
+    const item = { ...write, key: newKey(), attempts: 0, queuedAt: Date.now() };
+    this.items.push(item);
+    this._persist();
+    this.kick();
+    return item;
+  }
+
+  /** Items queued by an earlier page of this article (to show them as unsaved). */
+  restored(scope) {
+    return this.items.filter((item) => item.scope === scope);
+  }
+
+  /** Later writes to the same object were made on the version just replaced. */
+  _rebase(url, version) {
+    const base = url.split("?")[0];
+    for (const later of this.items) {
+      if (later.url.split("?")[0] !== base) continue;
+      if (later.ifMatch) later.ifMatch = version;
+      if (later.body && "version" in later.body) later.body.version = version;
+    }
+  }
+
+  _show(state, text) {
+    this.status.dataset.state = state;
+    this.status.textContent = text;
+    if (state === "retrying") {
+      if (!this.retryButton) {
+        this.retryButton = document.createElement("button");
+        this.retryButton.type = "button";
+        this.retryButton.className = "link-button";
+        this.retryButton.textContent = this.strings.retryNow;
+        this.retryButton.addEventListener("click", () => this.wake && this.wake());
+      }
+      this.status.append(" ", this.retryButton);
+    }
+  }
+
+  async kick() {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.items.length) {
+        const item = this.items[0];
+        this._show("saving", `${this.strings.saving} ${item.label || ""}`.trim());
+        let result;
+        try {
+          const headers = item.method === "POST" ? { "Idempotency-Key": item.key } : {};
+          if (item.ifMatch) headers["If-Match"] = `"${item.ifMatch}"`;
+          result = await request(item.method, item.url, item.body, headers);
+        } catch (error) {
+          if (!(error instanceof NetworkError)) throw error;
+          result = { ok: false, status: 0, data: null };
+        }
+        if (result.ok) {
+          this.items.shift();
+          if (result.data && result.data.version) this._rebase(item.url, result.data.version);
+          this._persist();
+          this.onSaved(item, result.data);
+          this._show("saved", this.strings.saved);
+          continue;
+        }
+        if (result.status === 409 || result.status === 412) {
+          const choice = await this.onConflict(item, result.data && result.data.current);
+          if (choice === "retry") {
+            // The caller rewrote the item (say, a create that must be an update).
+            this._persist();
+          } else if (choice === "mine" && result.data && result.data.current) {
+            item.ifMatch = result.data.current.version;
+            if (item.body && "version" in item.body) item.body.version = result.data.current.version;
+            this._persist();
+          } else {
+            this.items.shift();
+            this._persist();
+            if (result.data && result.data.current) this.onSaved(item, result.data.current, { theirs: true });
+          }
+          continue;
+        }
+        if (result.status === 0 || result.status >= 500 || result.status === 429) {
+          item.attempts += 1;
+          this._persist();
+          const delay = Math.min(MAX_DELAY_SECONDS, 2 ** Math.min(item.attempts, 5));
+          this._show("retrying", this.strings.retrying.replace("{seconds}", String(delay)));
+          await new Promise((resolve) => {
+            const timer = window.setTimeout(resolve, delay * 1000);
+            this.wake = () => {
+              window.clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.wake = null;
+          continue;
+        }
+        // Refused for good (400, 403, 404): say why and drop it.
+        this.items.shift();
+        this._persist();
+        const message = (result.data && result.data.error && result.data.error.message) || `HTTP ${result.status}`;
+        this._show("failed", `${this.strings.failed} ${message}`);
+        this.onRejected(item, message);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}

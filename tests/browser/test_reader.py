@@ -1,0 +1,223 @@
+"""The reader in a real browser: what a journalist selects is what the server
+stores, in code points, and no change is lost when the server fails."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from annotations.models import AuditEvent, ClaimMention, Stance
+from annotations.services.claims import create_claim
+from annotations.services.mentions import create_mention_for
+from newsdesk.models import Article, Comment
+from tests.browser.helpers import mark_new_claim, reader_ready, wait_saved
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ARTICLE = "[data-unit=article]"
+
+
+def comment_unit(comment) -> str:
+    return f'[data-unit=comment][data-comment="{comment.id}"]'
+
+
+def only_mention() -> ClaimMention:
+    (mention,) = ClaimMention.objects.select_related("claim", "revision", "comment")
+    return mention
+
+
+def test_mouse_selection_on_a_seed_is_stored_at_python_offsets(open_page, journalist, seeds_dir, capsys):
+    call_command("import_articles", str(seeds_dir / "001_cf6faa348c352f3a.txt"))
+    article = Article.objects.select_related("current_revision").get()
+    text = article.current_revision.text
+    phrase = next(word for word in ["لافروف", "كيري"] if word in text)
+    # A phrase of three words around the name, taken from the canonical text.
+    at = text.index(phrase)
+    line_start = text.rfind("\n", 0, at) + 1
+    words = text[line_start:].split("\n")[0].split(" ")
+    index = len(text[line_start:at].split(" ")) - 1
+    selected = " ".join(words[max(0, index - 1) : index + 2]).strip("،.")
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    mark_new_claim(page, ARTICLE, selected, "لافروف وكيري يتفقان")
+    wait_saved(page)
+    page.reload()
+    reader_ready(page)
+
+    mention = only_mention()
+    assert mention.quote == selected
+    assert text[mention.start : mention.end] == selected
+    assert mention.start == text.index(selected)
+    assert mention.claim.text == "لافروف وكيري يتفقان"
+    # After the reload the claim is in the stance panel, ready for a stance.
+    expect(page.locator(".stance-claim")).to_contain_text("لافروف وكيري يتفقان")
+
+
+def test_a_selection_after_an_emoji_in_a_comment_counts_code_points(open_page, journalist):
+    article = make_article()
+    comment = Comment.objects.get(article=article, author="أبو خالد")
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    mark_new_claim(page, comment_unit(comment), "السد نفسه", "السد وعد قديم")
+    wait_saved(page)
+
+    mention = only_mention()
+    assert mention.comment_id == comment.id
+    assert (mention.start, mention.end) == (comment.text.index("السد نفسه"), comment.text.index("السد نفسه") + 9)
+    assert comment.text[mention.start : mention.end] == "السد نفسه"
+    # In UTF-16 the emoji counts twice; the stored offsets do not.
+    assert (
+        mention.start
+        == len(comment.text.encode("utf-16-le")) // 2 - len(comment.text[mention.start :].encode("utf-16-le")) // 2 - 1
+    )
+
+
+def test_a_drag_from_arabic_into_english_is_one_logical_span(open_page, journalist):
+    article = make_article()
+    text = article.current_revision.text
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    mark_new_claim(page, ARTICLE, 'التمويل "subject', "التمويل قيد المراجعة")
+    wait_saved(page)
+
+    mention = only_mention()
+    assert text[mention.start : mention.end] == mention.quote
+    assert mention.quote.startswith("التمويل") and "subject" in mention.quote
+    assert "\n" not in mention.quote
+
+
+def test_stance_by_keyboard_then_rationale_then_delete_leaves_an_audit_trail(open_page, journalist):
+    article = make_article()
+    text = article.current_revision.text
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    quote = "سد وادي السنديان سيكتمل"
+    mention = create_mention_for(
+        annotator=journalist,
+        claim_id=claim.id,
+        article=article.id,
+        start=text.index(quote),
+        end=text.index(quote) + len(quote),
+        quote=quote,
+    )
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+
+    page.keyboard.press("2")  # disagree, toward the claim the panel has chosen
+    wait_saved(page)
+    stance = Stance.objects.get()
+    assert (stance.label, stance.article_id, stance.comment_id, stance.claim_id) == (
+        "disagree",
+        article.id,
+        None,
+        claim.id,
+    )
+    expect(page.locator(f'.stance-claim[data-claim="{claim.id}"] input[value=disagree]')).to_be_checked()
+
+    # Keyboard selection, in reading order: the first three words of the title.
+    for _ in range(3):
+        page.keyboard.press("]")
+    selected = page.evaluate("() => window.getSelection().toString()")
+    assert selected.strip() and text.startswith(selected.strip())
+    page.keyboard.press("r")
+    wait_saved(page)
+    (rationale,) = Stance.objects.get().rationales.all()
+    assert rationale.quote == selected.strip() == text[rationale.start : rationale.end]
+
+    # Walk the highlights with j until the claim mention has focus, then delete it.
+    for _ in range(12):
+        page.keyboard.press("j")
+        if page.evaluate("() => document.body.dataset.focused") == f"mention:{mention.id}":
+            break
+    else:
+        pytest.fail("j never reached the claim mention")
+    page.keyboard.press("Delete")
+    wait_saved(page)
+    assert not ClaimMention.objects.filter(id=mention.id).exists()
+    actions = list(AuditEvent.objects.filter(article_id=article.id).order_by("id").values_list("object_type", "action"))
+    assert ("mention", "create") in actions and ("mention", "delete") in actions
+    assert ("stance", "create") in actions and ("stance", "update") in actions
+
+
+def test_a_failed_save_is_shown_retried_and_stored_once(open_page, journalist):
+    article = make_article()
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    attempts = []
+
+    def server_fails_after_doing_the_work(route):
+        # The server stores the mention, then the answer is lost (a 500 on the
+        # way back): the retry must not store it twice.
+        attempts.append(route.request.headers.get("idempotency-key"))
+        route.fetch()
+        route.fulfill(status=500, json={"error": {"message": "proxy error"}})
+
+    page.route("**/api/v1/mentions/", server_fails_after_doing_the_work)
+    mark_new_claim(page, ARTICLE, "سد وادي السنديان", "السد في موعده")
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "retrying", timeout=10_000)
+    expect(page.locator("#save-status")).to_contain_text("Retry")
+
+    # Leaving now warns about unsaved work; the person leaves anyway.
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.unroute("**/api/v1/mentions/")
+    page.reload()  # the queued save survives the reload
+    reader_ready(page)
+    wait_saved(page)
+
+    assert ClaimMention.objects.count() == 1
+    assert len(set(attempts)) == 1  # every attempt carried the same idempotency key
+    assert page.evaluate("() => localStorage.getItem('newsdesk.saves.v1')") == "[]"
+
+
+def test_closing_with_unsaved_work_warns(open_page, journalist):
+    article = make_article()
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    page.route("**/api/v1/mentions/", lambda route: route.fulfill(status=503, json={}))
+    mark_new_claim(page, ARTICLE, "سد وادي السنديان", "السد في موعده")
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "retrying", timeout=10_000)
+    with page.expect_event("dialog") as asked:
+        page.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    with page.expect_event("close"):
+        asked.value.accept()
+
+
+def test_a_conflict_shows_both_versions_and_the_user_chooses(open_page, journalist):
+    from annotations.services.stances import set_stance_for, update_stance
+
+    article = make_article()
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    stance = set_stance_for(annotator=journalist, article=article.id, claim_id=claim.id, label="agree")
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    # Meanwhile, in another tab, the same stance changes.
+    update_stance(user=journalist, stance_id=stance.id, version=stance.version, changes={"label": "discuss"})
+
+    page.keyboard.press("2")
+    dialog = page.locator("#conflict-dialog")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#conflict-mine")).to_contain_text("disagree")
+    expect(page.locator("#conflict-theirs")).to_contain_text("discuss")
+    dialog.get_by_role("button", name="Keep mine").or_(dialog.locator("button[value=mine]")).first.click()
+    wait_saved(page)
+    assert Stance.objects.get().label == "disagree"
+
+
+def test_script_payloads_render_as_text(open_page, journalist):
+    payload = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
+    article = make_article(
+        title=f"عنوان {payload}",
+        paragraphs=[f"فقرة فيها {payload} نص"],
+        comments=[(f"كاتب {payload}", f"تعليق {payload}")],
+    )
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    assert page.evaluate("() => window.__xss") is None
+    assert page.locator("main script, main img").count() == 0
+    expect(page.locator(".block-title")).to_contain_text(payload)
+    expect(page.locator(".comment").first).to_contain_text(payload)
+    # A claim typed with a payload shows as text in the panel too.
+    mark_new_claim(page, ARTICLE, "فقرة فيها", payload)
+    wait_saved(page)
+    expect(page.locator(".stance-claim").first).to_contain_text(payload)
+    assert page.evaluate("() => window.__xss") is None
