@@ -18,7 +18,9 @@ def test_models_and_migrations_agree():
 
 
 def run_manage(*args, **env):
-    environment = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    # A fresh process, as a deployment starts: none of the test run's own settings.
+    skipped = ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    environment = {key: value for key, value in os.environ.items() if key not in skipped}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=environment, capture_output=True, text=True
