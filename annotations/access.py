@@ -8,10 +8,21 @@ editor or an admin.
 
 from __future__ import annotations
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from annotations.errors import NotAllowed, NotFound
-from annotations.models import Claim, ClaimMention, Entity, EntityMention, Stance
+from annotations.models import (
+    AnnotationTask,
+    Campaign,
+    CampaignMember,
+    CampaignRole,
+    CampaignState,
+    Claim,
+    ClaimMention,
+    Entity,
+    EntityMention,
+    Stance,
+)
 from newsdesk.models import Article, ArticleRevision, Comment
 from newsdesk.roles import can_annotate, can_read, is_editor
 
@@ -57,10 +68,77 @@ def access_claim(user, claim_id, *, for_update: bool = False, to_change: bool = 
 
 def _access_annotation(user, queryset, pk, label, *, for_update, to_change):
     require_reader(user)
-    annotation = _get(queryset, pk, label, for_update=for_update)
+    annotation = _get(visible_annotations(user, queryset), pk, label, for_update=for_update)
+    if to_change and annotation.layer == "final" and not is_editor(user):
+        raise NotAllowed(f"Only an editor can change the final layer's {label}.")
     if to_change and not (is_editor(user) or (can_annotate(user) and annotation.annotator_id == user.pk)):
         raise NotAllowed(f"Only the {label}'s annotator or an editor can change it.")
     return annotation
+
+
+# --- Blind campaigns ------------------------------------------------------------
+
+
+def blind_article_ids(user) -> QuerySet:
+    """Articles in active blind campaigns where `user` annotates: there they
+    see only their own work, not the other annotators' nor the final layer."""
+    return (
+        CampaignMember.objects.filter(
+            user=user, role=CampaignRole.ANNOTATOR, campaign__blind=True, campaign__state=CampaignState.ACTIVE
+        )
+        .values("campaign__items__article_id")
+    )
+
+
+def visible_annotations(user, queryset: QuerySet) -> QuerySet:
+    """Mentions or stances `user` may see (everything, for editors and admins)."""
+    if is_editor(user) or not user.is_authenticated:
+        return queryset
+    return queryset.exclude(Q(article_id__in=blind_article_ids(user)) & ~Q(annotator=user, layer="annotation"))
+
+
+# --- Campaigns and tasks ------------------------------------------------------------
+
+
+def _campaign_role(user, campaign_id) -> str | None:
+    return CampaignMember.objects.filter(campaign_id=campaign_id, user=user).values_list("role", flat=True).first()
+
+
+def can_manage_campaign(user, campaign) -> bool:
+    return is_editor(user) or _campaign_role(user, campaign.pk) == CampaignRole.EDITOR
+
+
+def access_campaign(user, campaign_id, *, to_manage: bool = False, for_update: bool = False) -> Campaign:
+    """Editors see every campaign; annotators the ones they are members of."""
+    require_reader(user)
+    campaign = _get(Campaign.objects.all(), campaign_id, "campaign", for_update=for_update)
+    role = _campaign_role(user, campaign.pk)
+    if not is_editor(user) and role is None:
+        raise NotFound(f"No campaign with id {campaign_id}.")
+    if to_manage and not (is_editor(user) or role == CampaignRole.EDITOR):
+        raise NotAllowed("Only the campaign's editors can manage it.")
+    return campaign
+
+
+def access_task(user, task_id, *, to_work: bool = False, to_review: bool = False, for_update: bool = False) -> AnnotationTask:
+    """Annotators reach their own tasks (and work on them); the campaign's
+    editors reach all of them (and review them)."""
+    require_reader(user)
+    queryset = AnnotationTask.objects.select_related("campaign", "annotator", "article")
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        task = queryset.get(pk=task_id)
+    except (AnnotationTask.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"No task with id {task_id}.") from None
+    manager = can_manage_campaign(user, task.campaign)
+    if task.annotator_id != user.pk and not manager:
+        raise NotFound(f"No task with id {task_id}.")
+    if to_work and task.annotator_id != user.pk:
+        raise NotAllowed("Only the task's annotator can work on it.")
+    if to_review and not manager:
+        raise NotAllowed("Only the campaign's editors can review its tasks.")
+    return task
 
 
 def access_mention(user, mention_id, *, for_update: bool = False, to_change: bool = False) -> ClaimMention:

@@ -23,7 +23,7 @@ from django.utils.text import slugify
 from annotations.errors import InvalidInput
 from annotations.models import ARTICLE_FIRST, ClaimMention, Stance, StanceLabel, Verdict
 from annotations.representations import CODE_POINTS, EXPANSIONS, iso_time
-from annotations.selectors import article_documents, articles_with_text
+from annotations.selectors import EVERYTHING, AnnotationScope, article_documents, articles_with_text
 from annotations.services.claims import create_claim
 from annotations.services.spans import SpanTarget
 from annotations.services.stances import set_stance
@@ -60,11 +60,13 @@ def _chunks(queryset, size: int = CHUNK) -> Iterator[list]:
 # --- JSON Lines --------------------------------------------------------------
 
 
-def iter_articles_jsonl(*, offsets: str = CODE_POINTS, include_all: bool = False) -> Iterator[str]:
+def iter_articles_jsonl(
+    *, offsets: str = CODE_POINTS, include_all: bool = False, scope: AnnotationScope = EVERYTHING
+) -> Iterator[str]:
     """One line per annotated article: the article document with every expansion,
     exactly as GET /api/v1/articles/{id}/?expand=... returns it."""
     for chunk in _chunks(annotated_articles(include_all)):
-        for document in article_documents(chunk, expand=EXPANSIONS, offsets=offsets):
+        for document in article_documents(chunk, expand=EXPANSIONS, offsets=offsets, scope=scope):
             yield json.dumps(document, ensure_ascii=False) + "\n"
 
 
@@ -94,7 +96,7 @@ def _selector_target(base_url: str, span, text: str) -> dict:
     }
 
 
-def iter_web_annotations(*, base_url: str, include_all: bool = False) -> Iterator[str]:
+def iter_web_annotations(*, base_url: str, include_all: bool = False, scope: AnnotationScope = EVERYTHING) -> Iterator[str]:
     """An AnnotationCollection (JSON-LD) of every claim mention and stance, in pieces."""
     base_url = base_url.rstrip("/")
     yield (
@@ -106,9 +108,9 @@ def iter_web_annotations(*, base_url: str, include_all: bool = False) -> Iterato
     for chunk in _chunks(annotated_articles(include_all)):
         ids = [article.id for article in chunk]
         texts = {("revision", a.current_revision_id): a.current_revision.text for a in chunk}
-        mentions = ClaimMention.objects.filter(article_id__in=ids).select_related("claim", "annotator", "revision", "comment")
+        mentions = scope.apply(ClaimMention.objects.filter(article_id__in=ids)).select_related("claim", "annotator", "revision", "comment")
         stances = (
-            Stance.objects.filter(article_id__in=ids)
+            scope.apply(Stance.objects.filter(article_id__in=ids))
             .select_related("claim", "annotator", "article__current_revision", "comment")
             .prefetch_related("rationales__revision", "rationales__comment")
         )
@@ -182,13 +184,14 @@ STANCE_COLUMNS = [
 ]
 
 
-def iter_stance_csv() -> Iterator[str]:
+def iter_stance_csv(scope: AnnotationScope = EVERYTHING) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(STANCE_COLUMNS)
     yield buffer.getvalue()
     stances = (
-        Stance.objects.select_related("claim", "article__source", "annotator")
+        scope.apply(Stance.objects.all())
+        .select_related("claim", "article__source", "annotator")
         .prefetch_related("rationales")
         .order_by("claim_id", "article_id", ARTICLE_FIRST, "id")
     )

@@ -44,6 +44,13 @@ class Origin(models.TextChoices):
     PERSON = "person", _("person")
 
 
+class Layer(models.TextChoices):
+    """An annotator's own work, or the adjudicated (gold) layer an editor builds."""
+
+    ANNOTATION = "annotation", _("annotation")
+    FINAL = "final", _("final")
+
+
 class MentionStatus(models.TextChoices):
     SUGGESTED = "suggested", _("suggested")
     ACCEPTED = "accepted", _("accepted")
@@ -120,13 +127,17 @@ class ClaimMention(Span):
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="mentions")
     annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    layer = models.CharField(max_length=10, choices=Layer.choices, default=Layer.ANNOTATION)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["article_id", "comment_id", "start", "id"]
-        constraints = _span_constraints("mention")
+        constraints = [
+            *_span_constraints("mention"),
+            models.CheckConstraint(condition=Q(layer__in=Layer.values), name="mention_layer_valid"),
+        ]
         indexes = [
             # The reader loads an article's mentions; the list filter "mentions claim X".
             models.Index(fields=["article", "claim"], name="mention_article_claim"),
@@ -149,6 +160,8 @@ class Stance(models.Model):
     # The note's direction as the browser sent it (the form's `dirname`).
     note_dir = models.CharField(max_length=3, blank=True)
     annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # In the final layer the annotator is the adjudicating editor.
+    layer = models.CharField(max_length=10, choices=Layer.choices, default=Layer.ANNOTATION)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -157,15 +170,23 @@ class Stance(models.Model):
         ordering = ["article_id", "comment_id", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(label__in=StanceLabel.values), name="stance_label_valid"),
+            models.CheckConstraint(condition=Q(layer__in=Layer.values), name="stance_layer_valid"),
             models.UniqueConstraint(
                 fields=["annotator", "article", "claim"],
-                condition=Q(comment__isnull=True),
+                condition=Q(comment__isnull=True, layer="annotation"),
                 name="stance_one_per_annotator_article_claim",
             ),
             models.UniqueConstraint(
                 fields=["annotator", "comment", "claim"],
-                condition=Q(comment__isnull=False),
+                condition=Q(comment__isnull=False, layer="annotation"),
                 name="stance_one_per_annotator_comment_claim",
+            ),
+            # One adjudicated label per text and claim, whoever adjudicated it.
+            models.UniqueConstraint(
+                fields=["article", "claim"], condition=Q(comment__isnull=True, layer="final"), name="stance_one_final_article_claim"
+            ),
+            models.UniqueConstraint(
+                fields=["comment", "claim"], condition=Q(comment__isnull=False, layer="final"), name="stance_one_final_comment_claim"
             ),
         ]
         indexes = [
@@ -422,3 +443,157 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.key} → {self.status}"
+
+
+# --- Editorial workflow: campaigns, tasks, reviews, notifications -----------------
+
+
+class CampaignState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    ACTIVE = "active", _("active")
+    CLOSED = "closed", _("closed")
+
+
+class Campaign(models.Model):
+    """A set of articles to annotate, with guidelines, a label set and an
+    overlap: how many annotators annotate each article."""
+
+    name = models.CharField(_("name"), max_length=200)
+    guidelines = models.TextField(_("guidelines (Markdown)"), blank=True)
+    labels = models.JSONField(_("stance labels"), default=list)
+    overlap = models.PositiveSmallIntegerField(_("annotators per article"), default=2)
+    blind = models.BooleanField(_("blind: annotators do not see each other's work"), default=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=CampaignState.choices, default=CampaignState.DRAFT)
+    # How the article set was chosen (filters or ids), kept for the record.
+    selection = models.JSONField(default=dict, blank=True)
+    # A task nobody touched for this long goes back to the pool.
+    abandon_after_minutes = models.PositiveIntegerField(default=120)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(overlap__gte=1) & Q(overlap__lte=20), name="campaign_overlap_range"),
+            models.CheckConstraint(condition=Q(state__in=CampaignState.values), name="campaign_state_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CampaignRole(models.TextChoices):
+    ANNOTATOR = "annotator", _("annotator")
+    EDITOR = "editor", _("editor")
+
+
+class CampaignMember(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaign_memberships")
+    role = models.CharField(max_length=10, choices=CampaignRole.choices, default=CampaignRole.ANNOTATOR)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "user"], name="campaign_member_once")]
+
+    def __str__(self):
+        return f"{self.user_id} as {self.role} in campaign {self.campaign_id}"
+
+
+class CampaignArticle(models.Model):
+    """An article in a campaign, with how many of its slots are taken. The row
+    is what "next task" locks, so two annotators never take the same slot."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="items")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+    taken = models.PositiveSmallIntegerField(default=0)
+    full = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["campaign_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "article"], name="campaign_article_once")]
+        indexes = [models.Index(fields=["campaign", "full", "position"], name="campaign_open_items")]
+
+    def __str__(self):
+        return f"article {self.article_id} in campaign {self.campaign_id} ({self.taken} taken)"
+
+
+class TaskState(models.TextChoices):
+    ASSIGNED = "assigned", _("assigned")
+    IN_PROGRESS = "in_progress", _("in progress")
+    SUBMITTED = "submitted", _("submitted")
+    ACCEPTED = "accepted", _("accepted")
+    CHANGES_REQUESTED = "changes_requested", _("changes requested")
+    REJECTED = "rejected", _("rejected")
+    SKIPPED = "skipped", _("skipped")
+    RELEASED = "released", _("released")
+
+
+# Tasks that hold one of their article's slots.
+SLOT_HOLDING_STATES = [
+    TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.SUBMITTED, TaskState.ACCEPTED, TaskState.CHANGES_REQUESTED,
+]
+OPEN_TASK_STATES = [TaskState.ASSIGNED, TaskState.IN_PROGRESS, TaskState.CHANGES_REQUESTED]
+
+
+class AnnotationTask(models.Model):
+    """One article for one annotator in one campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tasks")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotation_tasks")
+    slot = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=20, choices=TaskState.choices, default=TaskState.ASSIGNED)
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    seconds_spent = models.PositiveIntegerField(default=0)
+    skip_reason = models.TextField(blank=True)
+    review_comment = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["campaign_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=TaskState.values), name="task_state_valid"),
+            models.CheckConstraint(condition=Q(slot__gte=1), name="task_slot_positive"),
+            models.UniqueConstraint(fields=["campaign", "article", "annotator"], name="task_once_per_annotator"),
+            # The database's own guarantee that a slot is never handed out twice.
+            models.UniqueConstraint(
+                fields=["campaign", "article", "slot"],
+                condition=Q(state__in=SLOT_HOLDING_STATES),
+                name="task_slot_held_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "annotator", "state"], name="task_annotator_state"),
+            models.Index(fields=["campaign", "state", "last_activity_at"], name="task_state_activity"),
+            models.Index(fields=["campaign", "article"], name="task_campaign_article"),
+        ]
+
+    def __str__(self):
+        return f"task {self.pk}: article {self.article_id} for {self.annotator_id} ({self.state})"
+
+
+class Notification(models.Model):
+    """Something a person should know: their work was reviewed, work was assigned."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20)
+    message = models.TextField()
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.message[:80]

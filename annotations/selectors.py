@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
 
+from annotations.access import visible_annotations
 from annotations.models import (
     ARTICLE_FIRST,
     Claim,
@@ -26,6 +28,39 @@ from annotations.representations import (
 )
 from newsdesk.models import Article, Comment, Source
 
+LAYER_HELP = (
+    "Which annotations: `final` (the adjudicated layer), `all` (every annotator's own work), "
+    "or a username (that annotator's work). Without it, both layers."
+)
+
+
+def in_layer(queryset: QuerySet, layer: str) -> QuerySet:
+    """Mentions or stances of one layer (see LAYER_HELP)."""
+    if not layer:
+        return queryset
+    if layer == "final":
+        return queryset.filter(layer="final")
+    if layer == "all":
+        return queryset.filter(layer="annotation")
+    return queryset.filter(layer="annotation", annotator__username=layer)
+
+
+@dataclass(frozen=True)
+class AnnotationScope:
+    """Which mentions and stances a read includes: those `viewer` may see
+    (blind campaigns hide other annotators' work), in `layer`."""
+
+    viewer: object = None
+    layer: str = ""
+
+    def apply(self, queryset: QuerySet) -> QuerySet:
+        if self.viewer is not None:
+            queryset = visible_annotations(self.viewer, queryset)
+        return in_layer(queryset, self.layer)
+
+
+EVERYTHING = AnnotationScope()
+
 
 def _by_article(rows) -> dict[int, list]:
     grouped: dict[int, list] = defaultdict(list)
@@ -35,7 +70,8 @@ def _by_article(rows) -> dict[int, list]:
 
 
 def article_documents(
-    articles: list[Article], *, expand: Iterable[str] = EXPANSIONS, offsets: str = CODE_POINTS
+    articles: list[Article], *, expand: Iterable[str] = EXPANSIONS, offsets: str = CODE_POINTS,
+    scope: AnnotationScope = EVERYTHING,
 ) -> Iterator[dict]:
     """Documents for `articles` (with source and current revision loaded), in
     order, with the expansions asked for; a handful of queries per call,
@@ -44,13 +80,13 @@ def article_documents(
     ids = [article.id for article in articles]
     comments = _by_article(Comment.objects.filter(article_id__in=ids).order_by("article_id", "position", "id"))
     mentions = (
-        _by_article(ClaimMention.objects.filter(article_id__in=ids).select_related("annotator").order_by("article_id", ARTICLE_FIRST, "start", "id"))
+        _by_article(scope.apply(ClaimMention.objects.filter(article_id__in=ids)).select_related("annotator").order_by("article_id", ARTICLE_FIRST, "start", "id"))
         if "mentions" in expand
         else None
     )
     stances = (
         _by_article(
-            Stance.objects.filter(article_id__in=ids)
+            scope.apply(Stance.objects.filter(article_id__in=ids))
             .select_related("annotator")
             .prefetch_related(Prefetch("rationales", queryset=StanceRationale.objects.order_by("position", "id")))
             .order_by("article_id", ARTICLE_FIRST, "id")

@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from annotations.access import access_claim, access_entity, require_reader
+from annotations.access import access_claim, access_entity, require_reader, visible_annotations
 from annotations.models import Claim, ClaimMention, Stance, StanceLabel
 from annotations.selectors import entity_appearances, stance_summary_by_source
 from annotations.services.claims import final_claim
@@ -27,8 +27,8 @@ def claim_detail(request, claim_id: int):
     """Every article and comment that mentions the claim or takes a stance on
     it, grouped by outlet, with each stance side by side."""
     claim = final_claim(access_claim(request.user, claim_id))
-    mentions = ClaimMention.objects.filter(claim=claim).select_related("annotator").order_by("start")
-    stances = Stance.objects.filter(claim=claim).select_related("annotator", "comment").prefetch_related("rationales")
+    mentions = visible_annotations(request.user, ClaimMention.objects.filter(claim=claim)).select_related("annotator").order_by("start")
+    stances = visible_annotations(request.user, Stance.objects.filter(claim=claim)).select_related("annotator", "comment").prefetch_related("rationales")
     rows: dict[int, dict] = defaultdict(
         lambda: {
             "mentions": [],

@@ -8,7 +8,7 @@ from django.urls import reverse
 from annotations.access import access_article, require_reader
 from annotations.models import Claim, EntityType, StanceLabel
 from annotations.representations import claim_dict
-from annotations.selectors import article_documents, extraction_state_subquery
+from annotations.selectors import AnnotationScope, article_documents, extraction_state_subquery
 from newsdesk.api.filters import ArticleFilter
 from newsdesk.models import Article, Source
 from newsdesk.reader_strings import reader_strings
@@ -46,7 +46,7 @@ def article_list(request):
 @login_required
 def article_detail(request, article_id: int):
     article = access_article(request.user, article_id)
-    (document,) = article_documents([article])
+    (document,) = article_documents([article], scope=AnnotationScope(viewer=request.user))
     revision = article.current_revision
     query = request.GET.get("q", "").strip()
     comments = [{**comment, "blocks": text_blocks(comment["text"])} for comment in document["comments"]]

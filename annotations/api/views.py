@@ -10,7 +10,14 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from annotations.access import access_claim, access_entity, access_entity_mention, access_mention, access_stance
+from annotations.access import (
+    access_claim,
+    access_entity,
+    access_entity_mention,
+    access_mention,
+    access_stance,
+    visible_annotations,
+)
 from annotations.api import serializers as inputs
 from annotations.models import AuditAction, AuditEvent, Claim, ClaimMention, Entity, EntityMention, Stance
 from annotations.representations import (
@@ -108,8 +115,15 @@ class ClaimViewSet(ListedViewSet):
         return with_etag(Response(claim_dict(target)), target.version)
 
 
+class VisibleAnnotationsMixin:
+    """Blind campaigns hide other annotators' work from annotators."""
+
+    def get_queryset(self):
+        return visible_annotations(self.request.user, super().get_queryset())
+
+
 @extend_schema(tags=["annotations"])
-class ClaimMentionViewSet(ListedViewSet):
+class ClaimMentionViewSet(VisibleAnnotationsMixin, ListedViewSet):
     queryset = ClaimMention.objects.select_related("annotator")
     filterset_class = filters.ClaimMentionFilter
     represent = staticmethod(mention_dict)
@@ -171,7 +185,7 @@ def _stance_body(stance: Stance) -> dict:
 
 
 @extend_schema(tags=["annotations"])
-class StanceViewSet(ListedViewSet):
+class StanceViewSet(VisibleAnnotationsMixin, ListedViewSet):
     queryset = Stance.objects.select_related("annotator").prefetch_related("rationales")
     filterset_class = filters.StanceFilter
     represent = staticmethod(_stance_body)

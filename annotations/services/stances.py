@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from annotations.access import access_claim, access_stance, require_annotator
 from annotations.errors import Conflict, InvalidInput
-from annotations.models import AuditAction, Stance, StanceLabel, StanceRationale
+from annotations.models import AuditAction, Layer, Stance, StanceLabel, StanceRationale
 from annotations.representations import stance_dict
 from annotations.services.audit import record_event
 from annotations.services.claims import final_claim
@@ -56,7 +56,7 @@ def _rationale_rows(user, stance_target: SpanTarget, rationales, unit: str) -> l
     return rows
 
 
-def _describe(stance: Stance) -> dict:
+def describe_stance(stance: Stance) -> dict:
     return stance_dict(stance, list(stance.rationales.all()))
 
 
@@ -74,10 +74,10 @@ def set_stance(
     note, note_dir = _check_note(note, note_dir)
     rows = _rationale_rows(annotator, target, rationales or [], unit)
     existing = Stance.objects.filter(
-        annotator=annotator, claim=claim, article=target.article, comment=target.comment
+        annotator=annotator, claim=claim, article=target.article, comment=target.comment, layer=Layer.ANNOTATION
     ).first()
     if existing is not None:
-        raise Conflict("You already set a stance on this text toward this claim; update it instead.", current=_describe(existing))
+        raise Conflict("You already set a stance on this text toward this claim; update it instead.", current=describe_stance(existing))
     try:
         with transaction.atomic():
             stance = Stance.objects.create(
@@ -85,14 +85,16 @@ def set_stance(
                 note=note, note_dir=note_dir, annotator=annotator,
             )
     except IntegrityError:  # the same stance created concurrently
-        existing = Stance.objects.get(annotator=annotator, claim=claim, article=target.article, comment=target.comment)
-        raise Conflict("You already set a stance on this text toward this claim; update it instead.", current=_describe(existing)) from None
+        existing = Stance.objects.get(
+            annotator=annotator, claim=claim, article=target.article, comment=target.comment, layer=Layer.ANNOTATION
+        )
+        raise Conflict("You already set a stance on this text toward this claim; update it instead.", current=describe_stance(existing)) from None
     for row in rows:
         row.stance = stance
     StanceRationale.objects.bulk_create(rows)
     record_event(
         actor=annotator, action=AuditAction.CREATE, object_type=STANCE, object_id=stance.pk,
-        article_id=stance.article_id, claim_id=claim.pk, after=_describe(stance),
+        article_id=stance.article_id, claim_id=claim.pk, after=describe_stance(stance),
     )
     return stance
 
@@ -101,11 +103,11 @@ def set_stance(
 def update_stance(*, user, stance_id, version, changes: dict, unit: str = CODE_POINTS, from_header: bool = False) -> Stance:
     """Change the label, note or rationales (the list is replaced as a whole)."""
     stance = access_stance(user, stance_id, for_update=True, to_change=True)
-    check_version(stance, version, describe=_describe, from_header=from_header)
+    check_version(stance, version, describe=describe_stance, from_header=from_header)
     unknown = set(changes) - {"label", "note", "note_dir", "rationales"}
     if unknown:
         raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", fields={name: ["Not editable."] for name in unknown})
-    before = _describe(stance)
+    before = describe_stance(stance)
     if "label" in changes:
         stance.label = _check_label(changes["label"])
     if "note" in changes or "note_dir" in changes:
@@ -125,7 +127,7 @@ def update_stance(*, user, stance_id, version, changes: dict, unit: str = CODE_P
     stance.save(update_fields=["label", "note", "note_dir", "version", "updated_at"])
     record_event(
         actor=user, action=AuditAction.UPDATE, object_type=STANCE, object_id=stance.pk,
-        article_id=stance.article_id, claim_id=stance.claim_id, before=before, after=_describe(stance),
+        article_id=stance.article_id, claim_id=stance.claim_id, before=before, after=describe_stance(stance),
     )
     return stance
 
@@ -133,10 +135,10 @@ def update_stance(*, user, stance_id, version, changes: dict, unit: str = CODE_P
 @transaction.atomic
 def delete_stance(*, user, stance_id, version, from_header: bool = False) -> None:
     stance = access_stance(user, stance_id, for_update=True, to_change=True)
-    check_version(stance, version, describe=_describe, from_header=from_header)
+    check_version(stance, version, describe=describe_stance, from_header=from_header)
     record_event(
         actor=user, action=AuditAction.DELETE, object_type=STANCE, object_id=stance.pk,
-        article_id=stance.article_id, claim_id=stance.claim_id, before=_describe(stance),
+        article_id=stance.article_id, claim_id=stance.claim_id, before=describe_stance(stance),
     )
     stance.delete()
 

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from annotations.models import AuditEvent, Claim, ClaimMention, EntityMention, Stance, StanceLabel
+from annotations.selectors import LAYER_HELP, in_layer
 from newsdesk.models import Article, Comment
 from newsdesk.selectors import search_articles
 
@@ -91,6 +92,10 @@ class ClaimFilter(UpdatedSinceFilterSet):
 
 class AnnotationFilter(UpdatedSinceFilterSet):
     annotator = django_filters.CharFilter(field_name="annotator__username", label="The annotator's username.")
+    layer = django_filters.CharFilter(method="filter_layer", label=LAYER_HELP)
+
+    def filter_layer(self, queryset, name, value):
+        return in_layer(queryset, value.strip())
 
 
 class ClaimMentionFilter(AnnotationFilter):

@@ -20,11 +20,12 @@ from annotations.representations import (
     iso_time,
     source_dict,
 )
-from annotations.selectors import article_documents, extraction_state_subquery
+from annotations.selectors import LAYER_HELP, AnnotationScope, article_documents, extraction_state_subquery
 from newsdesk.api import filters, schema
 from newsdesk.api.framework import NewsdeskCursorPagination
 from newsdesk.models import Article, Comment, Source
 
+LAYER_PARAMETER = OpenApiParameter("layer", OpenApiTypes.STR, description=LAYER_HELP)
 EXPAND_PARAMETER = OpenApiParameter(
     "expand",
     OpenApiTypes.STR,
@@ -121,7 +122,7 @@ class ArticleViewSet(ListedViewSet):
         return self.get_paginated_response([_summary_from_row(row) for row in page])
 
     @extend_schema(
-        parameters=[EXPAND_PARAMETER, OFFSETS_PARAMETER],
+        parameters=[EXPAND_PARAMETER, OFFSETS_PARAMETER, LAYER_PARAMETER],
         responses={200: schema.ArticleDocumentSerializer, 404: schema.ErrorSerializer},
         description="The article with its current canonical text. Offsets are Unicode code points, half-open, unless ?offsets=utf16.",
     )
@@ -129,7 +130,8 @@ class ArticleViewSet(ListedViewSet):
         expand = requested_expansions(request)
         offsets = requested_offsets(request)
         article = access_article(request.user, pk)
-        (document,) = article_documents([article], expand=expand, offsets=offsets)
+        layer = request.query_params.get("layer", "").strip()
+        (document,) = article_documents([article], expand=expand, offsets=offsets, scope=AnnotationScope(request.user, layer))
         return Response(document)
 
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from annotations import exports
 from annotations.representations import CODE_POINTS, UTF16
+from annotations.selectors import AnnotationScope
 
 
 class Command(BaseCommand):
@@ -19,16 +20,18 @@ class Command(BaseCommand):
         parser.add_argument("--output", default="-", help="file to write; - for standard output")
         parser.add_argument("--offsets", choices=[CODE_POINTS, UTF16], default=CODE_POINTS, help="jsonl only")
         parser.add_argument("--all", action="store_true", help="jsonl/jsonld: include articles without annotations")
+        parser.add_argument("--layer", default="", help="final, all, or an annotator's username (jsonl, jsonld, csv); default both layers")
         parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="jsonld: where annotation ids point")
 
     def handle(self, *args, **options):
         fmt = options["format"]
+        scope = AnnotationScope(layer=options["layer"])
         if fmt == "jsonl":
-            chunks = exports.iter_articles_jsonl(offsets=options["offsets"], include_all=options["all"])
+            chunks = exports.iter_articles_jsonl(offsets=options["offsets"], include_all=options["all"], scope=scope)
         elif fmt == "jsonld":
-            chunks = exports.iter_web_annotations(base_url=options["base_url"], include_all=options["all"])
+            chunks = exports.iter_web_annotations(base_url=options["base_url"], include_all=options["all"], scope=scope)
         elif fmt == "csv":
-            chunks = exports.iter_stance_csv()
+            chunks = exports.iter_stance_csv(scope)
         else:
             chunks = exports.iter_baly_json()
         out = sys.stdout if options["output"] == "-" else open(options["output"], "w", encoding="utf-8", newline="")

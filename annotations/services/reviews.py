@@ -1,0 +1,132 @@
+"""Review and adjudication: an editor accepts, sends back or rejects
+submitted work, and builds the final (gold) layer from what annotators did."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from annotations.access import access_campaign, access_mention, access_task
+from annotations.errors import InvalidInput, NotAllowed
+from annotations.models import (
+    AnnotationTask,
+    AuditAction,
+    CampaignArticle,
+    Claim,
+    ClaimMention,
+    Layer,
+    Stance,
+    StanceLabel,
+    TaskState,
+)
+from annotations.services.audit import record_event
+from annotations.services.notifications import notify
+from annotations.services.queue import give_back_slot
+from annotations.services.stances import describe_stance
+
+DECISIONS = {
+    "accept": TaskState.ACCEPTED,
+    "request_changes": TaskState.CHANGES_REQUESTED,
+    "reject": TaskState.REJECTED,
+}
+_SAID = {"accept": "accepted", "request_changes": "asked for changes to", "reject": "rejected"}
+
+
+@transaction.atomic
+def review_task(*, editor, task_id, decision: str, comment: str = "") -> AnnotationTask:
+    task = access_task(editor, task_id, to_review=True, for_update=True)
+    if decision not in DECISIONS:
+        raise InvalidInput(f"Unknown decision {decision!r}.", fields={"decision": [f"One of {sorted(DECISIONS)}."]})
+    if task.state not in (TaskState.SUBMITTED, TaskState.ACCEPTED, TaskState.CHANGES_REQUESTED):
+        raise InvalidInput(f"A task that is {task.state} cannot be reviewed.", fields={"state": [task.state]})
+    comment = (comment or "").strip()
+    if decision == "request_changes" and not comment:
+        raise InvalidInput("Say what should change.", fields={"comment": ["Required when asking for changes."]})
+    task.state = DECISIONS[decision]
+    task.review_comment = comment
+    task.reviewed_by = editor
+    task.reviewed_at = timezone.now()
+    task.version += 1
+    task.save()
+    if decision == "reject":
+        give_back_slot(task)
+    message = f"{editor.get_username()} {_SAID[decision]} your work on «{task.article.title[:80]}»."
+    if comment:
+        message += f" {comment}"
+    notify(task.annotator, "reviewed", message, f"/articles/{task.article_id}/?task={task.id}")
+    return task
+
+
+def _check_in_campaign(campaign, article_id) -> None:
+    if not CampaignArticle.objects.filter(campaign=campaign, article_id=article_id).exists():
+        raise InvalidInput(f"Article {article_id} is not in this campaign.", fields={"article": ["Not in the campaign."]})
+
+
+@transaction.atomic
+def adjudicate_stance(*, editor, campaign_id, article_id, claim_id, label: str, comment_id=None) -> Stance:
+    """Set the final label of an article's (or a comment's) stance toward a claim."""
+    campaign = access_campaign(editor, campaign_id, to_manage=True)
+    _check_in_campaign(campaign, article_id)
+    if label not in campaign.labels or label not in StanceLabel.values:
+        raise InvalidInput(f"{label!r} is not in this campaign's labels.", fields={"label": [f"One of {campaign.labels}."]})
+    claim = Claim.objects.filter(pk=claim_id).first()
+    if claim is None:
+        raise InvalidInput(f"No claim with id {claim_id}.", fields={"claim": ["Unknown claim."]})
+    final = Stance.objects.select_for_update().filter(
+        layer=Layer.FINAL, article_id=article_id, comment_id=comment_id, claim=claim
+    ).first()
+    if final is None:
+        final = Stance.objects.create(
+            layer=Layer.FINAL, article_id=article_id, comment_id=comment_id, claim=claim, label=label, annotator=editor
+        )
+        record_event(
+            actor=editor, action=AuditAction.CREATE, object_type="stance", object_id=final.pk,
+            article_id=article_id, claim_id=claim.pk, after=describe_stance(final),
+        )
+        return final
+    before = describe_stance(final)
+    final.label, final.annotator = label, editor
+    final.version += 1
+    final.save()
+    record_event(
+        actor=editor, action=AuditAction.UPDATE, object_type="stance", object_id=final.pk,
+        article_id=article_id, claim_id=claim.pk, before=before, after=describe_stance(final),
+    )
+    return final
+
+
+@transaction.atomic
+def adopt_mention(*, editor, campaign_id, mention_id) -> ClaimMention:
+    """Copy an annotator's claim mention into the final layer (once)."""
+    campaign = access_campaign(editor, campaign_id, to_manage=True)
+    mention = access_mention(editor, mention_id)
+    _check_in_campaign(campaign, mention.article_id)
+    if mention.layer == Layer.FINAL:
+        raise InvalidInput("That mention is already in the final layer.", fields={"mention": ["Already final."]})
+    same = dict(
+        layer=Layer.FINAL, article_id=mention.article_id, revision_id=mention.revision_id, comment_id=mention.comment_id,
+        start=mention.start, end=mention.end, claim_id=mention.claim_id,
+    )
+    existing = ClaimMention.objects.filter(**same).first()
+    if existing is not None:
+        return existing
+    final = ClaimMention.objects.create(**same, quote=mention.quote, annotator=editor)
+    record_event(
+        actor=editor, action=AuditAction.CREATE, object_type="mention", object_id=final.pk,
+        article_id=final.article_id, claim_id=final.claim_id, after={"from_mention": mention.pk, "layer": "final"},
+    )
+    return final
+
+
+@transaction.atomic
+def drop_final_mention(*, editor, campaign_id, mention_id) -> None:
+    campaign = access_campaign(editor, campaign_id, to_manage=True)
+    mention = access_mention(editor, mention_id, for_update=True)
+    if mention.layer != Layer.FINAL:
+        raise NotAllowed("Only final-layer mentions are dropped here.")
+    _check_in_campaign(campaign, mention.article_id)
+    record_event(
+        actor=editor, action=AuditAction.DELETE, object_type="mention", object_id=mention.pk,
+        article_id=mention.article_id, claim_id=mention.claim_id, before={"layer": "final", "quote": mention.quote},
+    )
+    mention.delete()
