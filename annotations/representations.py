@@ -233,3 +233,57 @@ def article_document(
     if entities is not None:
         document["entities"] = [entity_mention_dict(m, converter(m)) for m in entities]
     return document
+
+
+# --- Editorial workflow -------------------------------------------------------------
+
+
+def campaign_dict(campaign, progress: dict | None = None) -> dict:
+    return {
+        "id": campaign.id,
+        "name": campaign.name,
+        "guidelines": campaign.guidelines,
+        "labels": list(campaign.labels),
+        "overlap": campaign.overlap,
+        "blind": campaign.blind,
+        "due_date": campaign.due_date.isoformat() if campaign.due_date else None,
+        "state": campaign.state,
+        "selection": campaign.selection,
+        "abandon_after_minutes": campaign.abandon_after_minutes,
+        "created_by": _user(campaign.created_by),
+        "created_at": iso_time(campaign.created_at),
+        "updated_at": iso_time(campaign.updated_at),
+        **({"progress": progress} if progress is not None else {}),
+    }
+
+
+def task_dict(task) -> dict:
+    return {
+        "id": task.id,
+        "campaign": task.campaign_id,
+        "article": task.article_id,
+        "annotator": _user(task.annotator),
+        "slot": task.slot,
+        "state": task.state,
+        "assigned_at": iso_time(task.assigned_at),
+        "started_at": iso_time(task.started_at),
+        "submitted_at": iso_time(task.submitted_at),
+        "seconds_spent": task.seconds_spent,
+        "skip_reason": task.skip_reason,
+        "review_comment": task.review_comment,
+        "reviewed_by": _user(task.reviewed_by) if task.reviewed_by_id else None,
+        "reviewed_at": iso_time(task.reviewed_at),
+        "version": task.version,
+        "updated_at": iso_time(task.updated_at),
+    }
+
+
+def notification_dict(notification) -> dict:
+    return {
+        "id": notification.id,
+        "kind": notification.kind,
+        "message": notification.message,
+        "url": notification.url,
+        "created_at": iso_time(notification.created_at),
+        "read_at": iso_time(notification.read_at),
+    }

@@ -106,3 +106,39 @@ class EntityMergeInputSerializer(serializers.Serializer):
 class EntitySplitInputSerializer(serializers.Serializer):
     mentions = serializers.ListField(child=serializers.IntegerField(), min_length=1, help_text="Mentions that move to the new entity.")
     canonical_name = _text(max_length=300)
+
+
+class CampaignCreateInputSerializer(serializers.Serializer):
+    name = _text(max_length=200)
+    guidelines = _text(required=False, allow_blank=True, default="", help_text="Markdown.")
+    selection = serializers.DictField(help_text='{"articles": [ids]} or article-list filters such as {"source": "slug", "q": "words"}.')
+    annotators = serializers.ListField(child=serializers.CharField(), help_text="Usernames.")
+    labels = serializers.ListField(child=serializers.ChoiceField(choices=StanceLabel.choices), required=False)
+    overlap = serializers.IntegerField(min_value=1, max_value=20, default=2)
+    blind = serializers.BooleanField(default=True)
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    abandon_after_minutes = serializers.IntegerField(min_value=1, max_value=100_000, default=120)
+
+
+class SkipInputSerializer(serializers.Serializer):
+    reason = _text(help_text="Why this article is skipped.")
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["accept", "request_changes", "reject"])
+    comment = _text(required=False, allow_blank=True, default="", help_text="Shown to the annotator; required to request changes.")
+
+
+class ReassignInputSerializer(serializers.Serializer):
+    annotator = serializers.CharField(help_text="Username of another annotator of the campaign.")
+
+
+class AdjudicateInputSerializer(serializers.Serializer):
+    article = serializers.IntegerField()
+    comment = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="For a comment's stance.")
+    claim = serializers.IntegerField()
+    label = serializers.ChoiceField(choices=StanceLabel.choices)
+
+
+class AdoptMentionInputSerializer(serializers.Serializer):
+    mention = serializers.IntegerField(help_text="An annotator's claim mention to copy into the final layer.")

@@ -7,8 +7,8 @@ kappa; its `alpha` takes items with missing ratings). Claim mentions: span F1
 between two annotators, exact (same text, start and end) and overlap-based
 (any shared character, matched one to one).
 
-A figure is None when it is not defined: fewer than two ratings per item, or
-every rating the same label (chance agreement is then 1).
+A figure is None when it is not defined (no items, fewer than two ratings
+per item). When every rating is the same label NLTK reports 1.0.
 """
 
 from __future__ import annotations

@@ -6,7 +6,16 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
-from annotations.models import AuditEvent, Claim, ClaimMention, EntityMention, Stance, StanceLabel
+from annotations.models import (
+    AnnotationTask,
+    AuditEvent,
+    Campaign,
+    Claim,
+    ClaimMention,
+    EntityMention,
+    Stance,
+    StanceLabel,
+)
 from annotations.selectors import LAYER_HELP, in_layer
 from newsdesk.models import Article, Comment
 from newsdesk.selectors import search_articles
@@ -133,3 +142,19 @@ class DeletionFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["object_type"]
+
+
+class CampaignFilter(UpdatedSinceFilterSet):
+    class Meta:
+        model = Campaign
+        fields = ["state"]
+
+
+class TaskFilter(UpdatedSinceFilterSet):
+    campaign = IdFilter(field_name="campaign_id")
+    article = IdFilter(field_name="article_id")
+    annotator = django_filters.CharFilter(field_name="annotator__username", label="The annotator's username.")
+
+    class Meta:
+        model = AnnotationTask
+        fields = ["state"]

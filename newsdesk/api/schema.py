@@ -250,3 +250,91 @@ class EntityClaimSerializer(serializers.Serializer):
 class EntityDetailSerializer(EntitySerializer):
     articles = EntityAppearanceSerializer(many=True)
     claims = EntityClaimSerializer(many=True, help_text="Claims mentioned in the articles where the entity appears.")
+
+
+# --- Editorial workflow -------------------------------------------------------------
+
+TASK_STATES = ["assigned", "in_progress", "submitted", "accepted", "changes_requested", "rejected", "skipped", "released"]
+
+
+class CampaignProgressSerializer(serializers.Serializer):
+    articles = serializers.IntegerField()
+    slots = serializers.IntegerField(help_text="articles × overlap")
+    states = serializers.DictField(child=serializers.IntegerField(), help_text="Tasks per state.")
+
+
+class CampaignSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    guidelines = serializers.CharField(allow_blank=True, help_text="Markdown.")
+    labels = serializers.ListField(child=serializers.CharField())
+    overlap = serializers.IntegerField(help_text="Annotators per article.")
+    blind = serializers.BooleanField(help_text="Annotators do not see each other's work.")
+    due_date = serializers.DateField(allow_null=True)
+    state = serializers.ChoiceField(choices=["draft", "active", "closed"])
+    selection = serializers.DictField(help_text="How the article set was chosen: filters or article ids.")
+    abandon_after_minutes = serializers.IntegerField()
+    created_by = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    progress = CampaignProgressSerializer(required=False)
+
+
+class TaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    campaign = serializers.IntegerField()
+    article = serializers.IntegerField()
+    annotator = serializers.CharField()
+    slot = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=TASK_STATES)
+    assigned_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    seconds_spent = serializers.IntegerField()
+    skip_reason = serializers.CharField(allow_blank=True)
+    review_comment = serializers.CharField(allow_blank=True)
+    reviewed_by = serializers.CharField(allow_null=True)
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField()
+    updated_at = serializers.DateTimeField()
+
+
+class StanceAgreementPairSerializer(serializers.Serializer):
+    a = serializers.CharField()
+    b = serializers.CharField()
+    items = serializers.IntegerField()
+    cohen_kappa = serializers.FloatField(allow_null=True)
+
+
+class StanceAgreementSerializer(serializers.Serializer):
+    items = serializers.IntegerField(help_text="(text, claim) items with at least one stance.")
+    fleiss_kappa = serializers.FloatField(allow_null=True, help_text="Over items with exactly `overlap` ratings.")
+    fleiss_items = serializers.IntegerField()
+    krippendorff_alpha = serializers.FloatField(allow_null=True, help_text="Nominal; items may miss ratings.")
+    pairs = StanceAgreementPairSerializer(many=True)
+
+
+class MentionAgreementPairSerializer(serializers.Serializer):
+    a = serializers.CharField()
+    b = serializers.CharField()
+    articles = serializers.IntegerField()
+    exact_f1 = serializers.FloatField(allow_null=True)
+    overlap_f1 = serializers.FloatField(allow_null=True)
+
+
+class MentionAgreementSerializer(serializers.Serializer):
+    pairs = MentionAgreementPairSerializer(many=True)
+
+
+class AgreementSerializer(serializers.Serializer):
+    stances = StanceAgreementSerializer()
+    mentions = MentionAgreementSerializer()
+
+
+class NotificationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    message = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)

@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from annotations.api import exports as export_views
 from annotations.api import views as annotation_views
+from annotations.api import workflow as workflow_views
 from newsdesk.api import views as news_views
 
 router = DefaultRouter(trailing_slash=True)
@@ -17,6 +18,9 @@ router.register("entities", annotation_views.EntityViewSet, basename="entity")
 router.register("entity-mentions", annotation_views.EntityMentionViewSet, basename="entity-mention")
 router.register("audit", annotation_views.AuditEventViewSet, basename="audit")
 router.register("deletions", annotation_views.DeletionViewSet, basename="deletion")
+router.register("campaigns", workflow_views.CampaignViewSet, basename="campaign")
+router.register("tasks", workflow_views.TaskViewSet, basename="task")
+router.register("notifications", workflow_views.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("export/articles.jsonl", export_views.ArticlesJsonlExport.as_view(), name="export-articles"),

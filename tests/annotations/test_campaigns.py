@@ -1,0 +1,190 @@
+"""Campaigns, the annotation queue, review and adjudication, as services."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.utils import timezone
+
+from annotations.errors import InvalidInput, NotAllowed, NotFound
+from annotations.models import AnnotationTask, CampaignArticle, Layer, Notification, Stance, TaskState
+from annotations.services import queue, reviews
+from annotations.services.campaigns import create_campaign, set_campaign_state
+from annotations.services.claims import create_claim
+from annotations.services.stances import set_stance_for
+from newsdesk.roles import ANNOTATOR
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def annotators(django_user_model, count, prefix="annotator"):
+    group = Group.objects.get_or_create(name=ANNOTATOR)[0]
+    users = []
+    for number in range(count):
+        user = django_user_model.objects.create_user(username=f"{prefix}{number}", password="pw")
+        user.groups.add(group)
+        users.append(user)
+    return users
+
+
+def active_campaign(editor, people, articles, **options):
+    campaign = create_campaign(
+        editor=editor, name="سد وادي السنديان", selection={"articles": [a.id for a in articles]},
+        annotators=[p.username for p in people], **options,
+    )
+    return set_campaign_state(editor=editor, campaign_id=campaign.id, state="active")
+
+
+def held(campaign):
+    return AnnotationTask.objects.filter(campaign=campaign, state__in=["assigned", "in_progress", "submitted", "accepted", "changes_requested"])
+
+
+def test_next_task_fills_each_article_up_to_the_overlap_and_no_further(editor, journalist, second_journalist, django_user_model):
+    (third,) = annotators(django_user_model, 1)
+    articles = [make_article() for _ in range(2)]
+    campaign = active_campaign(editor, [journalist, second_journalist, third], articles, overlap=2)
+
+    first = queue.next_task(annotator=journalist, campaign_id=campaign.id)
+    assert queue.next_task(annotator=journalist, campaign_id=campaign.id) == first  # an open task comes back
+    queue.submit_task(annotator=journalist, task_id=first.id)
+    second = queue.next_task(annotator=journalist, campaign_id=campaign.id)
+    assert second.article_id != first.article_id
+    queue.submit_task(annotator=journalist, task_id=second.id)
+    assert queue.next_task(annotator=journalist, campaign_id=campaign.id) is None  # done for layla
+
+    omar = queue.next_task(annotator=second_journalist, campaign_id=campaign.id)
+    queue.submit_task(annotator=second_journalist, task_id=omar.id)
+    queue.submit_task(annotator=second_journalist, task_id=queue.next_task(annotator=second_journalist, campaign_id=campaign.id).id)
+    assert queue.next_task(annotator=third, campaign_id=campaign.id) is None  # every slot is taken
+    assert all(item.full and item.taken == 2 for item in CampaignArticle.objects.filter(campaign=campaign))
+
+
+def test_skipping_and_abandoning_give_the_slot_back(editor, journalist, second_journalist):
+    article = make_article()
+    campaign = active_campaign(editor, [journalist, second_journalist], [article], overlap=1)
+    task = queue.next_task(annotator=journalist, campaign_id=campaign.id)
+    assert queue.next_task(annotator=second_journalist, campaign_id=campaign.id) is None
+    with pytest.raises(InvalidInput, match="why"):
+        queue.skip_task(annotator=journalist, task_id=task.id, reason=" ")
+    queue.skip_task(annotator=journalist, task_id=task.id, reason="مقال رأي، لا ادعاءات فيه")
+    omar_task = queue.next_task(annotator=second_journalist, campaign_id=campaign.id)
+    assert omar_task.article_id == article.id
+    # Omar walks away; after the timeout his slot returns to the pool.
+    AnnotationTask.objects.filter(id=omar_task.id).update(last_activity_at=timezone.now() - timedelta(hours=3))
+    assert queue.release_abandoned(campaign) == 1
+    assert AnnotationTask.objects.get(id=omar_task.id).state == TaskState.RELEASED
+    assert CampaignArticle.objects.get(campaign=campaign).full is False
+
+
+def test_time_spent_counts_work_not_breaks(editor, journalist):
+    campaign = active_campaign(editor, [journalist], [make_article()], overlap=1, abandon_after_minutes=30)
+    task = queue.next_task(annotator=journalist, campaign_id=campaign.id)
+    AnnotationTask.objects.filter(id=task.id).update(last_activity_at=timezone.now() - timedelta(minutes=5))
+    queue.touch_task(annotator=journalist, task_id=task.id)
+    AnnotationTask.objects.filter(id=task.id).update(last_activity_at=timezone.now() - timedelta(hours=2))
+    submitted = queue.submit_task(annotator=journalist, task_id=task.id)
+    assert 299 <= submitted.seconds_spent <= 302  # the five minutes of work, not the two-hour break
+    assert submitted.state == TaskState.SUBMITTED and submitted.started_at is not None
+
+
+def test_only_members_reach_a_campaign_and_only_the_annotator_works_a_task(editor, journalist, second_journalist, outsider):
+    campaign = active_campaign(editor, [journalist], [make_article()], overlap=1)
+    with pytest.raises(NotAllowed):
+        queue.next_task(annotator=outsider, campaign_id=campaign.id)
+    with pytest.raises(NotFound):
+        queue.next_task(annotator=second_journalist, campaign_id=campaign.id)
+    task = queue.next_task(annotator=journalist, campaign_id=campaign.id)
+    with pytest.raises(NotFound):
+        queue.submit_task(annotator=second_journalist, task_id=task.id)
+    with pytest.raises(NotAllowed):
+        queue.submit_task(annotator=editor, task_id=task.id)
+    with pytest.raises(NotAllowed):
+        reviews.review_task(editor=journalist, task_id=task.id, decision="accept")
+
+
+def test_review_decisions_reach_the_annotator(editor, journalist):
+    campaign = active_campaign(editor, [journalist], [make_article()], overlap=1)
+    assert Notification.objects.filter(user=journalist, kind="assigned").count() == 1
+    task = queue.next_task(annotator=journalist, campaign_id=campaign.id)
+    queue.submit_task(annotator=journalist, task_id=task.id)
+    with pytest.raises(InvalidInput, match="what should change"):
+        reviews.review_task(editor=editor, task_id=task.id, decision="request_changes")
+    reviews.review_task(editor=editor, task_id=task.id, decision="request_changes", comment="ضع موقف التعليق الأول")
+    note = Notification.objects.get(user=journalist, kind="reviewed")
+    assert "ضع موقف التعليق الأول" in note.message and f"task={task.id}" in note.url
+    # Changes requested: the task is open again for the annotator.
+    assert queue.next_task(annotator=journalist, campaign_id=campaign.id).id == task.id
+    queue.submit_task(annotator=journalist, task_id=task.id)
+    assert reviews.review_task(editor=editor, task_id=task.id, decision="accept").state == TaskState.ACCEPTED
+
+
+def test_adjudication_writes_the_final_layer_once_per_text_and_claim(editor, journalist, second_journalist):
+    article = make_article()
+    campaign = active_campaign(editor, [journalist, second_journalist], [article], overlap=2)
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    set_stance_for(annotator=journalist, article=article.id, claim_id=claim.id, label="agree")
+    set_stance_for(annotator=second_journalist, article=article.id, claim_id=claim.id, label="disagree")
+    reviews.adjudicate_stance(editor=editor, campaign_id=campaign.id, article_id=article.id, claim_id=claim.id, label="discuss")
+    final = reviews.adjudicate_stance(editor=editor, campaign_id=campaign.id, article_id=article.id, claim_id=claim.id, label="agree")
+    assert final.layer == Layer.FINAL and final.label == "agree" and final.version == 2
+    assert Stance.objects.filter(layer=Layer.FINAL).count() == 1
+    assert Stance.objects.filter(layer=Layer.ANNOTATION).count() == 2
+    with pytest.raises(InvalidInput, match="not in this campaign"):
+        reviews.adjudicate_stance(editor=editor, campaign_id=campaign.id, article_id=make_article().id, claim_id=claim.id, label="agree")
+    with pytest.raises(NotAllowed):
+        reviews.adjudicate_stance(editor=journalist, campaign_id=campaign.id, article_id=article.id, claim_id=claim.id, label="agree")
+
+
+def test_campaign_inputs_are_checked(editor, journalist):
+    with pytest.raises(InvalidInput, match="No user named 'nobody'"):
+        create_campaign(editor=editor, name="x", selection={"articles": [make_article().id]}, annotators=["nobody"])
+    with pytest.raises(InvalidInput, match="No article with id 999999"):
+        create_campaign(editor=editor, name="x", selection={"articles": [999999]}, annotators=[journalist.username])
+    with pytest.raises(InvalidInput, match="Unknown stance label"):
+        create_campaign(editor=editor, name="x", selection={"articles": [make_article().id]}, annotators=[], labels=["maybe"])
+    with pytest.raises(NotAllowed):
+        create_campaign(editor=journalist, name="x", selection={}, annotators=[])
+    make_article(source="صوت الجنوب")
+    by_filter = create_campaign(editor=editor, name="الجنوب", selection={"source": "صوت-الجنوب"}, annotators=[journalist.username])
+    assert by_filter.items.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks (SELECT … FOR UPDATE SKIP LOCKED) need PostgreSQL")
+def test_concurrent_next_task_never_overfills_or_hands_a_slot_twice(django_user_model):
+    editor = django_user_model.objects.create_superuser(username="chief", password="pw")
+    people = annotators(django_user_model, 12)
+    articles = [make_article() for _ in range(15)]
+    campaign = active_campaign(editor, people, articles, overlap=3)
+    handed, errors, start = [], [], threading.Barrier(len(people))
+
+    def work(person):
+        from django.db import connection as thread_connection
+
+        try:
+            start.wait()
+            while (task := queue.next_task(annotator=person, campaign_id=campaign.id)) is not None:
+                handed.append((task.id, task.article_id, person.id, task.slot))
+                queue.submit_task(annotator=person, task_id=task.id)
+        except Exception as error:  # noqa: BLE001 - collected and reported below
+            errors.append(repr(error))
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=work, args=(person,)) for person in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert len(handed) == len({task_id for task_id, *_ in handed}) == 15 * 3  # every slot handed, none twice
+    per_article = {}
+    for _, article_id, person_id, slot in handed:
+        per_article.setdefault(article_id, []).append((person_id, slot))
+    for article_id, takers in per_article.items():
+        assert len(takers) == 3, article_id
+        assert len({person for person, _ in takers}) == 3 and sorted(slot for _, slot in takers) == [1, 2, 3]
+    assert held(campaign).count() == 45

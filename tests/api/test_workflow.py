@@ -1,0 +1,123 @@
+"""The editorial workflow through the API: a campaign with overlap 2, two
+annotators who disagree, an editor who compares and adjudicates, and exports
+that select a layer. Blind campaigns hide annotators from each other."""
+
+import json
+
+import pytest
+
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def body(response, expected=200):
+    assert response.status_code == expected, response.content
+    return response.json() if response.content else None
+
+
+@pytest.fixture
+def campaign(as_editor, journalist, second_journalist):
+    articles = [make_article(), make_article()]
+    created = body(
+        as_editor.post(
+            "/api/v1/campaigns/",
+            {
+                "name": "وعود السدود",
+                "guidelines": "# الإرشادات\nحدّد **الادعاء** ثم الموقف.",
+                "selection": {"articles": [a.id for a in articles]},
+                "annotators": [journalist.username, second_journalist.username],
+                "overlap": 2,
+                "blind": True,
+            },
+            format="json",
+        ),
+        201,
+    )
+    assert created["state"] == "draft" and created["progress"]["slots"] == 4
+    body(as_editor.post(f"/api/v1/campaigns/{created['id']}/activate/"))
+    return {**created, "articles": articles}
+
+
+def take_stance(client, campaign, label, claim_id=None):
+    task = body(client.post(f"/api/v1/campaigns/{campaign['id']}/next-task/"))
+    body(client.post(f"/api/v1/tasks/{task['id']}/touch/"))
+    if claim_id is None:
+        claim_id = body(client.post("/api/v1/claims/", {"text": "السد يكتمل في 2027"}, format="json"), 201)["id"]
+    body(client.post("/api/v1/stances/", {"article": task["article"], "claim": claim_id, "label": label}, format="json"), 201)
+    submitted = body(client.post(f"/api/v1/tasks/{task['id']}/submit/"))
+    assert submitted["state"] == "submitted"
+    return task, claim_id
+
+
+def exported(client, layer):
+    response = client.get(f"/api/v1/export/articles.jsonl?layer={layer}")
+    assert response.status_code == 200
+    lines = [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
+    return {(doc["id"], stance["annotator"], stance["layer"]): stance["label"] for doc in lines for stance in doc["stances"]}
+
+
+def test_disagreement_compared_adjudicated_and_exported_by_layer(campaign, as_editor, as_journalist, as_second_journalist):
+    layla_task, claim_id = take_stance(as_journalist, campaign, "agree")
+    omar_task, _ = take_stance(as_second_journalist, campaign, "disagree", claim_id)
+    assert layla_task["article"] == omar_task["article"]  # overlap 2: both annotate the first article
+    article_id = layla_task["article"]
+
+    # The editor sees both and the disagreement.
+    queue = body(as_editor.get(f"/api/v1/tasks/?campaign={campaign['id']}&state=submitted"))["results"]
+    assert {task["annotator"] for task in queue} == {"layla", "omar"}
+    agreement = body(as_editor.get(f"/api/v1/campaigns/{campaign['id']}/agreement/"))
+    assert agreement["stances"]["items"] == 1 and agreement["stances"]["pairs"][0]["items"] == 1
+
+    final = body(as_editor.post(f"/api/v1/campaigns/{campaign['id']}/adjudicate/", {"article": article_id, "claim": claim_id, "label": "discuss"}, format="json"))
+    assert final["layer"] == "final" and final["annotator"] == "nadia"
+    for task in (layla_task, omar_task):
+        body(as_editor.post(f"/api/v1/tasks/{task['id']}/review/", {"decision": "accept"}, format="json"))
+
+    assert exported(as_editor, "final") == {(article_id, "nadia", "final"): "discuss"}
+    assert exported(as_editor, "all") == {(article_id, "layla", "annotation"): "agree", (article_id, "omar", "annotation"): "disagree"}
+    assert exported(as_editor, "omar") == {(article_id, "omar", "annotation"): "disagree"}
+    csv_rows = b"".join(as_editor.get("/api/v1/export/stances.csv?layer=final").streaming_content).decode().splitlines()
+    assert len(csv_rows) == 2 and "discuss" in csv_rows[1]
+    # The annotators were told.
+    notes = body(as_journalist.get("/api/v1/notifications/"))["results"]
+    assert any(note["kind"] == "reviewed" and "accepted" in note["message"] for note in notes)
+
+
+def test_blind_mode_hides_the_other_annotators_work(campaign, as_editor, as_journalist, as_second_journalist):
+    layla_task, claim_id = take_stance(as_journalist, campaign, "agree")
+    article_id = layla_task["article"]
+    layla_stance = body(as_journalist.get(f"/api/v1/stances/?article={article_id}"))["results"][0]
+
+    # Omar, in the same blind campaign, sees none of Layla's work anywhere.
+    assert body(as_second_journalist.get(f"/api/v1/stances/?article={article_id}"))["results"] == []
+    assert as_second_journalist.get(f"/api/v1/stances/{layla_stance['id']}/").status_code == 404
+    document = body(as_second_journalist.get(f"/api/v1/articles/{article_id}/?expand=stances,mentions"))
+    assert document["stances"] == []
+    assert exported(as_second_journalist, "all") == {}
+    # The editor sees it; once the campaign closes, so does everyone.
+    assert len(body(as_editor.get(f"/api/v1/stances/?article={article_id}"))["results"]) == 1
+    body(as_editor.post(f"/api/v1/campaigns/{campaign['id']}/close/"))
+    assert len(body(as_second_journalist.get(f"/api/v1/stances/?article={article_id}"))["results"]) == 1
+
+
+def test_roles_on_the_workflow_api(campaign, as_journalist, as_api_client, as_editor, journalist):
+    # Annotators cannot build, manage or adjudicate campaigns.
+    assert as_journalist.post("/api/v1/campaigns/", {"name": "x", "selection": {}, "annotators": []}, format="json").status_code == 403
+    assert as_journalist.post(f"/api/v1/campaigns/{campaign['id']}/close/").status_code == 403
+    assert as_journalist.get(f"/api/v1/campaigns/{campaign['id']}/agreement/").status_code == 403
+    # Read-only API clients read, never write; they are not members, so they do not see the campaign.
+    assert as_api_client.get("/api/v1/campaigns/").status_code == 200
+    assert as_api_client.post(f"/api/v1/campaigns/{campaign['id']}/next-task/").status_code in (403, 404)
+    # Members see their campaign; the editor downloads the dashboard as CSV.
+    assert [c["id"] for c in body(as_journalist.get("/api/v1/campaigns/"))["results"]] == [campaign["id"]]
+    csv_response = as_editor.get(f"/api/v1/campaigns/{campaign['id']}/dashboard-csv/")
+    assert csv_response.status_code == 200 and csv_response["Content-Type"].startswith("text/csv")
+    assert "tasks,assigned" in csv_response.content.decode()
+
+
+def test_bad_workflow_input_names_the_field(as_editor, journalist):
+    response = as_editor.post("/api/v1/campaigns/", {"name": "x", "selection": {"articles": [424242]}, "annotators": [journalist.username]}, format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert "424242" in error["message"] and "articles" in error["fields"]
