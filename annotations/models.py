@@ -580,6 +580,11 @@ class AnnotationTask(models.Model):
     def __str__(self):
         return f"task {self.pk}: article {self.article_id} for {self.annotator_id} ({self.state})"
 
+    @property
+    def is_open(self) -> bool:
+        """Its annotator can still work on it and submit it."""
+        return self.state in OPEN_TASK_STATES
+
 
 class Notification(models.Model):
     """Something a person should know: their work was reviewed, work was assigned."""

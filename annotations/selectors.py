@@ -192,3 +192,91 @@ def entity_appearances(entity: Entity) -> dict:
     )
     claims = [{"claim": row["claim_id"], "text": row["claim__text"], "articles": row["articles"]} for row in claim_rows[:100]]
     return {"articles": articles, "claims": claims}
+
+
+# --- Editorial workflow ------------------------------------------------------------
+
+
+def article_comparison(campaign, article) -> dict:
+    """Each annotator's stances and mentions on one article side by side, with
+    where they differ, and the final layer beside them."""
+    from annotations.models import AnnotationTask, Layer
+
+    tasks = list(
+        AnnotationTask.objects.filter(campaign=campaign, article=article)
+        .exclude(state__in=["skipped", "released"])
+        .select_related("annotator")
+        .order_by("slot", "id")
+    )
+    annotator_ids = [task.annotator_id for task in tasks]
+    stances = (
+        Stance.objects.filter(article=article, layer=Layer.ANNOTATION, annotator_id__in=annotator_ids)
+        .select_related("claim", "comment")
+        .prefetch_related("rationales")
+    )
+    finals = {(s.comment_id, s.claim_id): s for s in Stance.objects.filter(article=article, layer=Layer.FINAL).select_related("claim", "comment")}
+    rows: dict[tuple, dict] = {}
+    for stance in stances:
+        row = rows.setdefault((stance.comment_id, stance.claim_id), {"claim": stance.claim, "comment": stance.comment, "by": {}})
+        row["by"][stance.annotator_id] = stance
+    for key, final in finals.items():
+        rows.setdefault(key, {"claim": final.claim, "comment": final.comment, "by": {}})
+    table = []
+    for key, row in sorted(rows.items(), key=lambda item: (item[0][0] or 0, item[0][1])):
+        labels = [stance.label for stance in row["by"].values()]
+        majority = max(set(labels), key=labels.count) if labels else None
+        cells = [
+            {"task": task, "stance": row["by"].get(task.annotator_id), "differs": row["by"].get(task.annotator_id) is None or row["by"][task.annotator_id].label != majority}
+            for task in tasks
+        ]
+        table.append({
+            "key": f"{key[0] or 0}-{key[1]}", "claim": row["claim"], "comment": row["comment"], "cells": cells,
+            "agreed": len(set(labels)) == 1 and len(labels) == len(tasks), "final": finals.get(key), "suggested": majority,
+        })
+    mentions = ClaimMention.objects.filter(article=article, layer=Layer.ANNOTATION, annotator_id__in=annotator_ids).select_related("claim").order_by(ARTICLE_FIRST, "start", "id")
+    holders: dict[tuple, set] = defaultdict(set)
+    by_annotator: dict[int, list] = defaultdict(list)
+    for mention in mentions:
+        key = (mention.comment_id, mention.start, mention.end, mention.claim_id)
+        holders[key].add(mention.annotator_id)
+        by_annotator[mention.annotator_id].append(mention)
+    final_keys = set(
+        ClaimMention.objects.filter(article=article, layer=Layer.FINAL).values_list("comment_id", "start", "end", "claim_id")
+    )
+    columns = [
+        {
+            "task": task,
+            "mentions": [
+                {"mention": m, "shared": len(holders[(m.comment_id, m.start, m.end, m.claim_id)]) == len(tasks), "final": (m.comment_id, m.start, m.end, m.claim_id) in final_keys}
+                for m in by_annotator[task.annotator_id]
+            ],
+        }
+        for task in tasks
+    ]
+    final_mentions = ClaimMention.objects.filter(article=article, layer=Layer.FINAL).select_related("claim").order_by(ARTICLE_FIRST, "start")
+    return {"tasks": tasks, "rows": table, "columns": columns, "final_mentions": list(final_mentions)}
+
+
+def review_queue(campaign, *, annotator: str = "", state: str = "", disagreement: bool = False) -> list[dict]:
+    """The campaign's articles that have tasks, each with its tasks and how
+    many stance items its annotators disagree on; filters narrow it."""
+    from annotations.models import AnnotationTask
+    from annotations.services.agreement import stance_ratings
+
+    tasks = AnnotationTask.objects.filter(campaign=campaign).exclude(state__in=["released"]).select_related("annotator", "article")
+    if annotator:
+        tasks = tasks.filter(article_id__in=AnnotationTask.objects.filter(campaign=campaign, annotator__username=annotator).values("article_id"))
+    if state:
+        tasks = tasks.filter(article_id__in=AnnotationTask.objects.filter(campaign=campaign, state=state).values("article_id"))
+    differing: dict[int, int] = defaultdict(int)
+    for (article_id, _comment, _claim), labels in stance_ratings(campaign).items():
+        if len(set(labels.values())) > 1:
+            differing[article_id] += 1
+    rows: dict[int, dict] = {}
+    for task in tasks.order_by("article_id", "slot"):
+        row = rows.setdefault(task.article_id, {"article": task.article, "tasks": [], "disagreements": differing.get(task.article_id, 0)})
+        row["tasks"].append(task)
+    result = list(rows.values())
+    if disagreement:
+        result = [row for row in result if row["disagreements"]]
+    return sorted(result, key=lambda row: (-row["disagreements"], row["article"].id))

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from annotations import views as annotation_views
+from annotations import workflow_views as workflow
 from newsdesk import views
 
 urlpatterns = [
@@ -12,11 +13,25 @@ urlpatterns = [
     path("claims/", annotation_views.claim_list, name="claim-list"),
     path("claims/<int:claim_id>/", annotation_views.claim_detail, name="claim-detail"),
     path("entities/<int:entity_id>/", annotation_views.entity_detail, name="entity-detail"),
+    path("campaigns/", workflow.campaign_list, name="campaign-list"),
+    path("campaigns/new/", workflow.campaign_new, name="campaign-new"),
+    path("campaigns/<int:campaign_id>/", workflow.campaign_detail, name="campaign-detail"),
+    path("campaigns/<int:campaign_id>/state/", workflow.campaign_state, name="campaign-state"),
+    path("campaigns/<int:campaign_id>/next/", workflow.campaign_next, name="campaign-next"),
+    path("campaigns/<int:campaign_id>/queue/", workflow.review_queue_page, name="campaign-queue"),
+    path("campaigns/<int:campaign_id>/dashboard/", workflow.dashboard, name="campaign-dashboard"),
+    path("campaigns/<int:campaign_id>/articles/<int:article_id>/", workflow.compare, name="campaign-compare"),
+    path("campaigns/<int:campaign_id>/articles/<int:article_id>/adjudicate/", workflow.adjudicate, name="campaign-adjudicate"),
+    path("campaigns/<int:campaign_id>/articles/<int:article_id>/mentions/", workflow.adopt_mention, name="campaign-adopt-mention"),
+    path("tasks/<int:task_id>/submit/", workflow.task_submit, name="task-submit"),
+    path("tasks/<int:task_id>/skip/", workflow.task_skip, name="task-skip"),
+    path("tasks/<int:task_id>/review/", workflow.task_review, name="task-review"),
+    path("notifications/", workflow.notification_list, name="notifications"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("newsdesk.api.urls")),
+    path("api/v1/", include(("newsdesk.api.urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

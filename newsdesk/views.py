@@ -5,10 +5,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 
-from annotations.access import access_article, require_reader
+from annotations.access import access_article, access_task, require_reader
+from annotations.forms import SkipForm
 from annotations.models import Claim, EntityType, StanceLabel
 from annotations.representations import claim_dict
 from annotations.selectors import AnnotationScope, article_documents, extraction_state_subquery
+from annotations.services.queue import touch_task
 from newsdesk.api.filters import ArticleFilter
 from newsdesk.models import Article, Source
 from newsdesk.reader_strings import reader_strings
@@ -49,6 +51,7 @@ def article_detail(request, article_id: int):
     (document,) = article_documents([article], scope=AnnotationScope(viewer=request.user))
     revision = article.current_revision
     query = request.GET.get("q", "").strip()
+    task = _task_in_reader(request, article)
     comments = [{**comment, "blocks": text_blocks(comment["text"])} for comment in document["comments"]]
     hits = [{"unitKey": "article", "start": start, "end": end} for start, end in search_hits(revision.text, query)]
     for comment in document["comments"]:
@@ -71,6 +74,7 @@ def article_detail(request, article_id: int):
         "claims": claims,
         "comments": [{"id": c["id"], "author": c["author"], "title": c["title"]} for c in document["comments"]],
         "searchHits": hits,
+        "task": {"id": task.id, "state": task.state} if task else None,
         "urls": {
             "api": "/api/v1/",
             "claim": reverse("claim-detail", args=[0]),
@@ -90,6 +94,22 @@ def article_detail(request, article_id: int):
             "labels": StanceLabel.choices,
             "entity_types": EntityType.choices,
             "query": query,
+            "task": task,
+            "skip_form": SkipForm() if task else None,
             "can_annotate": can_annotate(request.user),
         },
     )
+
+
+def _task_in_reader(request, article):
+    """A campaign task opened in the reader (?task=ID): its annotator's opening
+    counts as work on it; an editor may look at it."""
+    task_id = request.GET.get("task")
+    if not task_id:
+        return None
+    task = access_task(request.user, task_id)
+    if task.article_id != article.id:
+        return None
+    if task.annotator_id == request.user.pk:
+        task = touch_task(annotator=request.user, task_id=task.id)
+    return task

@@ -62,6 +62,15 @@ def throughput(campaign, days: int = THROUGHPUT_DAYS) -> list[dict]:
     return [{"day": first + timedelta(days=offset), "submitted": counts.get(first + timedelta(days=offset), 0)} for offset in range(days)]
 
 
+CHART_HEIGHT, BAR_STEP = 100, 50
+
+
+def _bar(index: int, day: dict, peak: int) -> dict:
+    """A day's bar in the dashboard's SVG chart (baseline at y = 110)."""
+    height = round(CHART_HEIGHT * day["submitted"] / peak)
+    return {**day, "x": index * BAR_STEP, "height": height, "y": 110 - height}
+
+
 def campaign_dashboard(campaign) -> dict:
     progress = campaign_progress(campaign)
     worst = disagreements(campaign)
@@ -74,7 +83,7 @@ def campaign_dashboard(campaign) -> dict:
         "done": done,
         "remaining": max(progress["slots"] - done, 0),
         "annotators": annotator_rows(campaign),
-        "throughput": [{**day, "height": round(100 * day["submitted"] / peak)} for day in series],
+        "throughput": [_bar(index, day, peak) for index, day in enumerate(series)],
         "agreement": campaign_agreement(campaign),
         "disagreements": [{**row, "title": titles.get(row["article"], "")} for row in worst],
     }

@@ -81,3 +81,32 @@ def load_demo_articles() -> ImportReport:
         report.unchanged += part.unchanged
         report.failures += part.failures
     return report
+
+
+DEMO_CAMPAIGN = "وعود سد وادي السنديان"
+DEMO_GUIDELINES = """# الإرشادات
+
+1. حدّد كل جملة تنقل **ادعاءً** قابلاً للتحقق عن السد، واربطها بالادعاء المناسب أو أنشئ ادعاءً جديداً.
+2. حدّد موقف المقال وكل تعليق من كل ادعاء: يؤيد، يعارض، يناقش، غير ذي صلة.
+3. علّم عبارة واحدة على الأقل تبرّر كل موقف.
+
+Mark every checkable claim about the dam, then the stance of the article and of each comment.
+"""
+
+
+def ensure_demo_campaign():
+    """An active blind campaign over the demo articles for layla and omar."""
+    from annotations.models import Campaign
+    from annotations.services.campaigns import create_campaign, set_campaign_state
+    from newsdesk.models import Article
+
+    existing = Campaign.objects.filter(name=DEMO_CAMPAIGN).first()
+    if existing is not None:
+        return existing
+    editor = get_user_model().objects.get(username="nadia")
+    articles = list(Article.objects.filter(source__name__in=[s for s in DEMO_SOURCES.values() if s]).order_by("id").values_list("id", flat=True))
+    campaign = create_campaign(
+        editor=editor, name=DEMO_CAMPAIGN, guidelines=DEMO_GUIDELINES, selection={"articles": articles},
+        annotators=["layla", "omar"], overlap=2, blind=True,
+    )
+    return set_campaign_state(editor=editor, campaign_id=campaign.id, state="active")

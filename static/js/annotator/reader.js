@@ -675,6 +675,8 @@ document.addEventListener("keydown", (event) => {
       const range = units.get(state.focused.unitKey).range(state.focused.start, state.focused.end);
       openSpanMenu(spansAt(state.focused.unitKey, state.focused.start), range.getBoundingClientRect());
     } else return;
+  } else if (key === "s" && submitForm) {
+    submitForm.requestSubmit();
   } else if ((key === "Delete" || key === "Backspace") && state.focused && state.focused.layer === "mention" && mine(state.focused)) {
     deleteMention(state.focused);
   } else {
@@ -699,6 +701,20 @@ function trapTab(event) {
     first.focus();
     event.preventDefault();
   }
+}
+
+// --- Campaign task ---------------------------------------------------------------------------
+
+// Submitting hands the work to an editor: not while a change is still unsaved.
+const submitForm = document.getElementById("task-submit-form");
+if (submitForm) {
+  submitForm.addEventListener("submit", (event) => {
+    if (queue.pending) {
+      event.preventDefault();
+      statusElement.textContent = format(strings.unsaved, { count: queue.pending });
+      statusElement.dataset.state = "retrying";
+    }
+  });
 }
 
 // --- Layers and reveal ----------------------------------------------------------------------

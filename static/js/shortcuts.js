@@ -1,0 +1,45 @@
+// Keyboard shortcuts of the list and review pages, declared in the HTML:
+// an element with data-shortcut="n" is clicked by the key n; rows marked
+// data-row are walked with j / k (reading order) and Enter opens the row's
+// [data-row-open] link; in a focused row, digit keys press its [data-key] buttons.
+
+function typing(target) {
+  return target.closest("input, textarea, select, [contenteditable], dialog[open]");
+}
+
+const rows = [...document.querySelectorAll("[data-row]")];
+
+function focusRow(step) {
+  if (!rows.length) return;
+  const current = rows.indexOf(document.activeElement.closest("[data-row]"));
+  const next = current === -1 ? (step > 0 ? 0 : rows.length - 1) : Math.min(Math.max(current + step, 0), rows.length - 1);
+  rows[next].focus();
+  rows[next].scrollIntoView({ block: "nearest" });
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+  const row = document.activeElement && document.activeElement.closest ? document.activeElement.closest("[data-row]") : null;
+  if (event.key === "j" || event.key === "k") {
+    focusRow(event.key === "j" ? 1 : -1);
+  } else if (event.key === "Enter" && row && row === document.activeElement) {
+    const link = row.querySelector("[data-row-open]");
+    if (!link) return;
+    link.click();
+  } else if (row && /^[1-9]$/.test(event.key) && row.querySelector(`[data-key="${event.key}"]`)) {
+    row.querySelector(`[data-key="${event.key}"]`).click();
+  } else {
+    const target = document.querySelector(`[data-shortcut="${CSS.escape(event.key)}"]`);
+    if (!target) return;
+    target.click();
+  }
+  event.preventDefault();
+});
+
+// After a decision the page reloads: keep the focus on the row that was decided.
+const focused = window.sessionStorage.getItem("newsdesk.row");
+if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+document.addEventListener("submit", (event) => {
+  const row = event.target.closest("[data-row]");
+  if (row && row.id) window.sessionStorage.setItem("newsdesk.row", row.id);
+});

@@ -1,0 +1,102 @@
+"""The campaign flows in a real browser, with the keyboard: an annotator takes
+the next task, annotates and submits; an editor compares and adjudicates."""
+
+import pytest
+from playwright.sync_api import expect
+
+from annotations.models import AnnotationTask, ClaimMention, Layer, Stance
+from annotations.services import queue
+from annotations.services.campaigns import create_campaign, set_campaign_state
+from annotations.services.claims import create_claim
+from annotations.services.stances import set_stance_for
+from tests.browser.helpers import reader_ready, wait_saved
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def campaign(editor, journalist, second_journalist):
+    articles = [make_article(title="بالفيروس انتشر الخبر في المدينة"), make_article()]
+    created = create_campaign(
+        editor=editor, name="حملة الاختبار", guidelines="**اقرأ** ثم علّم", selection={"articles": [a.id for a in articles]},
+        annotators=[journalist.username, second_journalist.username], overlap=2, blind=True,
+    )
+    return set_campaign_state(editor=editor, campaign_id=created.id, state="active")
+
+
+def test_annotator_takes_annotates_and_submits_with_the_keyboard(open_page, journalist, campaign):
+    page = open_page(journalist, f"/campaigns/{campaign.id}/")
+    expect(page.locator(".markdown strong")).to_have_text("اقرأ")
+    page.keyboard.press("n")
+    reader_ready(page)
+    task = AnnotationTask.objects.get(annotator=journalist)
+    assert f"task={task.id}" in page.url and task.state == "in_progress"
+
+    # Select the first two words of the title, mark them as a new claim, agree.
+    page.keyboard.press("]")
+    page.keyboard.press("]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#popover")).to_be_visible()
+    page.keyboard.type("الفيروس ينتشر")
+    expect(page.locator("#claim-options .create")).to_contain_text("الفيروس ينتشر")
+    page.keyboard.press("Enter")
+    wait_saved(page)
+    expect(page.locator(".stance-claim")).to_have_count(1)
+    page.keyboard.press("1")
+    wait_saved(page)
+    page.keyboard.press("s")
+    page.wait_for_url("**/articles/*/?task=*")
+    reader_ready(page)
+
+    task.refresh_from_db()
+    assert task.state == "submitted" and task.seconds_spent >= 0
+    (mention,) = ClaimMention.objects.filter(annotator=journalist)
+    assert mention.quote == "بالفيروس انتشر" and mention.start == 0
+    assert Stance.objects.get(annotator=journalist).label == "agree"
+    # The next task is the campaign's other article.
+    following = AnnotationTask.objects.filter(annotator=journalist).exclude(id=task.id).get()
+    assert f"task={following.id}" in page.url and following.article_id != task.article_id
+
+
+def test_editor_compares_and_adjudicates_with_the_keyboard(open_page, editor, journalist, second_journalist, campaign):
+    claim = create_claim(user=journalist, text="الخبر انتشر")
+    for person, label in ((journalist, "agree"), (second_journalist, "disagree")):
+        task = queue.next_task(annotator=person, campaign_id=campaign.id)
+        set_stance_for(annotator=person, article=task.article_id, claim_id=claim.id, label=label)
+        queue.submit_task(annotator=person, task_id=task.id)
+    article_id = task.article_id
+
+    page = open_page(editor, f"/campaigns/{campaign.id}/")
+    page.keyboard.press("q")
+    expect(page.locator("h1")).to_contain_text("Review queue")
+    expect(page.locator("tr.has-disagreement")).to_have_count(1)
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/campaigns/{campaign.id}/articles/{article_id}/")
+    expect(page.locator("td.differs")).to_have_count(1)  # one of the two labels differs from the other
+
+    page.keyboard.press("j")
+    page.keyboard.press("3")  # discuss, as the final label
+    page.wait_for_load_state()
+    expect(page.locator("button.label-discuss.chosen")).to_have_count(1)
+    final = Stance.objects.get(layer=Layer.FINAL)
+    assert (final.label, final.annotator_id, final.article_id) == ("discuss", editor.id, article_id)
+
+    # Request changes from one annotator, with a comment she will see.
+    review = page.locator("form[action$='/review/']").first
+    review.locator("textarea").fill("راجعي الموقف")
+    review.locator("button[value=request_changes]").click()
+    page.wait_for_load_state()
+    assert AnnotationTask.objects.filter(state="changes_requested").count() == 1
+    assert journalist.notifications.filter(kind="reviewed").exists() or second_journalist.notifications.filter(kind="reviewed").exists()
+
+
+def test_blind_campaign_hides_the_other_annotator_in_the_reader(open_page, journalist, second_journalist, campaign):
+    claim = create_claim(user=journalist, text="الخبر انتشر")
+    task = queue.next_task(annotator=journalist, campaign_id=campaign.id)
+    set_stance_for(annotator=journalist, article=task.article_id, claim_id=claim.id, label="agree")
+    page = open_page(second_journalist, f"/articles/{task.article_id}/")
+    reader_ready(page)
+    assert page.evaluate("() => JSON.parse(document.getElementById('reader-data').textContent).stances") == []
+    expect(page.locator(".stance-claim")).to_have_count(0)
