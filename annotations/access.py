@@ -8,7 +8,7 @@ editor or an admin.
 
 from __future__ import annotations
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 
 from annotations.errors import NotAllowed, NotFound
 from annotations.models import (
@@ -111,8 +111,10 @@ def can_manage_campaign(user, campaign) -> bool:
 def access_campaign(user, campaign_id, *, to_manage: bool = False, for_update: bool = False) -> Campaign:
     """Editors see every campaign; annotators the ones they are members of."""
     require_reader(user)
-    campaign = _get(Campaign.objects.all(), campaign_id, "campaign", for_update=for_update)
-    role = _campaign_role(user, campaign.pk)
+    # One query: the campaign with the caller's role in it (kept for the services).
+    role_in_it = CampaignMember.objects.filter(campaign=OuterRef("pk"), user=user).values("role")[:1]
+    campaign = _get(Campaign.objects.annotate(member_role=Subquery(role_in_it)), campaign_id, "campaign", for_update=for_update)
+    role = campaign.member_role
     if not is_editor(user) and role is None:
         raise NotFound(f"No campaign with id {campaign_id}.")
     if to_manage and not (is_editor(user) or role == CampaignRole.EDITOR):
@@ -124,7 +126,7 @@ def access_task(user, task_id, *, to_work: bool = False, to_review: bool = False
     """Annotators reach their own tasks (and work on them); the campaign's
     editors reach all of them (and review them)."""
     require_reader(user)
-    queryset = AnnotationTask.objects.select_related("campaign", "annotator", "article")
+    queryset = AnnotationTask.objects.select_related("campaign", "annotator")
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
     try:

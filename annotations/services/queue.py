@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
@@ -34,6 +35,7 @@ from annotations.models import (
 from annotations.services.notifications import notify
 
 ATTEMPTS = 5
+RELEASE_EVERY_SECONDS = 60
 
 
 def _is_annotator_of(user, campaign) -> bool:
@@ -46,7 +48,7 @@ def next_task(*, annotator, campaign_id) -> AnnotationTask | None:
     campaign = access_campaign(annotator, campaign_id)
     if campaign.state != CampaignState.ACTIVE:
         raise InvalidInput(f"The campaign is {campaign.state}, not active.", fields={"campaign": ["Not active."]})
-    if not _is_annotator_of(annotator, campaign):
+    if campaign.member_role != CampaignRole.ANNOTATOR:
         raise NotAllowed("You are not an annotator in this campaign.")
     open_task = (
         AnnotationTask.objects.filter(campaign=campaign, annotator=annotator, state__in=OPEN_TASK_STATES)
@@ -55,7 +57,9 @@ def next_task(*, annotator, campaign_id) -> AnnotationTask | None:
     )
     if open_task is not None:
         return open_task
-    release_abandoned(campaign)
+    # Abandoned tasks return to the pool at most once a minute per campaign.
+    if cache.add(f"newsdesk:release-abandoned:{campaign.id}", True, timeout=RELEASE_EVERY_SECONDS):
+        release_abandoned(campaign)
     for _ in range(ATTEMPTS):
         try:
             return _take_slot(campaign, annotator)
@@ -81,10 +85,9 @@ def _take_slot(campaign, annotator) -> AnnotationTask | None:
         AnnotationTask.objects.filter(campaign=campaign, article_id=item.article_id, state__in=SLOT_HOLDING_STATES).values_list("slot", flat=True)
     )
     slot = min(set(range(1, campaign.overlap + 1)) - taken_slots)
-    with transaction.atomic():
-        task = AnnotationTask.objects.create(
-            campaign=campaign, article_id=item.article_id, annotator=annotator, slot=slot, last_activity_at=now
-        )
+    task = AnnotationTask.objects.create(
+        campaign=campaign, article_id=item.article_id, annotator=annotator, slot=slot, last_activity_at=now
+    )
     item.taken = len(taken_slots) + 1
     item.full = item.taken >= campaign.overlap
     item.save(update_fields=["taken", "full"])
