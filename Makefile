@@ -42,7 +42,7 @@ worker: $(VENV)/.runtime-installed
 	$(VENV)/bin/celery -A newsdesk worker --loglevel INFO
 
 bench: $(VENV)/.dev-installed
-	$(PY) benchmarks/ingest.py
+	$(PY) -m benchmarks.ingest
 
 clean:
 	rm -rf $(VENV) staticfiles newsdesk.sqlite3

@@ -13,7 +13,7 @@ Load comes from wrk (Debian package `wrk`) against 127.0.0.1, each run
 bounded to a few seconds.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsdesk REDIS_URL=redis://127.0.0.1:6379/0 \\
-        .venv/bin/python benchmarks/api.py
+        .venv/bin/python -m benchmarks.api
 """
 
 from __future__ import annotations
@@ -34,8 +34,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
 
 WRK_REPORT = """
 done = function(summary, latency, requests)
@@ -83,9 +81,9 @@ def populate(articles: int, mentions_per_article: int, workdir: Path) -> dict:
     from django.core.management import call_command
     from django.db import transaction
     from django.utils import timezone
-    from ingest import build_inputs
 
     from annotations.models import Claim, ClaimMention, Stance, StanceRationale
+    from benchmarks.ingest import build_inputs
     from newsdesk.api.auth import issue_token
     from newsdesk.bulk import insert_rows
     from newsdesk.models import Article

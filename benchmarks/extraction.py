@@ -7,7 +7,7 @@ work) and times it until every run is done, sampling its resident memory.
 Also reports the extractor alone (tagging only, no database) in this process.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsdesk REDIS_URL=redis://127.0.0.1:6379/0 \\
-        .venv/bin/python benchmarks/extraction.py --articles 1000
+        .venv/bin/python -m benchmarks.extraction --articles 1000
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
 
 
 def three_kb_articles(count: int) -> list[dict]:
@@ -51,7 +49,7 @@ def main() -> None:
     if not base_url.startswith("postgres") or not redis_url:
         sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL: the worker needs both.")
 
-    from api import bench_database, process_tree_rss
+    from benchmarks.api import bench_database, process_tree_rss
 
     url, drop = bench_database(base_url)
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "benchmark-" + "k" * 50, "LOG_LEVEL": "WARNING"}

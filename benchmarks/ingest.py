@@ -5,8 +5,8 @@ them into a fresh database with the same service `import_articles` uses, and
 prints articles/s and the peak resident memory of the importing process. Each
 run happens in its own process so the memory figures do not mix.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsdesk .venv/bin/python benchmarks/ingest.py
-    .venv/bin/python benchmarks/ingest.py --sizes 1000 10000   # SQLite when DATABASE_URL is unset
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsdesk .venv/bin/python -m benchmarks.ingest
+    .venv/bin/python -m benchmarks.ingest --sizes 1000 10000   # SQLite when DATABASE_URL is unset
 
 On PostgreSQL the script creates and drops a database named `<name>_bench`.
 """
@@ -25,7 +25,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_PAGES = REPO / "newsdesk" / "demo" / "pages"
-sys.path.insert(0, str(REPO))
 
 
 def build_inputs(folder: Path, count: int, pages: bool = True) -> tuple[Path, Path]:

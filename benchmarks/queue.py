@@ -6,40 +6,21 @@ and submitting it as fast as they can. Reports the latency of "next task"
 (the locked slot hand-out) and of "submit", and checks afterwards that no
 article got more than 2 annotators and no task was handed out twice.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsdesk .venv/bin/python benchmarks/queue.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsdesk .venv/bin/python -m benchmarks.queue
 
 A database `<name>_bench_api` is created and dropped.
 """
 
 from __future__ import annotations
 
+import argparse
+import multiprocessing
+import os
+import statistics
 import sys
+import tempfile
+import time
 from pathlib import Path
-
-# This file is named queue.py, as the issue asks: keep its folder off the
-# import path, or it would stand in for the standard library's queue module.
-BENCHMARKS = Path(__file__).resolve().parent
-REPO = BENCHMARKS.parent
-sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCHMARKS]
-sys.path.insert(0, str(REPO))
-
-import argparse  # noqa: E402
-import importlib.util  # noqa: E402
-import multiprocessing  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-
-
-def sibling(name: str):
-    """Another benchmark script, loaded by path (its folder is off sys.path)."""
-    spec = importlib.util.spec_from_file_location(f"benchmarks_{name}", BENCHMARKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    saved = list(sys.path)
-    spec.loader.exec_module(module)
-    sys.path[:] = saved  # the sibling may add the benchmarks folder back
-    return module
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -89,7 +70,9 @@ def main() -> None:
     base_url = os.environ.get("DATABASE_URL", "")
     if not base_url.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database: row locking is what this measures.")
-    url, drop = sibling("api").bench_database(base_url)
+    from benchmarks.api import bench_database
+
+    url, drop = bench_database(base_url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsdesk.settings")
     os.environ.pop("REDIS_URL", None)  # extraction runs are recorded, not sent
@@ -111,10 +94,10 @@ def run(args) -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
-    build_inputs = sibling("ingest").build_inputs
 
     from annotations.models import AnnotationTask
     from annotations.services.campaigns import create_campaign, set_campaign_state
+    from benchmarks.ingest import build_inputs
     from newsdesk.models import Article
     from newsdesk.services.ingestion import import_paths
 

@@ -736,4 +736,5 @@ if (leftOver) {
   statusElement.textContent = format(strings.restored, { count: leftOver });
   queue.kick();
 }
+performance.mark("reader-ready");
 document.body.dataset.readerReady = "true";
