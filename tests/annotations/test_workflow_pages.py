@@ -1,0 +1,93 @@
+"""The campaign pages for each role, and what they show."""
+
+import pytest
+
+from annotations.services import queue
+from annotations.services.campaigns import create_campaign, set_campaign_state
+from annotations.services.claims import create_claim
+from annotations.services.stances import set_stance_for
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign(editor, journalist, second_journalist):
+    article = make_article()
+    created = create_campaign(
+        editor=editor, name="حملة <b>عريضة</b>", guidelines="# عنوان\n<script>alert(1)</script> **مهم**",
+        selection={"articles": [article.id]}, annotators=[journalist.username, second_journalist.username], overlap=2,
+    )
+    return set_campaign_state(editor=editor, campaign_id=created.id, state="active")
+
+
+def test_guidelines_are_markdown_without_raw_html(client, journalist, campaign):
+    client.force_login(journalist)
+    page = client.get(f"/campaigns/{campaign.id}/").text
+    assert "<strong>مهم</strong>" in page and "<h1>عنوان</h1>" in page
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert "حملة &lt;b&gt;عريضة&lt;/b&gt;" in page
+    assert 'data-shortcut="n"' in page  # an annotator gets the next-task key
+
+
+def test_pages_per_role(client, journalist, editor, outsider, second_journalist, django_user_model, campaign):
+    stranger = django_user_model.objects.create_user("annotator-elsewhere")
+    stranger.groups.add(*journalist.groups.all())
+    pages = [f"/campaigns/{campaign.id}/queue/", f"/campaigns/{campaign.id}/dashboard/", f"/campaigns/{campaign.id}/articles/{campaign.items.first().article_id}/"]
+    client.force_login(editor)
+    assert all(client.get(url).status_code == 200 for url in pages)
+    client.force_login(journalist)
+    assert client.get(f"/campaigns/{campaign.id}/").status_code == 200
+    assert all(client.get(url).status_code == 403 for url in pages)
+    client.force_login(stranger)  # an annotator outside the campaign does not see it
+    assert client.get(f"/campaigns/{campaign.id}/").status_code == 404
+    assert f"/campaigns/{campaign.id}/" not in client.get("/campaigns/").text
+    client.force_login(outsider)
+    assert client.get("/campaigns/").status_code == 403
+
+
+def test_next_task_key_opens_the_reader_and_submit_opens_the_next(client, journalist, campaign):
+    client.force_login(journalist)
+    response = client.post(f"/campaigns/{campaign.id}/next/")
+    assert response.status_code == 302 and "?task=" in response["Location"]
+    reader = client.get(response["Location"])
+    assert 'id="task-submit-form"' in reader.text
+    task = journalist.annotation_tasks.get()
+    assert task.state == "in_progress"
+    done = client.post(f"/tasks/{task.id}/submit/")
+    assert done.status_code == 302 and done["Location"] == f"/campaigns/{campaign.id}/"  # nothing left
+    task.refresh_from_db()
+    assert task.state == "submitted"
+
+
+def test_dashboard_shows_progress_chart_agreement_and_worst_articles(client, editor, journalist, second_journalist, campaign):
+    claim = create_claim(user=journalist, text="السد يكتمل")
+    for person, label in ((journalist, "agree"), (second_journalist, "disagree")):
+        task = queue.next_task(annotator=person, campaign_id=campaign.id)
+        set_stance_for(annotator=person, article=task.article_id, claim_id=claim.id, label=label)
+        queue.submit_task(annotator=person, task_id=task.id)
+    client.force_login(editor)
+    page = client.get(f"/campaigns/{campaign.id}/dashboard/").text
+    assert '<progress max="2" value="2"' in page
+    assert page.count('class="bar"') == 14
+    assert "<bdi>layla</bdi> · <bdi>omar</bdi>" in page
+    assert f"/campaigns/{campaign.id}/articles/{task.article_id}/" in page  # most disagreement
+    queue_page = client.get(f"/campaigns/{campaign.id}/queue/?disagreement=1").text
+    assert "has-disagreement" in queue_page
+
+
+def test_notifications_are_listed_and_marked_read(client, journalist, campaign):
+    client.force_login(journalist)
+    assert 'class="badge"' in client.get("/").text
+    page = client.get("/notifications/").text
+    assert "حملة &lt;b&gt;عريضة&lt;/b&gt;" in page
+    assert 'class="badge"' not in client.get("/").text
+
+
+def test_login_is_throttled_after_five_failures(client, journalist):
+    for _ in range(4):
+        assert client.post("/login/", {"username": "layla", "password": "wrong"}).status_code == 200
+    assert client.post("/login/", {"username": "layla", "password": "wrong"}).status_code == 429  # the fifth locks
+    locked = client.post("/login/", {"username": "layla", "password": "pw-layla"})
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
