@@ -52,6 +52,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_for_port(port: int, seconds: float = 10) -> None:
+    """Until a server listens on 127.0.0.1:port (or the time is up)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
 def bench_database(base_url: str):
     import psycopg2
     from psycopg2 import sql
@@ -282,12 +293,7 @@ def main() -> None:
                 cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
             processes.append(worker)
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port)
         base = f"http://127.0.0.1:{port}"
         wrk(f"{base}/api/v1/articles/?page_size=50", key=data["key"], connections=4, seconds=2)  # warm up
         time.sleep(3)

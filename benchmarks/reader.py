@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from benchmarks.api import free_port, wait_for_port
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM_FLAGS = [
@@ -33,12 +33,6 @@ CHROMIUM_FLAGS = [
 LOADS = 5
 TARGET_BYTES = 200_000
 MENTIONS = 1000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def build(database: Path) -> tuple[int, str]:
@@ -117,12 +111,7 @@ def main() -> None:
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=open(Path(workdir) / "server.log", "w"),
         )
         try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            wait_for_port(port)
             try:
                 measure(f"http://127.0.0.1:{port}", article_id, session_key)
             except SystemExit:

@@ -56,3 +56,17 @@ def make_article(
     return Article.objects.select_related("current_revision", "source").get(
         source__slug=record.source_slug, page_hash=record.page_hash
     )
+
+
+def submit_stances(campaign, claim, labels: list[tuple]) -> list:
+    """Each (annotator, label): take the next task of `campaign`, set the
+    article's stance toward `claim`, submit. Returns the tasks."""
+    from annotations.services import queue
+    from annotations.services.stances import set_stance_for
+
+    tasks = []
+    for person, label in labels:
+        task = queue.next_task(annotator=person, campaign_id=campaign.id)
+        set_stance_for(annotator=person, article=task.article_id, claim_id=claim.id, label=label)
+        tasks.append(queue.submit_task(annotator=person, task_id=task.id))
+    return tasks

@@ -2,11 +2,9 @@
 
 import pytest
 
-from annotations.services import queue
 from annotations.services.campaigns import create_campaign, set_campaign_state
 from annotations.services.claims import create_claim
-from annotations.services.stances import set_stance_for
-from tests.factories import make_article
+from tests.factories import make_article, submit_stances
 
 pytestmark = pytest.mark.django_db
 
@@ -62,10 +60,7 @@ def test_next_task_key_opens_the_reader_and_submit_opens_the_next(client, journa
 
 def test_dashboard_shows_progress_chart_agreement_and_worst_articles(client, editor, journalist, second_journalist, campaign):
     claim = create_claim(user=journalist, text="السد يكتمل")
-    for person, label in ((journalist, "agree"), (second_journalist, "disagree")):
-        task = queue.next_task(annotator=person, campaign_id=campaign.id)
-        set_stance_for(annotator=person, article=task.article_id, claim_id=claim.id, label=label)
-        queue.submit_task(annotator=person, task_id=task.id)
+    *_, task = submit_stances(campaign, claim, [(journalist, "agree"), (second_journalist, "disagree")])
     client.force_login(editor)
     page = client.get(f"/campaigns/{campaign.id}/dashboard/").text
     assert '<progress max="2" value="2"' in page

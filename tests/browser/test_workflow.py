@@ -10,7 +10,7 @@ from annotations.services.campaigns import create_campaign, set_campaign_state
 from annotations.services.claims import create_claim
 from annotations.services.stances import set_stance_for
 from tests.browser.helpers import reader_ready, wait_saved
-from tests.factories import make_article
+from tests.factories import make_article, submit_stances
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,10 +61,7 @@ def test_annotator_takes_annotates_and_submits_with_the_keyboard(open_page, jour
 
 def test_editor_compares_and_adjudicates_with_the_keyboard(open_page, editor, journalist, second_journalist, campaign):
     claim = create_claim(user=journalist, text="الخبر انتشر")
-    for person, label in ((journalist, "agree"), (second_journalist, "disagree")):
-        task = queue.next_task(annotator=person, campaign_id=campaign.id)
-        set_stance_for(annotator=person, article=task.article_id, claim_id=claim.id, label=label)
-        queue.submit_task(annotator=person, task_id=task.id)
+    *_, task = submit_stances(campaign, claim, [(journalist, "agree"), (second_journalist, "disagree")])
     article_id = task.article_id
 
     page = open_page(editor, f"/campaigns/{campaign.id}/")
