@@ -224,7 +224,9 @@ def article_comparison(campaign, article) -> dict:
     table = []
     for key, row in sorted(rows.items(), key=lambda item: (item[0][0] or 0, item[0][1])):
         labels = [stance.label for stance in row["by"].values()]
-        majority = max(set(labels), key=labels.count) if labels else None
+        counts = sorted(((labels.count(label), label) for label in set(labels)), reverse=True)
+        # A label held by more annotators than any other; on a tie every cell differs.
+        majority = counts[0][1] if counts and (len(counts) == 1 or counts[0][0] > counts[1][0]) else None
         cells = [
             {"task": task, "stance": row["by"].get(task.annotator_id), "differs": row["by"].get(task.annotator_id) is None or row["by"][task.annotator_id].label != majority}
             for task in tasks

@@ -154,7 +154,7 @@ def test_a_failed_save_is_shown_retried_and_stored_once(open_page, journalist):
     page.route("**/api/v1/mentions/", server_fails_after_doing_the_work)
     mark_new_claim(page, ARTICLE, "سد وادي السنديان", "السد في موعده")
     expect(page.locator("#save-status")).to_have_attribute("data-state", "retrying", timeout=10_000)
-    expect(page.locator("#save-status")).to_contain_text("Retry")
+    expect(page.locator("#save-status")).to_contain_text("أعد المحاولة الآن")  # "retry now", in the Arabic interface
 
     # Leaving now warns about unsaved work; the person leaves anyway.
     page.on("dialog", lambda dialog: dialog.accept())
