@@ -214,13 +214,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "StanceLabelEnum": "annotations.models.StanceLabel",
+        # Value lists, not the models' choices: their labels are translated.
+        "StanceLabelEnum": ["agree", "disagree", "discuss", "unrelated"],
         "VerdictEnum": ["", "true", "false", "mixed", "misleading", "unverified"],
-        "EntityTypeEnum": "annotations.models.EntityType",
+        "EntityTypeEnum": ["PER", "ORG", "LOC", "MISC"],
         "OffsetUnitEnum": ["code_points", "utf16"],
         "TargetTypeEnum": ["article", "comment"],
         "NoteDirectionEnum": ["", "ltr", "rtl", "auto"],
-        "ExtractionStateEnum": "annotations.models.ExtractionState",
+        "ExtractionStateEnum": ["pending", "running", "done", "failed"],
+        "CampaignStateEnum": ["draft", "active", "closed"],
+        "TaskStateEnum": ["assigned", "in_progress", "submitted", "accepted", "changes_requested", "rejected", "skipped", "released"],
+        "ReviewDecisionEnum": ["accept", "request_changes", "reject"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -49,7 +49,7 @@ class StanceCreateInputSerializer(serializers.Serializer):
     article = serializers.IntegerField(required=False, help_text="The article whose stance this is.")
     comment = serializers.IntegerField(required=False, help_text="Or the reader comment whose stance this is.")
     claim = serializers.IntegerField()
-    label = serializers.ChoiceField(choices=StanceLabel.choices)
+    label = serializers.ChoiceField(choices=StanceLabel.values)
     note = _text(required=False, allow_blank=True, default="")
     note_dir = serializers.ChoiceField(choices=["", "ltr", "rtl", "auto"], required=False, default="")
     rationales = RationaleInputSerializer(many=True, required=False, default=list)
@@ -57,7 +57,7 @@ class StanceCreateInputSerializer(serializers.Serializer):
 
 
 class StanceUpdateInputSerializer(serializers.Serializer):
-    label = serializers.ChoiceField(choices=StanceLabel.choices, required=False)
+    label = serializers.ChoiceField(choices=StanceLabel.values, required=False)
     note = _text(required=False, allow_blank=True)
     note_dir = serializers.ChoiceField(choices=["", "ltr", "rtl", "auto"], required=False)
     rationales = RationaleInputSerializer(many=True, required=False)
@@ -69,14 +69,14 @@ class ClaimCreateInputSerializer(serializers.Serializer):
     text = _text()
     language = serializers.CharField(required=False, allow_blank=True, default="", max_length=16)
     claimant = _text(required=False, allow_blank=True, default="", max_length=300)
-    verdict = serializers.ChoiceField(choices=[("", "none"), *Verdict.choices], required=False, default="")
+    verdict = serializers.ChoiceField(choices=["", *Verdict.values], required=False, default="")
 
 
 class ClaimUpdateInputSerializer(serializers.Serializer):
     text = _text(required=False)
     language = serializers.CharField(required=False, allow_blank=True, max_length=16)
     claimant = _text(required=False, allow_blank=True, max_length=300)
-    verdict = serializers.ChoiceField(choices=[("", "none"), *Verdict.choices], required=False)
+    verdict = serializers.ChoiceField(choices=["", *Verdict.values], required=False)
     version = serializers.IntegerField(min_value=1, required=False)
 
 
@@ -113,7 +113,7 @@ class CampaignCreateInputSerializer(serializers.Serializer):
     guidelines = _text(required=False, allow_blank=True, default="", help_text="Markdown.")
     selection = serializers.DictField(help_text='{"articles": [ids]} or article-list filters such as {"source": "slug", "q": "words"}.')
     annotators = serializers.ListField(child=serializers.CharField(), help_text="Usernames.")
-    labels = serializers.ListField(child=serializers.ChoiceField(choices=StanceLabel.choices), required=False)
+    labels = serializers.ListField(child=serializers.ChoiceField(choices=StanceLabel.values), required=False)
     overlap = serializers.IntegerField(min_value=1, max_value=20, default=2)
     blind = serializers.BooleanField(default=True)
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
@@ -137,7 +137,7 @@ class AdjudicateInputSerializer(serializers.Serializer):
     article = serializers.IntegerField()
     comment = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="For a comment's stance.")
     claim = serializers.IntegerField()
-    label = serializers.ChoiceField(choices=StanceLabel.choices)
+    label = serializers.ChoiceField(choices=StanceLabel.values)
 
 
 class AdoptMentionInputSerializer(serializers.Serializer):
