@@ -43,9 +43,11 @@ def _get(queryset: QuerySet, pk, label: str, *, for_update: bool) -> Model:
 
 def access_article(user, article_id, *, for_update: bool = False) -> Article:
     require_reader(user)
-    return _get(
-        Article.objects.select_related("source", "current_revision"), article_id, "article", for_update=for_update
+    # The folded search copy and the raw page are large and never shown here.
+    articles = Article.objects.select_related("source", "current_revision").defer(
+        "search_text", "current_revision__raw_page", "current_revision__removed"
     )
+    return _get(articles, article_id, "article", for_update=for_update)
 
 
 def access_revision(user, revision_id) -> ArticleRevision:

@@ -28,6 +28,14 @@ def _user(user) -> str | None:
     return user.get_username() if user is not None else None
 
 
+def _annotator(annotation) -> str | None:
+    """The annotator's username: read with the row (`annotator_name`, see
+    selectors.with_annotator_name) or from the related user."""
+    if hasattr(annotation, "annotator_name"):
+        return annotation.annotator_name
+    return _user(annotation.annotator) if annotation.annotator_id else None
+
+
 def offset_converter(text: str, unit: str) -> Callable[[int], int]:
     """Maps code-point offsets in `text` to `unit` (code points or UTF-16)."""
     if unit != UTF16 or not _ASTRAL.search(text):
@@ -52,7 +60,7 @@ def mention_dict(mention: ClaimMention, convert: Callable[[int], int] = int) -> 
         "id": mention.id,
         "claim": mention.claim_id,
         **_span(mention, convert),
-        "annotator": _user(mention.annotator),
+        "annotator": _annotator(mention),
         "layer": mention.layer,
         "version": mention.version,
         "created_at": iso_time(mention.created_at),
@@ -79,7 +87,7 @@ def stance_dict(
         "note": stance.note,
         "note_dir": stance.note_dir,
         "rationales": [rationale_dict(r, converters(r) if converters else int) for r in rationales],
-        "annotator": _user(stance.annotator),
+        "annotator": _annotator(stance),
         "layer": stance.layer,
         "version": stance.version,
         "created_at": iso_time(stance.created_at),
@@ -124,7 +132,7 @@ def entity_mention_dict(mention: EntityMention, convert: Callable[[int], int] = 
         "origin": mention.origin,
         "status": mention.status,
         "extractor_version": mention.extractor_version,
-        "annotator": _user(mention.annotator) if mention.annotator_id else None,
+        "annotator": _annotator(mention),
         "version": mention.version,
         "updated_at": iso_time(mention.updated_at),
     }

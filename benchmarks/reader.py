@@ -33,7 +33,7 @@ CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-LOADS = 5
+LOADS = 10
 TARGET_BYTES = 200_000
 MENTIONS = 1000
 
@@ -121,7 +121,7 @@ def main() -> None:
         subprocess.run([sys.executable, "manage.py", "compile_translations", "-v0"], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
         server = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "newsdesk.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--log-level", "warning"],
+             "--workers", "2", "--threads", "4", "--worker-class", "gthread", "--log-level", "warning"],
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=open(Path(workdir) / "server.log", "w"),
         )
         try:
@@ -175,7 +175,6 @@ def measure(base: str, path: str, session_key: str) -> dict:
             if load == 0:
                 continue
             server.append(sum(entry["server"] for entry in timings))
-            print(path, [round(entry["server"]) for entry in timings], file=sys.stderr)
             sizes.append(timings[0]["size"])
             requests.append(len(timings))
             ready.append(mark)
