@@ -146,9 +146,10 @@ def articles_with_text() -> QuerySet[Article]:
     return Article.objects.select_related("source", "current_revision")
 
 
-def claim_mentions_across_articles(claim: Claim) -> list[dict]:
+def claim_mentions_across_articles(claim: Claim, viewer=None) -> list[dict]:
+    """Every mention of the claim `viewer` may see (blind campaigns), by source."""
     mentions = (
-        ClaimMention.objects.filter(claim=claim)
+        AnnotationScope(viewer=viewer).apply(ClaimMention.objects.filter(claim=claim))
         .select_related("annotator", "article__source")
         .order_by("article__source__name", "article_id", ARTICLE_FIRST, "start")
     )
@@ -158,10 +159,11 @@ def claim_mentions_across_articles(claim: Claim) -> list[dict]:
     ]
 
 
-def stance_summary_by_source(claim: Claim) -> list[dict]:
-    """Per source, how many stances toward `claim` carry each label."""
+def stance_summary_by_source(claim: Claim, viewer=None) -> list[dict]:
+    """Per source, how many stances toward `claim` carry each label (of those
+    `viewer` may see)."""
     rows = (
-        Stance.objects.filter(claim=claim)
+        AnnotationScope(viewer=viewer).apply(Stance.objects.filter(claim=claim))
         .values("article__source_id", "label")
         .annotate(count=Count("id"))
         .order_by()

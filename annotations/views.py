@@ -66,7 +66,7 @@ def claim_detail(request, claim_id: int):
         {
             "claim": claim,
             "outlets": sorted(outlets.items()),
-            "summary": stance_summary_by_source(claim),
+            "summary": stance_summary_by_source(claim, viewer=request.user),
             "labels": StanceLabel.choices,
         },
     )

@@ -88,8 +88,8 @@ class ClaimViewSet(ListedViewSet):
         claim = access_claim(request.user, pk)
         body = {
             **claim_dict(claim),
-            "mentions": claim_mentions_across_articles(claim),
-            "stance_summary": stance_summary_by_source(claim),
+            "mentions": claim_mentions_across_articles(claim, viewer=request.user),
+            "stance_summary": stance_summary_by_source(claim, viewer=request.user),
         }
         return with_etag(Response(body), claim.version)
 

@@ -121,3 +121,24 @@ def test_bad_workflow_input_names_the_field(as_editor, journalist):
     assert response.status_code == 400
     error = response.json()["error"]
     assert "424242" in error["message"] and "articles" in error["fields"]
+
+
+def test_blind_mode_also_hides_work_in_claim_details(campaign, as_editor, as_journalist, as_second_journalist):
+    layla_task, claim_id = take_stance(as_journalist, campaign, "agree")
+    article_id = layla_task["article"]
+    text = body(as_journalist.get(f"/api/v1/articles/{article_id}/"))["revision"]["text"]
+    start = text.index("سد وادي السنديان")
+    body(as_journalist.post("/api/v1/mentions/", {"article": article_id, "claim": claim_id, "start": start, "end": start + 16, "quote": "سد وادي السنديان"}, format="json"), 201)
+    hidden = body(as_second_journalist.get(f"/api/v1/claims/{claim_id}/"))
+    assert hidden["mentions"] == [] and hidden["stance_summary"] == []
+    shown = body(as_editor.get(f"/api/v1/claims/{claim_id}/"))
+    assert len(shown["mentions"]) == 1 and shown["stance_summary"][0]["agree"] == 1
+
+
+def test_an_editor_reassigns_an_open_task(campaign, as_editor, as_journalist, second_journalist):
+    task = body(as_journalist.post(f"/api/v1/campaigns/{campaign['id']}/next-task/"))
+    moved = body(as_editor.post(f"/api/v1/tasks/{task['id']}/reassign/", {"annotator": second_journalist.username}, format="json"))
+    assert moved["annotator"] == "omar" and moved["state"] == "assigned"
+    assert second_journalist.notifications.filter(kind="assigned", message__contains="assigned to you").exists()
+    refused = as_editor.post(f"/api/v1/tasks/{task['id']}/reassign/", {"annotator": "nadia"}, format="json")
+    assert refused.status_code == 400 and "annotator" in refused.json()["error"]["fields"]
