@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from annotations.models import Claim, ClaimMention, Entity, EntityMention, Stance, StanceRationale
-from newsdesk.models import Article, Comment
+from newsdesk.models import Article, ArticleRevision, Comment
 from newsdesk.text import code_point_to_utf16
 
 CODE_POINTS, UTF16 = "code_points", "utf16"
@@ -26,6 +26,12 @@ def iso_time(value) -> str | None:
 
 def _user(user) -> str | None:
     return user.get_username() if user is not None else None
+
+
+def _entity_name(mention) -> str | None:
+    if hasattr(mention, "entity_name"):
+        return mention.entity_name
+    return mention.entity.canonical_name if mention.entity_id else None
 
 
 def _annotator(annotation) -> str | None:
@@ -126,7 +132,7 @@ def entity_mention_dict(mention: EntityMention, convert: Callable[[int], int] = 
     return {
         "id": mention.id,
         "entity": mention.entity_id,
-        "entity_name": mention.entity.canonical_name if mention.entity_id else None,
+        "entity_name": _entity_name(mention),
         "type": mention.type,
         **_span(mention, convert),
         "origin": mention.origin,
@@ -216,8 +222,8 @@ def article_document(
         key = ("comment", span.comment_id) if span.comment_id else ("article", span.revision_id)
         if key not in cache:
             text = texts.get(key)
-            if text is None:  # a span on an older revision
-                text = span.revision.text if span.revision_id else span.comment.text
+            if text is None:  # a span on an older revision (read by id: spans may be plain rows)
+                text = ArticleRevision.objects.values_list("text", flat=True).get(id=span.revision_id)
             cache[key] = offset_converter(text, offsets)
         return cache[key]
 

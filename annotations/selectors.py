@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db.models import Count, F, Max, OuterRef, Prefetch, QuerySet, Subquery
 
@@ -62,6 +63,28 @@ class AnnotationScope:
 EVERYTHING = AnnotationScope()
 
 
+class SpanRow(SimpleNamespace):
+    """A span read with values(): what the representations need of a
+    mention, without building a model instance (a long article has thousands)."""
+
+    @property
+    def target_type(self) -> str:
+        return "comment" if self.comment_id else "article"
+
+
+SPAN_COLUMNS = ("id", "article_id", "revision_id", "comment_id", "start", "end", "quote")
+MENTION_COLUMNS = (*SPAN_COLUMNS, "claim_id", "annotator_id", "layer", "version", "created_at", "updated_at")
+ENTITY_MENTION_COLUMNS = (
+    *SPAN_COLUMNS, "entity_id", "type", "origin", "status", "extractor_version", "annotator_id", "version", "updated_at",
+)
+
+
+def span_rows(queryset: QuerySet, columns: tuple, **extra) -> list[SpanRow]:
+    """Rows of `columns`, with the annotator's username, as SpanRows."""
+    rows = queryset.values(*columns, annotator_name=F("annotator__username"), **extra)
+    return [SpanRow(**row) for row in rows]
+
+
 def with_annotator_name(queryset: QuerySet) -> QuerySet:
     """Each row with its annotator's username, without building user objects
     (a long article has thousands of spans)."""
@@ -86,7 +109,7 @@ def article_documents(
     ids = [article.id for article in articles]
     comments = _by_article(Comment.objects.filter(article_id__in=ids).order_by("article_id", "position", "id"))
     mentions = (
-        _by_article(with_annotator_name(scope.apply(ClaimMention.objects.filter(article_id__in=ids))).order_by("article_id", ARTICLE_FIRST, "start", "id"))
+        _by_article(span_rows(scope.apply(ClaimMention.objects.filter(article_id__in=ids)).order_by("article_id", ARTICLE_FIRST, "start", "id"), MENTION_COLUMNS))
         if "mentions" in expand
         else None
     )
@@ -101,10 +124,11 @@ def article_documents(
     )
     entities = (
         _by_article(
-            EntityMention.objects.filter(article_id__in=ids)
-            .select_related("entity")
-            .annotate(annotator_name=F("annotator__username"))
-            .order_by("article_id", ARTICLE_FIRST, "start", "id")
+            span_rows(
+                EntityMention.objects.filter(article_id__in=ids).order_by("article_id", ARTICLE_FIRST, "start", "id"),
+                ENTITY_MENTION_COLUMNS,
+                entity_name=F("entity__canonical_name"),
+            )
         )
         if "entities" in expand
         else None

@@ -148,3 +148,9 @@ def test_the_entity_page_lists_where_it_appears(client, journalist, django_captu
     page = client.get(f"/entities/{mention.entity_id}/").text
     assert f"/articles/{article.id}/" in page
     assert f"<bdi>{mention.entity.canonical_name}</bdi>" in page
+
+
+def test_every_answer_says_how_long_the_server_took(client, journalist):
+    client.force_login(journalist)
+    timing = client.get("/")["Server-Timing"]
+    assert timing.startswith("app;dur=") and float(timing.split("=")[1]) > 0
