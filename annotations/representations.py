@@ -61,7 +61,13 @@ def _span(span, convert: Callable[[int], int]) -> dict:
     }
 
 
-def mention_dict(mention: ClaimMention, convert: Callable[[int], int] = int) -> dict:
+def _times(annotation, *names: str) -> dict:
+    return {name: iso_time(getattr(annotation, name)) for name in names}
+
+
+def mention_dict(mention: ClaimMention, convert: Callable[[int], int] = int, *, timestamps: bool = True) -> dict:
+    """`timestamps=False` leaves out created_at and updated_at (the reader
+    does not show them, and a long article has a thousand mentions)."""
     return {
         "id": mention.id,
         "claim": mention.claim_id,
@@ -69,8 +75,7 @@ def mention_dict(mention: ClaimMention, convert: Callable[[int], int] = int) -> 
         "annotator": _annotator(mention),
         "layer": mention.layer,
         "version": mention.version,
-        "created_at": iso_time(mention.created_at),
-        "updated_at": iso_time(mention.updated_at),
+        **(_times(mention, "created_at", "updated_at") if timestamps else {}),
     }
 
 
@@ -79,7 +84,11 @@ def rationale_dict(rationale: StanceRationale, convert: Callable[[int], int] = i
 
 
 def stance_dict(
-    stance: Stance, rationales: Iterable[StanceRationale] | None = None, converters: Callable | None = None
+    stance: Stance,
+    rationales: Iterable[StanceRationale] | None = None,
+    converters: Callable | None = None,
+    *,
+    timestamps: bool = True,
 ) -> dict:
     """`converters(rationale)` gives the offset converter for a rationale's text."""
     rationales = stance.rationales.all() if rationales is None else rationales
@@ -96,8 +105,7 @@ def stance_dict(
         "annotator": _annotator(stance),
         "layer": stance.layer,
         "version": stance.version,
-        "created_at": iso_time(stance.created_at),
-        "updated_at": iso_time(stance.updated_at),
+        **(_times(stance, "created_at", "updated_at") if timestamps else {}),
     }
 
 
@@ -128,7 +136,9 @@ def entity_dict(entity: Entity) -> dict:
     }
 
 
-def entity_mention_dict(mention: EntityMention, convert: Callable[[int], int] = int) -> dict:
+def entity_mention_dict(
+    mention: EntityMention, convert: Callable[[int], int] = int, *, timestamps: bool = True
+) -> dict:
     return {
         "id": mention.id,
         "entity": mention.entity_id,
@@ -140,7 +150,7 @@ def entity_mention_dict(mention: EntityMention, convert: Callable[[int], int] = 
         "extractor_version": mention.extractor_version,
         "annotator": _annotator(mention),
         "version": mention.version,
-        "updated_at": iso_time(mention.updated_at),
+        **(_times(mention, "updated_at") if timestamps else {}),
     }
 
 
@@ -208,11 +218,13 @@ def article_document(
     entities: list[EntityMention] | None = None,
     extraction=None,
     offsets: str = CODE_POINTS,
+    timestamps: bool = True,
 ) -> dict:
     """An article with its current text and whichever of comments, mentions,
     stances (with rationales) and entity mentions are given. Spans on older
     revisions keep their own revision id. `offsets` picks the unit of every
-    start/end: Unicode code points (the default) or UTF-16 code units."""
+    start/end: Unicode code points (the default) or UTF-16 code units.
+    `timestamps=False` leaves the annotations' timestamps out."""
     revision = article.current_revision
     texts = {("article", revision.id): revision.text}
     texts.update({("comment", c.id): c.text for c in comments})
@@ -241,11 +253,11 @@ def article_document(
         "comments": [comment_dict(c) for c in comments],
     }
     if mentions is not None:
-        document["mentions"] = [mention_dict(m, converter(m)) for m in mentions]
+        document["mentions"] = [mention_dict(m, converter(m), timestamps=timestamps) for m in mentions]
     if stances is not None:
-        document["stances"] = [stance_dict(s, s.rationales.all(), converter) for s in stances]
+        document["stances"] = [stance_dict(s, s.rationales.all(), converter, timestamps=timestamps) for s in stances]
     if entities is not None:
-        document["entities"] = [entity_mention_dict(m, converter(m)) for m in entities]
+        document["entities"] = [entity_mention_dict(m, converter(m), timestamps=timestamps) for m in entities]
     return document
 
 

@@ -73,9 +73,9 @@ class SpanRow(SimpleNamespace):
 
 
 SPAN_COLUMNS = ("id", "article_id", "revision_id", "comment_id", "start", "end", "quote")
-MENTION_COLUMNS = (*SPAN_COLUMNS, "claim_id", "annotator_id", "layer", "version", "created_at", "updated_at")
+MENTION_COLUMNS = (*SPAN_COLUMNS, "claim_id", "annotator_id", "layer", "version")
 ENTITY_MENTION_COLUMNS = (
-    *SPAN_COLUMNS, "entity_id", "type", "origin", "status", "extractor_version", "annotator_id", "version", "updated_at",
+    *SPAN_COLUMNS, "entity_id", "type", "origin", "status", "extractor_version", "annotator_id", "version",
 )
 
 
@@ -100,16 +100,19 @@ def _by_article(rows) -> dict[int, list]:
 
 def article_documents(
     articles: list[Article], *, expand: Iterable[str] = EXPANSIONS, offsets: str = CODE_POINTS,
-    scope: AnnotationScope = EVERYTHING,
+    scope: AnnotationScope = EVERYTHING, timestamps: bool = True,
 ) -> Iterator[dict]:
     """Documents for `articles` (with source and current revision loaded), in
     order, with the expansions asked for; a handful of queries per call,
-    whatever the number of articles."""
+    whatever the number of articles. `timestamps=False` leaves the
+    annotations' created/updated times out (and unread)."""
     expand = set(expand)
+    mention_times = ("created_at", "updated_at") if timestamps else ()
+    entity_times = ("updated_at",) if timestamps else ()
     ids = [article.id for article in articles]
     comments = _by_article(Comment.objects.filter(article_id__in=ids).order_by("article_id", "position", "id"))
     mentions = (
-        _by_article(span_rows(scope.apply(ClaimMention.objects.filter(article_id__in=ids)).order_by("article_id", ARTICLE_FIRST, "start", "id"), MENTION_COLUMNS))
+        _by_article(span_rows(scope.apply(ClaimMention.objects.filter(article_id__in=ids)).order_by("article_id", ARTICLE_FIRST, "start", "id"), (*MENTION_COLUMNS, *mention_times)))
         if "mentions" in expand
         else None
     )
@@ -126,7 +129,7 @@ def article_documents(
         _by_article(
             span_rows(
                 EntityMention.objects.filter(article_id__in=ids).order_by("article_id", ARTICLE_FIRST, "start", "id"),
-                ENTITY_MENTION_COLUMNS,
+                (*ENTITY_MENTION_COLUMNS, *entity_times),
                 entity_name=F("entity__canonical_name"),
             )
         )
@@ -145,6 +148,7 @@ def article_documents(
             entities=None if entities is None else entities.get(article.id, []),
             extraction=run,
             offsets=offsets,
+            timestamps=timestamps,
         )
         if "comments" not in expand:
             del document["comments"]

@@ -48,7 +48,7 @@ def article_list(request):
 @login_required
 def article_detail(request, article_id: int):
     article = access_article(request.user, article_id)
-    (document,) = article_documents([article], scope=AnnotationScope(viewer=request.user))
+    (document,) = article_documents([article], scope=AnnotationScope(viewer=request.user), timestamps=False)
     revision = article.current_revision
     query = request.GET.get("q", "").strip()
     task = _task_in_reader(request, article)

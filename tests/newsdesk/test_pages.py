@@ -1,5 +1,7 @@
 """The reading pages and the admin show Arabic text right to left, escaped."""
 
+import json
+
 import pytest
 
 from tests.factories import make_article
@@ -154,3 +156,21 @@ def test_every_answer_says_how_long_the_server_took(client, journalist):
     client.force_login(journalist)
     timing = client.get("/")["Server-Timing"]
     assert timing.startswith("app;dur=") and float(timing.split("=")[1]) > 0
+
+
+def test_the_readers_data_block_cannot_be_closed_by_a_claims_text(client, journalist):
+    from annotations.services.claims import create_claim
+    from annotations.services.mentions import create_mention_for
+
+    article = make_article()
+    hostile = 'ادعاء </script><script>alert("x")</script> & <!--'
+    claim = create_claim(user=journalist, text=hostile)
+    text = article.current_revision.text
+    start = text.index("سد وادي")
+    create_mention_for(annotator=journalist, article=article.id, start=start, end=start + 7, quote="سد وادي", claim_id=claim.id)
+    response = _reader(client, journalist, article)
+    block = response.text.split('<script id="reader-data" type="application/json">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in block and ">" not in block and "&" not in block
+    data = json.loads(block)
+    assert [c["text"] for c in data["claims"]] == [hostile]
+    assert [(m["start"], m["quote"]) for m in data["mentions"]] == [(start, "سد وادي")]
