@@ -135,10 +135,12 @@ def access_task(user, task_id, *, to_work: bool = False, to_review: bool = False
         task = queryset.get(pk=task_id)
     except (AnnotationTask.DoesNotExist, ValueError, TypeError):
         raise NotFound(f"No task with id {task_id}.") from None
-    manager = can_manage_campaign(user, task.campaign)
-    if task.annotator_id != user.pk and not manager:
+    own = task.annotator_id == user.pk
+    # The annotator working on their own task needs no role lookup (the common case).
+    manager = can_manage_campaign(user, task.campaign) if (to_review or not own) else False
+    if not own and not manager:
         raise NotFound(f"No task with id {task_id}.")
-    if to_work and task.annotator_id != user.pk:
+    if to_work and not own:
         raise NotAllowed("Only the task's annotator can work on it.")
     if to_review and not manager:
         raise NotAllowed("Only the campaign's editors can review its tasks.")

@@ -575,6 +575,10 @@ class AnnotationTask(models.Model):
             models.Index(fields=["campaign", "annotator", "state"], name="task_annotator_state"),
             models.Index(fields=["campaign", "state", "last_activity_at"], name="task_state_activity"),
             models.Index(fields=["campaign", "article"], name="task_campaign_article"),
+            # "My open task", asked on every next-task call: small, and exact for the planner.
+            models.Index(
+                fields=["campaign", "annotator"], condition=Q(state__in=OPEN_TASK_STATES), name="task_open_per_annotator"
+            ),
         ]
 
     def __str__(self):

@@ -79,15 +79,30 @@ def test_skipping_and_abandoning_give_the_slot_back(editor, journalist, second_j
     assert CampaignArticle.objects.get(campaign=campaign).full is False
 
 
+def _idle_for(task, gap: timedelta) -> None:
+    AnnotationTask.objects.filter(id=task.id).update(last_activity_at=timezone.now() - gap)
+
+
 def test_time_spent_counts_work_not_breaks(editor, journalist):
-    campaign = active_campaign(editor, [journalist], [make_article()], overlap=1, abandon_after_minutes=30)
+    campaign = active_campaign(editor, [journalist], [make_article(), make_article()], overlap=1, abandon_after_minutes=30)
     task = queue.next_task(annotator=journalist, campaign_id=campaign.id)
-    AnnotationTask.objects.filter(id=task.id).update(last_activity_at=timezone.now() - timedelta(minutes=5))
+    _idle_for(task, timedelta(minutes=5))
     queue.touch_task(annotator=journalist, task_id=task.id)
-    AnnotationTask.objects.filter(id=task.id).update(last_activity_at=timezone.now() - timedelta(hours=2))
+    _idle_for(task, timedelta(hours=2))
     submitted = queue.submit_task(annotator=journalist, task_id=task.id)
     assert 299 <= submitted.seconds_spent <= 302  # the five minutes of work, not the two-hour break
     assert submitted.state == TaskState.SUBMITTED and submitted.started_at is not None
+    assert submitted.version == task.version + 1 and submitted.submitted_at is not None
+    # The work between the last activity and the submission counts too.
+    second = queue.next_task(annotator=journalist, campaign_id=campaign.id)
+    _idle_for(second, timedelta(hours=1))
+    queue.touch_task(annotator=journalist, task_id=second.id)  # back from a break: not counted
+    _idle_for(second, timedelta(minutes=10))
+    submitted = queue.submit_task(annotator=journalist, task_id=second.id)
+    assert 599 <= submitted.seconds_spent <= 602
+    assert AnnotationTask.objects.get(id=second.id).seconds_spent == submitted.seconds_spent
+    with pytest.raises(InvalidInput, match="submitted cannot be submitted"):
+        queue.submit_task(annotator=journalist, task_id=second.id)
 
 
 def test_only_members_reach_a_campaign_and_only_the_annotator_works_a_task(editor, journalist, second_journalist, outsider):
@@ -103,6 +118,19 @@ def test_only_members_reach_a_campaign_and_only_the_annotator_works_a_task(edito
         queue.submit_task(annotator=editor, task_id=task.id)
     with pytest.raises(NotAllowed):
         reviews.review_task(editor=journalist, task_id=task.id, decision="accept")
+
+
+def test_next_task_only_in_an_active_campaign_and_the_open_task_survives_a_pause(editor, journalist):
+    campaign = active_campaign(editor, [journalist], [make_article(), make_article()], overlap=1)
+    task = queue.next_task(annotator=journalist, campaign_id=campaign.id)
+    set_campaign_state(editor=editor, campaign_id=campaign.id, state="closed")
+    with pytest.raises(InvalidInput, match="closed, not active"):
+        queue.next_task(annotator=journalist, campaign_id=campaign.id)
+    assert AnnotationTask.objects.filter(campaign=campaign).count() == 1  # nothing handed out while closed
+    set_campaign_state(editor=editor, campaign_id=campaign.id, state="active")
+    assert queue.next_task(annotator=journalist, campaign_id=campaign.id) == task
+    with pytest.raises(NotFound):
+        queue.next_task(annotator=journalist, campaign_id="not-a-number")
 
 
 def test_review_decisions_reach_the_annotator(editor, journalist):
