@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+import orjson
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -64,10 +65,13 @@ def iter_articles_jsonl(
     *, offsets: str = CODE_POINTS, include_all: bool = False, scope: AnnotationScope = EVERYTHING
 ) -> Iterator[str]:
     """One line per annotated article: the article document with every expansion,
-    exactly as GET /api/v1/articles/{id}/?expand=... returns it."""
+    exactly as GET /api/v1/articles/{id}/?expand=... returns it. Yields a
+    chunk's lines at once (a few hundred articles), so a stream makes one
+    write per chunk rather than per article; orjson encodes (UTF-8, no
+    escapes), several times faster than the json module."""
     for chunk in _chunks(annotated_articles(include_all)):
-        for document in article_documents(chunk, expand=EXPANSIONS, offsets=offsets, scope=scope):
-            yield json.dumps(document, ensure_ascii=False) + "\n"
+        documents = article_documents(chunk, expand=EXPANSIONS, offsets=offsets, scope=scope)
+        yield "".join(orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE).decode() for document in documents)
 
 
 # --- W3C Web Annotation ---------------------------------------------------------

@@ -93,7 +93,7 @@ def populate(articles: int, mentions_per_article: int, workdir: Path) -> dict:
     from django.db import transaction
     from django.utils import timezone
 
-    from annotations.models import Claim, ClaimMention, Stance, StanceRationale
+    from annotations.models import Claim, ClaimMention, Layer, Stance, StanceRationale
     from benchmarks.ingest import build_inputs
     from newsdesk.api.auth import issue_token
     from newsdesk.bulk import insert_rows
@@ -127,7 +127,7 @@ def populate(articles: int, mentions_per_article: int, workdir: Path) -> dict:
                         "article_id": article.id, "revision_id": article.current_revision_id, "comment_id": None,
                         "start": start, "end": start + len(phrase), "quote": phrase,
                         "claim_id": claims[article.id % len(claims)].id, "annotator_id": user.id, "version": 1,
-                        "created_at": now, "updated_at": now,
+                        "layer": Layer.ANNOTATION, "created_at": now, "updated_at": now,
                     }
                 )
                 position = start + 1
@@ -136,7 +136,7 @@ def populate(articles: int, mentions_per_article: int, workdir: Path) -> dict:
                 {
                     "claim_id": claims[article.id % len(claims)].id, "article_id": article.id, "comment_id": None,
                     "label": "discuss", "note": "", "note_dir": "", "annotator_id": user.id, "version": 1,
-                    "created_at": now, "updated_at": now,
+                    "layer": Layer.ANNOTATION, "created_at": now, "updated_at": now,
                 }
             )
         insert_rows(ClaimMention, mention_rows)
