@@ -161,14 +161,19 @@ def populate(articles: int, mentions_per_article: int, workdir: Path) -> dict:
     }
 
 
-def process_tree_rss(pid: int) -> int:
+def process_tree_memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) in bytes, summed over a process and its children. RSS counts
+    pages shared between the processes (libraries, memory a fork shares) once
+    per process; PSS divides each shared page among its sharers, so its sum
+    is what the tree really takes."""
     import psutil
 
     try:
         root = psutil.Process(pid)
-        return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+        infos = [p.memory_full_info() for p in [root, *root.children(recursive=True)]]
     except psutil.NoSuchProcess:
-        return 0
+        return 0, 0
+    return sum(i.rss for i in infos), sum(i.pss for i in infos)
 
 
 def wrk(url: str, *, key: str, connections: int, seconds: int, method: str = "GET", body: str | None = None) -> dict:
@@ -297,8 +302,8 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         wrk(f"{base}/api/v1/articles/?page_size=50", key=data["key"], connections=4, seconds=2)  # warm up
         time.sleep(3)
-        idle_web = process_tree_rss(gunicorn.pid)
-        idle_worker = process_tree_rss(worker.pid) if worker else 0
+        idle_web = process_tree_memory(gunicorn.pid)
+        idle_worker = process_tree_memory(worker.pid) if worker else (0, 0)
 
         rows = []
         first = wrk(f"{base}/api/v1/articles/?page_size=50", key=data["key"], connections=16, seconds=args.seconds)
@@ -319,12 +324,13 @@ def main() -> None:
         print("\n| export | articles | seconds | articles/s | worker peak RSS (MB) |")
         print("|---|---:|---:|---:|---:|")
         print(f"| JSON Lines, all annotated | {exported['articles']:,} | {exported['seconds']:.2f} | {exported['rate']:,.0f} | {exported['peak_mb']:.0f} |")
-        print("\n| idle memory | MB |")
-        print("|---|---:|")
-        print(f"| web (gunicorn, master + 2 workers) | {idle_web / 2**20:.0f} |")
+        print("\n| idle memory | RSS (MB) | PSS (MB) |")
+        print("|---|---:|---:|")
+        mb = 2**20
+        print(f"| web (gunicorn, master + 2 workers) | {idle_web[0] / mb:.0f} | {idle_web[1] / mb:.0f} |")
         if worker:
-            print(f"| Celery worker (concurrency 1) | {idle_worker / 2**20:.0f} |")
-            print(f"| web + worker | {(idle_web + idle_worker) / 2**20:.0f} |")
+            print(f"| Celery worker (concurrency 1) | {idle_worker[0] / mb:.0f} | {idle_worker[1] / mb:.0f} |")
+            print(f"| web + worker | {(idle_web[0] + idle_worker[0]) / mb:.0f} | {(idle_web[1] + idle_worker[1]) / mb:.0f} |")
         else:
             print("| Celery worker | not measured: REDIS_URL unset |")
     finally:

@@ -49,7 +49,7 @@ def main() -> None:
     if not base_url.startswith("postgres") or not redis_url:
         sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL: the worker needs both.")
 
-    from benchmarks.api import bench_database, process_tree_rss
+    from benchmarks.api import bench_database, process_tree_memory
 
     url, drop = bench_database(base_url)
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "benchmark-" + "k" * 50, "LOG_LEVEL": "WARNING"}
@@ -94,7 +94,7 @@ def main() -> None:
 
         def sample_memory():
             while not stop.wait(0.05):
-                peak["rss"] = max(peak["rss"], process_tree_rss(worker.pid))
+                peak["rss"] = max(peak["rss"], process_tree_memory(worker.pid)[0])
 
         threading.Thread(target=sample_memory, daemon=True).start()
         first_done = None

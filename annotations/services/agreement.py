@@ -16,8 +16,6 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import combinations
 
-from nltk.metrics.agreement import AnnotationTask as _NltkTask
-
 from annotations.models import AnnotationTask, ClaimMention, Layer, Stance, TaskState
 
 # Work counts toward agreement once submitted (and while under review).
@@ -29,6 +27,14 @@ def _defined(compute):
         return compute()
     except ZeroDivisionError:
         return None
+
+
+def _NltkTask(*, data):  # noqa: N802 - stands for NLTK's class
+    """NLTK's AnnotationTask, imported on first use: NLTK adds about 30 MB to
+    every process that imports it, and only agreement figures need it."""
+    from nltk.metrics.agreement import AnnotationTask
+
+    return AnnotationTask(data=data)
 
 
 def cohen_kappa(pairs: list[tuple[str, str]]) -> float | None:
