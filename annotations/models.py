@@ -104,6 +104,8 @@ class Claim(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_claims"
     )
     version = models.PositiveIntegerField(default=1)
+    # Text and claimant folded for search (newsdesk.text.fold), kept by the claim services.
+    search_text = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from annotations.access import access_claim, access_entity, require_reader, visible_annotations
 from annotations.models import Claim, ClaimMention, Stance, StanceLabel
 from annotations.selectors import entity_appearances, stance_summary_by_source
-from annotations.services.claims import final_claim
+from annotations.services.claims import final_claim, search_claims
 from newsdesk.models import Article, Comment
 
 
@@ -17,8 +17,7 @@ def claim_list(request):
     require_reader(request.user)
     query = request.GET.get("q", "").strip()
     claims = Claim.objects.filter(merged_into__isnull=True).select_related("created_by").order_by("-updated_at")
-    for word in query.split():
-        claims = claims.filter(text__icontains=word)
+    claims = search_claims(claims, query)
     return render(request, "annotations/claim_list.html", {"claims": claims[:200], "query": query})
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from annotations.access import access_claim, require_annotator, require_editor
@@ -13,7 +13,7 @@ from annotations.representations import claim_dict, stance_dict
 from annotations.services.audit import record_event
 from annotations.services.versions import check_version
 from newsdesk.roles import is_editor
-from newsdesk.text import canonical_text, guess_language
+from newsdesk.text import canonical_text, fold, guess_language
 
 CLAIM = "claim"
 EDITABLE = ("text", "language", "claimant", "verdict")
@@ -40,6 +40,19 @@ def final_claim(claim: Claim) -> Claim:
     return claim
 
 
+def claim_search_text(claim: Claim) -> str:
+    """What claim search matches: the text and the claimant, folded."""
+    return fold(f"{claim.text}\n{claim.claimant}")
+
+
+def search_claims(queryset: QuerySet[Claim], query: str) -> QuerySet[Claim]:
+    """Claims containing every word of `query`, compared folded as article
+    search does (hamza forms, taa marbuta, alef maqsura, harakat, tatweel)."""
+    for word in fold(query).split():
+        queryset = queryset.filter(search_text__contains=word)
+    return queryset
+
+
 @transaction.atomic
 def create_claim(*, user, text: str, language: str = "", claimant: str = "", verdict: str = "") -> Claim:
     require_annotator(user)
@@ -53,6 +66,7 @@ def create_claim(*, user, text: str, language: str = "", claimant: str = "", ver
         verdict=_check_verdict(verdict or ""),
         created_by=user,
     )
+    claim.search_text = claim_search_text(claim)
     claim.full_clean()
     claim.save()
     record_event(actor=user, action=AuditAction.CREATE, object_type=CLAIM, object_id=claim.pk, claim_id=claim.pk, after=claim_dict(claim))
@@ -78,8 +92,9 @@ def update_claim(*, user, claim_id: int, version, changes: dict, from_header: bo
             raise NotAllowed("Only an editor can set a verdict.")
         claim.verdict = _check_verdict(changes["verdict"] or "")
     claim.version += 1
+    claim.search_text = claim_search_text(claim)
     claim.full_clean()
-    claim.save(update_fields=[*changes, "version", "updated_at"])
+    claim.save(update_fields=[*changes, "search_text", "version", "updated_at"])
     record_event(actor=user, action=AuditAction.UPDATE, object_type=CLAIM, object_id=claim.pk, claim_id=claim.pk, before=before, after=claim_dict(claim))
     return claim
 

@@ -17,6 +17,7 @@ from annotations.models import (
     StanceLabel,
 )
 from annotations.selectors import LAYER_HELP, in_layer
+from annotations.services.claims import search_claims
 from newsdesk.models import Article, Comment
 from newsdesk.selectors import search_articles
 
@@ -86,7 +87,7 @@ class CommentFilter(UpdatedSinceFilterSet):
 
 
 class ClaimFilter(UpdatedSinceFilterSet):
-    q = django_filters.CharFilter(method="filter_search", label="Claims whose text contains these words.")
+    q = django_filters.CharFilter(method="filter_search", label="Claims whose text or claimant contains these words, Arabic spelling folded as in article search.")
     merged = django_filters.BooleanFilter(field_name="merged_into", lookup_expr="isnull", exclude=True, label="Merged (true) or surviving (false) claims.")
 
     class Meta:
@@ -94,9 +95,7 @@ class ClaimFilter(UpdatedSinceFilterSet):
         fields = ["verdict", "language"]
 
     def filter_search(self, queryset, name, value):
-        for word in value.split():
-            queryset = queryset.filter(text__icontains=word)
-        return queryset
+        return search_claims(queryset, value)
 
 
 class AnnotationFilter(UpdatedSinceFilterSet):

@@ -169,3 +169,17 @@ def test_spans_on_an_old_revision_stay_readable_after_a_correction(as_journalist
     old = as_journalist.get(f"/api/v1/revisions/{kept['revision']}/").json()
     assert old["is_current"] is False
     assert old["text"][kept["start"] : kept["end"]] == kept["quote"] == "السد سيكتمل"
+
+
+def test_claim_search_folds_arabic_spelling_like_article_search(as_journalist, client, journalist):
+    wanted = new_claim(as_journalist, "الأمم المتّحدة: السدُّ آمنٌ حتى نهاية 2027")["id"]
+    new_claim(as_journalist, "وزير المياه يعد بالكهرباء")
+    as_journalist.patch(f"/api/v1/claims/{wanted}/", {"claimant": "مصطفى القاضي", "version": 1}, format="json")
+    # Without hamza, taa marbuta written as haa, without harakat, alef maqsura as yaa (in the claimant).
+    for query in ("الامم المتحده", "السد امن", "مصطفي القاضي"):
+        found = as_journalist.get("/api/v1/claims/", {"q": query}).json()["results"]
+        assert [c["id"] for c in found] == [wanted], query
+    assert as_journalist.get("/api/v1/claims/", {"q": "الامم الكهرباء"}).json()["results"] == []
+    client.force_login(journalist)
+    page = client.get("/claims/", {"q": "المتحده"})
+    assert "السدُّ آمنٌ" in page.text and "يعد بالكهرباء" not in page.text
