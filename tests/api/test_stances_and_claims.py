@@ -183,3 +183,5 @@ def test_claim_search_folds_arabic_spelling_like_article_search(as_journalist, c
     client.force_login(journalist)
     page = client.get("/claims/", {"q": "المتحده"})
     assert "السدُّ آمنٌ" in page.text and "يعد بالكهرباء" not in page.text
+    nothing = client.get("/claims/", {"q": "<b>مطار</b>"}, HTTP_ACCEPT_LANGUAGE="ar")
+    assert "لا ادعاء يطابق «<bdi>&lt;b&gt;مطار&lt;/b&gt;</bdi>»." in nothing.text
