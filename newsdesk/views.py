@@ -24,7 +24,7 @@ ARTICLES_PER_PAGE = 50
 def article_list(request):
     require_reader(request.user)
     articles = Article.objects.select_related("source").annotate(extraction_state=extraction_state_subquery())
-    filtered = ArticleFilter(request.GET or None, queryset=articles.order_by("-published_at", "-id"))
+    filtered = ArticleFilter(request.GET or None, queryset=articles.order_by("-published_at", "-id"), request=request)
     queryset = filtered.qs if filtered.is_bound and filtered.is_valid() else articles.order_by("-published_at", "-id")
     page = Paginator(queryset, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
+from annotations.access import visible_annotations
 from annotations.models import (
     AnnotationTask,
     AuditEvent,
@@ -58,9 +59,17 @@ class ArticleFilter(UpdatedSinceFilterSet):
     def filter_source(self, queryset, name, value):
         return queryset.filter(source__id=value) if value.isdigit() else queryset.filter(source__slug=value)
 
+    def _visible(self, annotations):
+        """Only the mentions or stances the requester may see count: in a blind
+        campaign, whether an article matches must not reveal another
+        annotator's work. Without a request (a service acting for an editor),
+        everything counts."""
+        viewer = getattr(self.request, "user", None)
+        return annotations if viewer is None else visible_annotations(viewer, annotations)
+
     def filter_claim(self, queryset, name, value):
-        mentions = ClaimMention.objects.filter(article=OuterRef("pk"), claim_id=value)
-        stances = Stance.objects.filter(article=OuterRef("pk"), claim_id=value)
+        mentions = self._visible(ClaimMention.objects.filter(article=OuterRef("pk"), claim_id=value))
+        stances = self._visible(Stance.objects.filter(article=OuterRef("pk"), claim_id=value))
         return queryset.filter(Q(Exists(mentions)) | Q(Exists(stances)))
 
     def filter_stance(self, queryset, name, value):
@@ -68,11 +77,11 @@ class ArticleFilter(UpdatedSinceFilterSet):
         claim = self.data.get("claim")
         if claim and str(claim).isdigit():
             stances = stances.filter(claim_id=claim)
-        return queryset.filter(Exists(stances))
+        return queryset.filter(Exists(self._visible(stances)))
 
     def filter_annotated(self, queryset, name, value):
-        annotated = Q(Exists(ClaimMention.objects.filter(article=OuterRef("pk")))) | Q(
-            Exists(Stance.objects.filter(article=OuterRef("pk")))
+        annotated = Q(Exists(self._visible(ClaimMention.objects.filter(article=OuterRef("pk"))))) | Q(
+            Exists(self._visible(Stance.objects.filter(article=OuterRef("pk"))))
         )
         return queryset.filter(annotated if value else ~annotated)
 

@@ -84,7 +84,9 @@ def test_disagreement_compared_adjudicated_and_exported_by_layer(campaign, as_ed
     assert any(note["kind"] == "reviewed" and "accepted" in note["message"] for note in notes)
 
 
-def test_blind_mode_hides_the_other_annotators_work(campaign, as_editor, as_journalist, as_second_journalist):
+def test_blind_mode_hides_the_other_annotators_work(
+    campaign, as_editor, as_journalist, as_second_journalist, client, second_journalist, editor
+):
     layla_task, claim_id = take_stance(as_journalist, campaign, "agree")
     article_id = layla_task["article"]
     layla_stance = body(as_journalist.get(f"/api/v1/stances/?article={article_id}"))["results"][0]
@@ -95,6 +97,17 @@ def test_blind_mode_hides_the_other_annotators_work(campaign, as_editor, as_jour
     document = body(as_second_journalist.get(f"/api/v1/articles/{article_id}/?expand=stances,mentions"))
     assert document["stances"] == []
     assert exported(as_second_journalist, "all") == {}
+    # Nor can the article filters tell him that someone took a stance on it.
+    for query in (f"claim={claim_id}", f"claim={claim_id}&stance=agree", "stance=agree", "annotated=true"):
+        found = [a["id"] for a in body(as_second_journalist.get(f"/api/v1/articles/?{query}"))["results"]]
+        assert article_id not in found, query
+        assert article_id in [a["id"] for a in body(as_editor.get(f"/api/v1/articles/?{query}"))["results"]], query
+    assert article_id in [a["id"] for a in body(as_second_journalist.get("/api/v1/articles/?annotated=false"))["results"]]
+    client.force_login(second_journalist)
+    listing = client.get("/", {"claim": claim_id})
+    assert listing.status_code == 200 and f'href="/articles/{article_id}/"' not in listing.text
+    client.force_login(editor)
+    assert f'href="/articles/{article_id}/"' in client.get("/", {"claim": claim_id}).text
     # The editor sees it; once the campaign closes, so does everyone.
     assert len(body(as_editor.get(f"/api/v1/stances/?article={article_id}"))["results"]) == 1
     body(as_editor.post(f"/api/v1/campaigns/{campaign['id']}/close/"))
