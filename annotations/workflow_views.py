@@ -141,6 +141,10 @@ def task_skip(request, task_id: int):
     return campaign_next(request, task.campaign_id)
 
 
+def _annotator_members(campaign):
+    return campaign.members.filter(role=CampaignRole.ANNOTATOR).select_related("user").order_by("user__username")
+
+
 @login_required
 def review_queue_page(request, campaign_id: int):
     campaign = access_campaign(request.user, campaign_id, to_manage=True)
@@ -149,7 +153,7 @@ def review_queue_page(request, campaign_id: int):
     disagreement = request.GET.get("disagreement") == "1"
     rows = review_queue(campaign, annotator=annotator, state=state, disagreement=disagreement)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    members = campaign.members.filter(role=CampaignRole.ANNOTATOR).select_related("user").order_by("user__username")
+    members = _annotator_members(campaign)
     return render(
         request,
         "annotations/review_queue.html",
@@ -166,10 +170,20 @@ def compare(request, campaign_id: int, article_id: int):
     article = access_article(request.user, article_id)
     comparison = article_comparison(campaign, article)
     labels = [(value, label) for value, label in StanceLabel.choices if value in campaign.labels]
+    # Who an open task can go to: the campaign's annotators without this article.
+    has_article = {task.annotator_id for task in comparison["tasks"]}
+    reassign_to = [
+        member.user.username
+        for member in _annotator_members(campaign)
+        if member.user_id not in has_article
+    ]
     return render(
         request,
         "annotations/compare.html",
-        {"campaign": campaign, "article": article, "labels": labels, "review_form": ReviewForm(), **comparison},
+        {
+            "campaign": campaign, "article": article, "labels": labels, "review_form": ReviewForm(),
+            "reassign_to": reassign_to, **comparison,
+        },
     )
 
 
@@ -215,6 +229,19 @@ def task_review(request, task_id: int):
             reviews.review_task(editor=request.user, task_id=task_id, decision=form.cleaned_data["decision"], comment=form.cleaned_data["comment"])
         except InvalidInput as error:
             messages.error(request, error.message)
+    return _back_to_compare(task.campaign_id, task.article_id)
+
+
+@login_required
+@require_POST
+def task_reassign(request, task_id: int):
+    task = access_task(request.user, task_id, to_review=True)
+    try:
+        moved = queue.reassign_task(editor=request.user, task_id=task_id, to_username=request.POST.get("annotator", ""))
+    except InvalidInput as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The article now goes to %(name)s.") % {"name": moved.annotator.get_username()})
     return _back_to_compare(task.campaign_id, task.article_id)
 
 

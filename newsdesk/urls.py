@@ -26,6 +26,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/submit/", workflow.task_submit, name="task-submit"),
     path("tasks/<int:task_id>/skip/", workflow.task_skip, name="task-skip"),
     path("tasks/<int:task_id>/review/", workflow.task_review, name="task-review"),
+    path("tasks/<int:task_id>/reassign/", workflow.task_reassign, name="task-reassign"),
     path("notifications/", workflow.notification_list, name="notifications"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", auth_views.LoginView.as_view(), name="login"),

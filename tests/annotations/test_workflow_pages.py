@@ -86,3 +86,35 @@ def test_login_is_throttled_after_five_failures(client, journalist):
     locked = client.post("/login/", {"username": "layla", "password": "pw-layla"})
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_the_editor_reassigns_an_open_task_from_the_compare_page(client, editor, journalist, second_journalist, django_user_model):
+    third = django_user_model.objects.create_user("salma")
+    third.groups.add(*journalist.groups.all())
+    article = make_article()
+    created = create_campaign(
+        editor=editor, name="حملة", selection={"articles": [article.id]},
+        annotators=[journalist.username, second_journalist.username, third.username], overlap=2,
+    )
+    campaign = set_campaign_state(editor=editor, campaign_id=created.id, state="active")
+    for person in (journalist, second_journalist):
+        client.force_login(person)
+        client.post(f"/campaigns/{campaign.id}/next/")
+    task = journalist.annotation_tasks.get()
+    compare_url = f"/campaigns/{campaign.id}/articles/{article.id}/"
+    client.force_login(journalist)
+    assert client.post(f"/tasks/{task.id}/reassign/", {"annotator": third.username}).status_code == 403
+    client.force_login(editor)
+    page = client.get(compare_url).text
+    # Only an annotator without this article is offered.
+    assert f'action="/tasks/{task.id}/reassign/"' in page
+    assert '<option value="salma">' in page and f'<option value="{second_journalist.username}">' not in page
+    response = client.post(f"/tasks/{task.id}/reassign/", {"annotator": third.username}, follow=True)
+    assert response.redirect_chain[-1][0] == compare_url
+    task.refresh_from_db()
+    assert task.annotator == third and task.state == "assigned"
+    assert third.notifications.filter(kind="assigned").count() == 2  # the campaign, then this article
+    refused = client.post(f"/tasks/{task.id}/reassign/", {"annotator": second_journalist.username}, follow=True)
+    assert "already has this article" in refused.text
+    task.refresh_from_db()
+    assert task.annotator == third
