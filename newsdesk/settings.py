@@ -18,7 +18,8 @@ env.read_env(BASE_DIR / ".env", recurse=False)
 DEVELOPMENT_SECRET_KEY = "newsdesk-development-key-not-for-production"
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
+# Unset or empty: the development key, which check newsdesk.E001 refuses when DEBUG is off.
+SECRET_KEY = env.str("SECRET_KEY", default="") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
