@@ -7,15 +7,12 @@ is a known word, so the span covers the name only.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import pycrfsuite
-
 from annotations.ner.corpus import TYPE_FROM_CORPUS
-from annotations.ner.features import sentence_features
+from annotations.ner.crf import CrfModel
 from annotations.ner.lexicon import place_names
 from annotations.ner.tokens import Token, clitic_length, sentences, tokenize
 from newsdesk.text import script_counts
@@ -33,22 +30,13 @@ class FoundEntity:
 
 
 class Extractor:
-    """One loaded model. Thread-safe: each thread gets its own tagger."""
+    """One loaded model; threads may share it."""
 
     def __init__(self, model_path: str | Path, version: str):
         self.model_path = str(model_path)
         self.version = version
-        self._local = threading.local()
-        # Fail now, not in the middle of a run, if the file is missing or broken.
-        self._tagger()
-
-    def _tagger(self) -> pycrfsuite.Tagger:
-        tagger = getattr(self._local, "tagger", None)
-        if tagger is None:
-            tagger = pycrfsuite.Tagger()
-            tagger.open(self.model_path)
-            self._local.tagger = tagger
-        return tagger
+        # Loaded now, so a missing or broken file fails here, not in the middle of a run.
+        self._model = CrfModel(model_path)
 
     def extract(self, text: str) -> list[FoundEntity]:
         tokens = tokenize(text)
@@ -61,13 +49,12 @@ class Extractor:
             return counts[rest] > counts[word] or rest in places or ("ال" + rest) in places
 
         found: list[FoundEntity] = []
-        tagger = self._tagger()
         for sentence in sentences(tokens, text):
             arabic, latin = script_counts(text[sentence[0].start : sentence[-1].end])
             if latin > arabic:
                 continue  # an English caption or quote: not what this model reads
             words = [token.folded for token in sentence]
-            labels = tagger.tag(sentence_features(words))
+            labels = self._model.tag(words)
             found.extend(self._entities(sentence, labels, text, rest_is_the_name))
         return found
 

@@ -83,26 +83,47 @@ def _far_features(word: str, prefix: str) -> tuple[str, ...]:
     return (f"+2:w={word}", f"+2:core={stem}")
 
 
+def own_features(word: str) -> tuple[str, ...]:
+    """What a token says about itself."""
+    return _own_features(word)
+
+
+@lru_cache(maxsize=262144)
+def context_features(word: str, offset: int) -> tuple[str, ...]:
+    """What a word says about the token `offset` places away from it (one of CONTEXT_OFFSETS)."""
+    if offset == -1:
+        return (*_word_features(word, "-1:"), f"-1:place_cue={int(word in PLACE_CUES)}")
+    if offset == 1:
+        return _word_features(word, "+1:")
+    return _far_features(word, f"{offset:+d}:")
+
+
+# The neighbours whose words shape a token's features, by their offset from it.
+CONTEXT_OFFSETS = (-2, -1, 1, 2)
+SENTENCE_START, SENTENCE_END = "BOS", "EOS"
+
+
+def pair_feature(previous: str, word: str) -> str:
+    """The token together with the word before it."""
+    return f"-1:w|w={previous}|{word}"
+
+
 def sentence_features(words: list[str]) -> list[list[str]]:
-    """CRF features for each word of one sentence; `words` are folded tokens."""
+    """CRF features for each word of one sentence; `words` are folded tokens.
+
+    A token's features are the union of its own, its neighbours' context
+    features, the pair feature (or the sentence-start marker) and the
+    sentence-end marker: the same groups that `annotations.ner.crf` scores
+    word by word, so this function is the one definition of the features."""
     rows = []
-    last = len(words) - 1
+    count = len(words)
     for i, word in enumerate(words):
-        row = list(_own_features(word))
-        if i > 0:
-            previous = words[i - 1]
-            row += _word_features(previous, "-1:")
-            row.append(f"-1:place_cue={int(previous in PLACE_CUES)}")
-            row.append(f"-1:w|w={previous}|{word}")
-        else:
-            row.append("BOS")
-        if i > 1:
-            row += _far_features(words[i - 2], "-2:")
-        if i < last:
-            row += _word_features(words[i + 1], "+1:")
-        else:
-            row.append("EOS")
-        if i < last - 1:
-            row += _far_features(words[i + 2], "+2:")
+        row = list(own_features(word))
+        for offset in CONTEXT_OFFSETS:
+            if 0 <= i + offset < count:
+                row += context_features(words[i + offset], offset)
+        row.append(pair_feature(words[i - 1], word) if i else SENTENCE_START)
+        if i == count - 1:
+            row.append(SENTENCE_END)
         rows.append(row)
     return rows

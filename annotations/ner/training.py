@@ -8,6 +8,7 @@ from pathlib import Path
 import pycrfsuite
 
 from annotations.ner.corpus import Sentence, folded_words, tags
+from annotations.ner.crf import CrfModel
 from annotations.ner.evaluation import Score, score
 from annotations.ner.features import sentence_features
 
@@ -23,17 +24,13 @@ def train(sentences: list[Sentence], model_path: str | Path, params: dict | None
     trainer.train(str(model_path))
 
 
-def predict(tagger: pycrfsuite.Tagger, sentences: list[Sentence]) -> list[list[str]]:
-    return [tagger.tag(sentence_features(folded_words(sentence))) for sentence in sentences]
+def predict(model: CrfModel, sentences: list[Sentence]) -> list[list[str]]:
+    """Labels from the tagger extraction uses, so scores measure what runs in production."""
+    return [model.tag(folded_words(sentence)) for sentence in sentences]
 
 
 def evaluate_model(model_path: str | Path, sentences: list[Sentence]) -> dict[str, Score]:
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(model_path))
-    try:
-        return score([tags(s) for s in sentences], predict(tagger, sentences))
-    finally:
-        tagger.close()
+    return score([tags(s) for s in sentences], predict(CrfModel(model_path), sentences))
 
 
 def cross_validate(sentences: list[Sentence], folds: int, workdir: Path, params: dict | None = None) -> dict[str, Score]:
@@ -50,9 +47,6 @@ def cross_validate(sentences: list[Sentence], folds: int, workdir: Path, params:
         rest = sentences[: fold_index * size] + sentences[(fold_index + 1) * size :]
         path = workdir / f"cv-{fold_index}.crfsuite"
         train(rest, path, params)
-        tagger = pycrfsuite.Tagger()
-        tagger.open(str(path))
         gold += [tags(s) for s in held_out]
-        predicted += predict(tagger, held_out)
-        tagger.close()
+        predicted += predict(CrfModel(path), held_out)
     return score(gold, predicted)

@@ -1,0 +1,66 @@
+"""The word-by-word CRF tagger gives exactly CRFsuite's labels with the same model
+(what it finds on the seeds is tested in test_extraction.py)."""
+
+from pathlib import Path
+
+import pycrfsuite
+import pytest
+
+from annotations.ner.crf import CrfModel
+from annotations.ner.extractor import SHIPPED_MODEL
+from annotations.ner.features import sentence_features
+from annotations.ner.tokens import sentences, tokenize
+
+DEMO_PAGES = Path(__file__).resolve().parents[2] / "newsdesk" / "demo" / "pages"
+
+
+def demo_sentences() -> list[list[str]]:
+    found = []
+    for page in sorted(DEMO_PAGES.glob("*.txt")):
+        text = page.read_text(encoding="utf-8")
+        found += [[token.folded for token in sentence] for sentence in sentences(tokenize(text), text)]
+    return found
+
+
+@pytest.fixture(scope="module")
+def crfsuite_tagger():
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(SHIPPED_MODEL))
+    yield tagger
+    tagger.close()
+
+
+def test_labels_equal_crfsuite_on_the_demo_pages(crfsuite_tagger):
+    model = CrfModel(SHIPPED_MODEL)
+    corpus = demo_sentences()
+    assert sum(map(len, corpus)) > 500
+    expected = [crfsuite_tagger.tag(sentence_features(words)) for words in corpus]
+    assert [model.tag(words) for words in corpus] == expected
+    # A second pass reads the cached word scores and must not drift.
+    assert [model.tag(words) for words in corpus] == expected
+    assert any(label != "O" for labels in expected for label in labels)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["لافروف"],  # one token: start and end markers on the same token
+        ["قال", "لافروف"],
+        ["وزير", "الخارجيه", "الروسي", "سيرغي", "لافروف", "في", "موسكو", "."],
+        ["كلمه", "لم", "يرها", "النموذج", "قط", "زززز"],
+        ["💡", "John", "Kerry", "في", "جنيف"],
+    ],
+)
+def test_short_and_unknown_sentences_match_crfsuite(crfsuite_tagger, words):
+    assert CrfModel(SHIPPED_MODEL).tag(words) == crfsuite_tagger.tag(sentence_features(words))
+
+
+def test_empty_sentence_has_no_labels():
+    assert CrfModel(SHIPPED_MODEL).tag([]) == []
+
+
+def test_a_broken_model_file_is_refused_on_load(tmp_path):
+    broken = tmp_path / "broken.crfsuite"
+    broken.write_bytes(b"not a model")
+    with pytest.raises((ValueError, OSError)):
+        CrfModel(broken)
