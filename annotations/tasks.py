@@ -23,18 +23,9 @@ TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 )
 def extract_entities_task(run_ids: list[int]) -> dict:
     """Extract the entities of these runs; runs already done or taken are skipped."""
-    from annotations.services.extraction import current_extractor, run_extraction
+    from annotations.services.extraction import run_extractions
 
-    outcomes: dict[str, int] = {}
-    links: dict = {}
-    try:
-        extractor = current_extractor()
-    except Exception:  # a broken model version: each run records the failure
-        extractor = None
-    for run_id in run_ids:
-        outcome = run_extraction(run_id, links, extractor)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    return outcomes
+    return run_extractions(run_ids)
 
 
 @shared_task(name="newsdesk.sweep_extraction_runs", acks_late=True)

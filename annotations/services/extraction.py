@@ -126,50 +126,110 @@ def sweep_runs(*, stale_after: timedelta | None = None) -> int:
 # --- Running ---------------------------------------------------------------------
 
 
-def claim_run(run_id: int) -> ExtractionRun | None:
-    """Take the run for this worker, or None if it is done or someone else holds it."""
+def claim_runs(run_ids: list[int]) -> list[ExtractionRun]:
+    """Take these runs for this worker: those not done and not held by someone
+    else. Returns them with their revision's text, in the order asked.
+
+    One conditional update claims them all; the claim's own start time (to
+    the microsecond) then tells this worker's runs from those another worker
+    claimed in the same moment.
+    """
+    if not run_ids:
+        return []
     now = timezone.now()
     lease = now + timedelta(seconds=settings.NEWSDESK_EXTRACTION_LEASE_SECONDS)
     claimable = Q(state=ExtractionState.PENDING) | Q(state=ExtractionState.RUNNING, lease_until__lt=now)
-    claimed = ExtractionRun.objects.filter(claimable, pk=run_id).update(
+    claimed = ExtractionRun.objects.filter(claimable, pk__in=run_ids).update(
         state=ExtractionState.RUNNING, started_at=now, lease_until=lease, attempts=F("attempts") + 1
     )
     if not claimed:
-        return None
+        return []
     # Only what extraction reads: the revision's text, not the article's search text.
-    return (
+    runs = (
         ExtractionRun.objects.select_related("revision")
+        .filter(pk__in=run_ids, state=ExtractionState.RUNNING, started_at=now)
         .only("id", "article_id", "revision_id", "attempts", "revision__id", "revision__text")
-        .get(pk=run_id)
     )
+    order = {run_id: position for position, run_id in enumerate(run_ids)}
+    return sorted(runs, key=lambda run: order[run.pk])
+
+
+def claim_run(run_id: int) -> ExtractionRun | None:
+    """Take the run for this worker, or None if it is done or someone else holds it."""
+    runs = claim_runs([run_id])
+    return runs[0] if runs else None
 
 
 def run_extraction(run_id: int, links: dict | None = None, extractor: Extractor | None = None) -> str:
     """Extract one run's entities. Returns the run's final state, or "skipped"
-    when another worker has it or it is already done. A task passes the same
-    `links` (entity links; names repeat from article to article) and
-    `extractor` to all its runs."""
-    run = claim_run(run_id)
-    if run is None:
-        return "skipped"
+    when another worker has it or it is already done."""
+    outcomes = run_extractions([run_id], links=links, extractor=extractor)
+    return next(iter(outcomes))
+
+
+def run_extractions(run_ids: list[int], *, links: dict | None = None, extractor: Extractor | None = None) -> dict[str, int]:
+    """Claim, extract and store a batch of runs; returns how many ended in
+    each state ("done", "failed", or "skipped" when another worker has a run
+    or it is already done).
+
+    The database work is done for the whole batch at once: the claim, the
+    texts, the stored mentions, one transaction for the new ones and the runs'
+    outcomes. A run whose input is bad (or whose model cannot load) ends as
+    failed with its reason without holding up the others. If the database
+    goes away, the runs are released for a retry or the sweep.
+    """
+    outcomes: dict[str, int] = {}
+
+    def count(state: str, number: int = 1) -> None:
+        if number:
+            outcomes[state] = outcomes.get(state, 0) + number
+
+    runs = claim_runs(run_ids)
+    count("skipped", len(run_ids) - len(runs))
+    if not runs:
+        return outcomes
     try:
-        extractor = extractor or current_extractor()
-        comments = list(Comment.objects.filter(article_id=run.article_id).order_by("position", "id"))
-        count = ensure_entity_mentions(run=run, extractor=extractor, comments=comments, links=links)
-    except (OperationalError, InterfaceError):
-        # Transient (the database went away): release the run so a retry (or the sweep) can take it.
-        ExtractionRun.objects.filter(pk=run.pk).update(state=ExtractionState.PENDING, lease_until=None)
-        raise
-    except Exception as exc:  # bad input or a bug: a failed run with its reason, never a retry loop
-        logger.exception("extraction run %s failed", run.pk)
-        ExtractionRun.objects.filter(pk=run.pk).update(
-            state=ExtractionState.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+        try:
+            extractor = extractor or current_extractor()
+        except Exception as exc:  # a broken model version: every run says why
+            _fail_runs(runs, exc)
+            count(ExtractionState.FAILED, len(runs))
+            return outcomes
+        comments: dict[int, list[Comment]] = {run.article_id: [] for run in runs}
+        for comment in (
+            Comment.objects.filter(article_id__in=comments).order_by("article_id", "position", "id").only("id", "article_id", "text")
+        ):
+            comments[comment.article_id].append(comment)
+        extracted: list[tuple[ExtractionRun, list[Comment], dict]] = []
+        for run in runs:
+            try:
+                extracted.append((run, comments[run.article_id], _desired_mentions(run, comments[run.article_id], extractor)))
+            except Exception as exc:  # bad input or a bug: a failed run with its reason, never a retry loop
+                _fail_runs([run], exc)
+                count(ExtractionState.FAILED)
+        _store_mentions(extracted, extractor.version, {} if links is None else links)
+        finished = timezone.now()
+        for run, _, desired in extracted:
+            run.state, run.extractor_version, run.mentions = ExtractionState.DONE, extractor.version, len(desired)
+            run.error, run.finished_at = "", finished
+        ExtractionRun.objects.bulk_update(
+            [run for run, _, _ in extracted], ["state", "extractor_version", "mentions", "error", "finished_at"]
         )
-        return ExtractionState.FAILED
-    ExtractionRun.objects.filter(pk=run.pk).update(
-        state=ExtractionState.DONE, extractor_version=extractor.version, mentions=count, error="", finished_at=timezone.now()
+        count(ExtractionState.DONE, len(extracted))
+    except (OperationalError, InterfaceError):
+        # Transient (the database went away): release the runs so a retry (or the sweep) can take them.
+        ExtractionRun.objects.filter(pk__in=[run.pk for run in runs], state=ExtractionState.RUNNING).update(
+            state=ExtractionState.PENDING, lease_until=None
+        )
+        raise
+    return outcomes
+
+
+def _fail_runs(runs: list[ExtractionRun], exc: Exception) -> None:
+    logger.error("extraction of %d run(s) failed (%s)", len(runs), [run.pk for run in runs], exc_info=exc)
+    ExtractionRun.objects.filter(pk__in=[run.pk for run in runs]).update(
+        state=ExtractionState.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
     )
-    return ExtractionState.DONE
 
 
 def _mention_key(row) -> tuple:
@@ -177,13 +237,8 @@ def _mention_key(row) -> tuple:
     return (get("revision_id"), get("comment_id"), get("start"), get("end"), get("type"))
 
 
-def ensure_entity_mentions(
-    *, run: ExtractionRun, extractor: Extractor, comments: list[Comment], links: dict | None = None
-) -> int:
-    """Make the machine mentions of this extractor version in the run's texts
-    exactly what the extractor finds now. Mentions an annotator reviewed
-    (accepted, rejected, retyped) are kept as they are. Returns the number of
-    machine mentions for these texts."""
+def _desired_mentions(run: ExtractionRun, comments: list[Comment], extractor: Extractor) -> dict[tuple, tuple[dict, FoundEntity]]:
+    """What the extractor finds now in the run's texts, keyed by span and type."""
     limit = settings.NEWSDESK_EXTRACTION_MAX_CHARS
     for label, text in [("article", run.revision.text), *((f"comment {c.pk}", c.text) for c in comments)]:
         if len(text) > limit:
@@ -193,7 +248,6 @@ def ensure_entity_mentions(
     ]
     for comment in comments:
         found += [(None, comment.id, entity) for entity in extractor.extract(comment.text)]
-    now = timezone.now()
     desired = {}
     for revision_id, comment_id, entity in found:
         row = {
@@ -201,34 +255,65 @@ def ensure_entity_mentions(
             "start": entity.start, "end": entity.end, "quote": entity.text, "type": entity.type,
         }
         desired.setdefault(_mention_key(row), (row, entity))
+    return desired
 
+
+def ensure_entity_mentions(
+    *, run: ExtractionRun, extractor: Extractor, comments: list[Comment], links: dict | None = None
+) -> int:
+    """Make the machine mentions of this extractor version in the run's texts
+    exactly what the extractor finds now. Mentions an annotator reviewed
+    (accepted, rejected, retyped) are kept as they are. Returns the number of
+    machine mentions for these texts."""
+    desired = _desired_mentions(run, comments, extractor)
+    _store_mentions([(run, comments, desired)], extractor.version, {} if links is None else links)
+    return len(desired)
+
+
+def _store_mentions(extracted: list[tuple[ExtractionRun, list[Comment], dict]], version: str, links: dict) -> None:
+    """Replace the stored machine mentions of `version` in these runs' texts
+    by the desired ones, in one transaction. Reviewed mentions are kept;
+    `links` caches (type, surface) → entity id across calls."""
+    if not extracted:
+        return
+    revision_ids = [run.revision_id for run, _, _ in extracted]
+    comment_ids = [comment.id for _, comments, _ in extracted for comment in comments]
+    now = timezone.now()
     with transaction.atomic():
         existing = EntityMention.objects.select_for_update().filter(
-            Q(revision_id=run.revision_id) | Q(comment_id__in=[c.id for c in comments]),
+            Q(revision_id__in=revision_ids) | Q(comment_id__in=comment_ids),
             origin=Origin.MACHINE,
-            extractor_version=extractor.version,
-        )
+            extractor_version=version,
+        ).only("id", "revision_id", "comment_id", "start", "end", "type", "status")
         stored = {_mention_key(m): m for m in existing}
-        stale = [m.pk for key, m in stored.items() if key not in desired and m.status == MentionStatus.SUGGESTED]
-        EntityMention.objects.filter(pk__in=stale).delete()
-        links = {} if links is None else links
-        new_rows = []
-        for key, (row, entity) in desired.items():
-            if key in stored:
-                continue
-            if (entity.type, entity.text) not in links:
-                links[(entity.type, entity.text)] = link_entity(entity.type, entity.text).pk
-            new_rows.append(
-                {
-                    **row, "entity_id": links[(entity.type, entity.text)], "origin": Origin.MACHINE,
-                    "status": MentionStatus.SUGGESTED, "extractor_version": extractor.version, "annotator_id": None,
-                    "version": 1, "created_at": now, "updated_at": now,
-                }
-            )
+        wanted = {key for _, _, desired in extracted for key in desired}
+        stale = [m.pk for key, m in stored.items() if key not in wanted and m.status == MentionStatus.SUGGESTED]
+        if stale:
+            EntityMention.objects.filter(pk__in=stale).delete()
+        new_rows: list[list[dict]] = []
+        for _, _, desired in extracted:
+            rows = []
+            for key, (row, entity) in desired.items():
+                if key in stored:
+                    continue
+                if (entity.type, entity.text) not in links:
+                    links[(entity.type, entity.text)] = link_entity(entity.type, entity.text).pk
+                rows.append(
+                    {
+                        **row, "entity_id": links[(entity.type, entity.text)], "origin": Origin.MACHINE,
+                        "status": MentionStatus.SUGGESTED, "extractor_version": version, "annotator_id": None,
+                        "version": 1, "created_at": now, "updated_at": now,
+                    }
+                )
+            new_rows.append(rows)
         try:
             with transaction.atomic():
-                insert_rows(EntityMention, new_rows)
+                insert_rows(EntityMention, [row for rows in new_rows for row in rows])
         except IntegrityError:
-            # Another worker stored the same mentions a moment ago: keep theirs.
-            logger.info("run %s: mentions already stored by a concurrent run", run.pk)
-    return len(desired)
+            # Another worker stored some of these mentions a moment ago: keep theirs, store the rest run by run.
+            for (run, _, _), rows in zip(extracted, new_rows):
+                try:
+                    with transaction.atomic():
+                        insert_rows(EntityMention, rows)
+                except IntegrityError:
+                    logger.info("run %s: mentions already stored by a concurrent run", run.pk)

@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from annotations.models import Entity, EntityMention, ExtractionRun, MentionStatus, NerModel
 from annotations.services.entities import link_entity, match_key
-from annotations.services.extraction import run_extraction
+from annotations.services.extraction import run_extraction, run_extractions
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +75,25 @@ def test_text_too_long_ends_as_a_failed_run_with_its_reason(settings, django_cap
     assert run.state == "failed"
     assert "characters; extraction takes at most 50" in run.error
     assert not EntityMention.objects.filter(article=article).exists()
+
+
+def test_in_a_batch_a_bad_run_fails_alone_and_a_taken_one_is_skipped(settings):
+    settings.NEWSDESK_EXTRACTION_MAX_CHARS = 400
+    good = make_article(paragraphs=(TEXT,), comments=[])
+    too_long = make_article(paragraphs=(TEXT * 3,), comments=[])
+    done_already = make_article(paragraphs=(TEXT,), comments=[])
+    runs = {article: ExtractionRun.objects.get(article=article) for article in (good, too_long, done_already)}
+    ExtractionRun.objects.filter(pk=runs[done_already].pk).update(state="done")
+
+    outcomes = run_extractions([run.pk for run in runs.values()])
+
+    assert outcomes == {"done": 1, "failed": 1, "skipped": 1}
+    for run in runs.values():
+        run.refresh_from_db()
+    assert (runs[good].state, runs[too_long].state) == ("done", "failed")
+    assert "characters; extraction takes at most 400" in runs[too_long].error
+    assert runs[good].mentions == machine_mentions(good).count() > 0
+    assert not machine_mentions(too_long).exists() and not machine_mentions(done_already).exists()
 
 
 def test_a_broken_model_version_fails_runs_and_says_why(tmp_path, django_capture_on_commit_callbacks):

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
-from annotations.services.extraction import request_extraction, run_extraction
+from annotations.services.extraction import request_extraction, run_extractions
 from newsdesk.models import Article
 
 CHUNK = 200
@@ -39,9 +39,8 @@ class Command(BaseCommand):
                 chunk = list(Article.objects.filter(id__in=ids[start : start + CHUNK]).only("id", "current_revision_id"))
                 run_ids = request_extraction(chunk)
                 if options["now"]:
-                    for run_id in run_ids:
-                        outcome = run_extraction(run_id)
-                        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                    for outcome, number in run_extractions(run_ids).items():
+                        outcomes[outcome] = outcomes.get(outcome, 0) + number
                 progress.update(len(chunk))
         done = ", ".join(f"{count} {state}" for state, count in sorted(outcomes.items()))
         self.stdout.write(f"Queued extraction for {len(ids)} articles" + (f" ({done})" if done else ""))
