@@ -20,9 +20,13 @@ import pycrfsuite
 
 from annotations.ner.features import (
     CONTEXT_OFFSETS,
+    DOCUMENT_OFFSETS,
     SENTENCE_END,
     SENTENCE_START,
     context_features,
+    core,
+    document_context,
+    next_pair_feature,
     own_features,
     pair_feature,
 )
@@ -60,6 +64,8 @@ class CrfModel:
         self._end = self._sum((SENTENCE_END,))
         self._own: dict[str, np.ndarray] = {}
         self._context: dict[int, dict[str, np.ndarray]] = {offset: {} for offset in CONTEXT_OFFSETS}
+        # Document groups are few distinct tuples of flags; keyed by the tuple.
+        self._document: dict[int, dict[tuple[str, ...], np.ndarray]] = {offset: {} for offset in DOCUMENT_OFFSETS}
 
     def _sum(self, features: tuple[str, ...]) -> np.ndarray:
         total = self._zero.copy()
@@ -69,7 +75,7 @@ class CrfModel:
                 total += weights
         return total
 
-    def _cached(self, cache: dict[str, np.ndarray], word: str, features) -> np.ndarray:
+    def _cached(self, cache: dict, word, features) -> np.ndarray:
         vector = cache.get(word)
         if vector is None:
             if len(cache) >= CACHE_WORDS:
@@ -77,31 +83,48 @@ class CrfModel:
             vector = cache[word] = self._sum(features(word))
         return vector
 
-    def emissions(self, words: list[str]) -> np.ndarray:
+    @staticmethod
+    def _add_shifted(scores: np.ndarray, vectors: np.ndarray, offset: int) -> None:
+        """Add to each token the vector of the word `offset` places away from it."""
+        count = len(scores)
+        if offset < 0:
+            scores[-offset:] += vectors[: count + offset]
+        elif offset > 0:
+            scores[: count - offset] += vectors[offset:]
+        else:
+            scores += vectors
+
+    def emissions(self, words: list[str], document: dict[str, tuple[str, ...]]) -> np.ndarray:
         """Each token's score for each label (tokens × labels), from its feature groups."""
         count = len(words)
         scores = np.array([self._cached(self._own, word, own_features) for word in words])
         for offset, cache in self._context.items():
-            if count <= abs(offset):
-                continue
-            context = np.array([self._cached(cache, word, lambda w, o=offset: context_features(w, o)) for word in words])
-            if offset < 0:
-                scores[-offset:] += context[: count + offset]
-            else:
-                scores[: count - offset] += context[offset:]
+            if count > abs(offset):
+                vectors = np.array([self._cached(cache, word, lambda w, o=offset: context_features(w, o)) for word in words])
+                self._add_shifted(scores, vectors, offset)
+        groups = [document[core(word)] for word in words]
+        for offset, cache in self._document.items():
+            if count > abs(offset):
+                vectors = np.array([self._cached(cache, group, lambda g, o=offset: document_context(g, o)) for group in groups])
+                self._add_shifted(scores, vectors, offset)
         scores[0] += self._start
         scores[-1] += self._end
+        weights = self._weights
         for i in range(1, count):
-            weights = self._weights.get(pair_feature(words[i - 1], words[i]))
-            if weights is not None:
-                scores[i] += weights
+            before = weights.get(pair_feature(words[i - 1], words[i]))  # a feature of token i
+            if before is not None:
+                scores[i] += before
+            after = weights.get(next_pair_feature(words[i - 1], words[i]))  # a feature of token i - 1
+            if after is not None:
+                scores[i - 1] += after
         return scores
 
-    def tag(self, words: list[str]) -> list[str]:
-        """The most likely label sequence (Viterbi) for a sentence of folded words."""
+    def tag(self, words: list[str], document: dict[str, tuple[str, ...]]) -> list[str]:
+        """The most likely label sequence (Viterbi) for a sentence of folded
+        words; `document` is `features.document_features` of its document."""
         if not words:
             return []
-        scores = self.emissions(words)
+        scores = self.emissions(words, document)
         count, size = scores.shape
         best = scores[0]
         backpointers = np.empty((count, size), dtype=np.intp)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from annotations.ner.corpus import TYPE_FROM_CORPUS
 from annotations.ner.crf import CrfModel
+from annotations.ner.features import document_features
 from annotations.ner.lexicon import place_names
 from annotations.ner.tokens import Token, clitic_length, sentences, tokenize
 from newsdesk.text import script_counts
@@ -49,12 +50,14 @@ class Extractor:
             return counts[rest] > counts[word] or rest in places or ("ال" + rest) in places
 
         found: list[FoundEntity] = []
+        arabic_sentences = []
         for sentence in sentences(tokens, text):
             arabic, latin = script_counts(text[sentence[0].start : sentence[-1].end])
-            if latin > arabic:
-                continue  # an English caption or quote: not what this model reads
-            words = [token.folded for token in sentence]
-            labels = self._model.tag(words)
+            if latin <= arabic:  # English captions and quotes are not what this model reads
+                arabic_sentences.append((sentence, [token.folded for token in sentence]))
+        document = document_features([words for _, words in arabic_sentences])
+        for sentence, words in arabic_sentences:
+            labels = self._model.tag(words, document)
             found.extend(self._entities(sentence, labels, text, rest_is_the_name))
         return found
 

@@ -1,5 +1,11 @@
 """Token features for the CRF: the word and its affixes, its shape, the word
-without clitics, gazetteer and cue-word membership, and a window of context."""
+without clitics, gazetteer and cue-word membership, a window of context, and
+what the word's other occurrences in the same document say about it.
+
+A token's features are groups, each depending on one word (or one pair of
+neighbouring words, or one word's standing in the document), so that
+`annotations.ner.crf` can score them word by word; `sentence_features` puts
+the groups together and is the one definition that training uses."""
 
 from __future__ import annotations
 
@@ -12,8 +18,10 @@ from annotations.ner.lexicon import (
     PLACE_CUES,
     SPEECH_CUES,
     arabic_words,
+    foreign_names,
     person_names,
     place_names,
+    world_names,
 )
 
 _CLITIC_STRIP = re.compile(r"^(?:وبال|وكال|فبال|وال|فال|بال|كال|ولل|لل|و|ف|ب|ل|ك)(?=..)")
@@ -31,14 +39,14 @@ def core(word: str) -> str:
 @lru_cache(maxsize=1)
 def _lexicons():
     frequency, dictionary, stopwords = arabic_words()
-    return place_names(), person_names(), frequency, dictionary, stopwords
+    return place_names(), person_names(), frequency, dictionary, stopwords, world_names(), foreign_names()
 
 
 @lru_cache(maxsize=262144)
 def _word_features(word: str, prefix: str) -> tuple[str, ...]:
     """What a word says about itself, under a position prefix ("", "-1:", "+1:").
     Cached: news vocabulary repeats, so most words are looked up once."""
-    places, people, frequency, dictionary, stopwords = _lexicons()
+    places, people, frequency, dictionary, stopwords, world, foreign = _lexicons()
     stem = core(word)
     return (
         f"{prefix}w={word}",
@@ -49,6 +57,8 @@ def _word_features(word: str, prefix: str) -> tuple[str, ...]:
         f"{prefix}stop={int(word in stopwords)}",
         f"{prefix}place={int(word in places or stem in places or ('ال' + stem) in places)}",
         f"{prefix}name={int(word in people or stem in people)}",
+        f"{prefix}world_name={int(word in world or stem in world)}",
+        f"{prefix}foreign_name={int(word in foreign or stem in foreign)}",
         f"{prefix}person_cue={int(word in PERSON_CUES)}",
         f"{prefix}speech_cue={int(word in SPEECH_CUES)}",
         f"{prefix}org_cue={int(word in ORGANISATION_CUES or stem in ORGANISATION_CUES)}",
@@ -64,7 +74,8 @@ def _own_features(word: str) -> tuple[str, ...]:
         *_word_features(word, ""),
         f"p1={word[:1]}", f"p2={word[:2]}", f"p3={word[:3]}",
         f"s1={word[-1:]}", f"s2={word[-2:]}", f"s3={word[-3:]}",
-        f"cs2={stem[-2:]}", f"cp2={stem[:2]}",
+        f"cs1={stem[-1:]}", f"cs2={stem[-2:]}", f"cs3={stem[-3:]}", f"cs4={stem[-4:]}",
+        f"cp1={stem[:1]}", f"cp2={stem[:2]}", f"cp3={stem[:3]}", f"cp4={stem[:4]}",
         f"len={min(len(word), 8)}",
         f"latin={int(bool(_LATIN.search(word)))}",
         f"digit={int(bool(_DIGIT.search(word)))}",
@@ -78,7 +89,7 @@ def _far_features(word: str, prefix: str) -> tuple[str, ...]:
     """Features of the words two places away."""
     stem = core(word)
     if prefix == "-2:":
-        _, people, *_ = _lexicons()
+        people = _lexicons()[1]
         return (f"-2:w={word}", f"-2:core={stem}", f"-2:person_cue={int(word in PERSON_CUES)}", f"-2:name={int(stem in people)}")
     return (f"+2:w={word}", f"+2:core={stem}")
 
@@ -100,6 +111,8 @@ def context_features(word: str, offset: int) -> tuple[str, ...]:
 
 # The neighbours whose words shape a token's features, by their offset from it.
 CONTEXT_OFFSETS = (-2, -1, 1, 2)
+# The neighbours whose standing in the document shapes a token's features.
+DOCUMENT_OFFSETS = (-1, 0, 1)
 SENTENCE_START, SENTENCE_END = "BOS", "EOS"
 
 
@@ -108,13 +121,74 @@ def pair_feature(previous: str, word: str) -> str:
     return f"-1:w|w={previous}|{word}"
 
 
-def sentence_features(words: list[str]) -> list[list[str]]:
-    """CRF features for each word of one sentence; `words` are folded tokens.
+def next_pair_feature(word: str, following: str) -> str:
+    """The token together with the word after it."""
+    return f"w|+1:w={word}|{following}"
+
+
+def _known_name(word: str) -> bool:
+    _, people, _, _, _, world, foreign = _lexicons()
+    stem = core(word)
+    return any(form in names for form in (word, stem) for names in (people, world, foreign))
+
+
+def document_features(sentences: list[list[str]]) -> dict[str, tuple[str, ...]]:
+    """For each word core of a document (its sentences of folded words), what
+    all its occurrences say together: seen after a title or an organisation
+    noun, after "في", next to a verb of saying or to a known name, with the
+    article or a clitic, and how often. A name introduced once with its
+    title ("الوزير لافروف") is then recognised alone further down.
+
+    A document is an article's text or a comment; in training, a block of
+    consecutive corpus sentences (the corpus has no document boundaries)."""
+    seen: dict[str, set[str]] = {}
+    counts: dict[str, int] = {}
+    for words in sentences:
+        last = len(words) - 1
+        for i, word in enumerate(words):
+            stem = core(word)
+            counts[stem] = counts.get(stem, 0) + 1
+            flags = seen.setdefault(stem, set())
+            previous = words[i - 1] if i else ""
+            following = words[i + 1] if i < last else ""
+            if previous in PERSON_CUES or (i > 1 and words[i - 2] in PERSON_CUES):
+                flags.add("person_cue")
+            if previous and (previous in ORGANISATION_CUES or core(previous) in ORGANISATION_CUES):
+                flags.add("org_cue")
+            if previous in PLACE_CUES:
+                flags.add("place_cue")
+            if previous in SPEECH_CUES or following in SPEECH_CUES:
+                flags.add("speech_cue")
+            if previous and _known_name(previous):
+                flags.add("after_name")
+            if following and _known_name(following):
+                flags.add("before_name")
+            if word.startswith("ال"):
+                flags.add("article")
+            elif word != stem:
+                flags.add("clitic")
+    return {stem: _document_group(frozenset(flags), counts[stem]) for stem, flags in seen.items()}
+
+
+@lru_cache(maxsize=4096)
+def _document_group(flags: frozenset[str], count: int) -> tuple[str, ...]:
+    bucket = "1" if count == 1 else "2" if count == 2 else "3-5" if count <= 5 else "6+"
+    return (*(f"doc:{flag}" for flag in sorted(flags)), f"doc:count={bucket}")
+
+
+@lru_cache(maxsize=4096)
+def document_context(group: tuple[str, ...], offset: int) -> tuple[str, ...]:
+    """A document group as seen from the token `offset` places away (one of DOCUMENT_OFFSETS)."""
+    return group if offset == 0 else tuple(f"{offset:+d}:{feature}" for feature in group)
+
+
+def sentence_features(words: list[str], document: dict[str, tuple[str, ...]]) -> list[list[str]]:
+    """CRF features for each word of one sentence; `words` are folded tokens
+    and `document` is `document_features` of the document the sentence is in.
 
     A token's features are the union of its own, its neighbours' context
-    features, the pair feature (or the sentence-start marker) and the
-    sentence-end marker: the same groups that `annotations.ner.crf` scores
-    word by word, so this function is the one definition of the features."""
+    features, the pair features (or the sentence-start and end markers), and
+    its own and its neighbours' document groups."""
     rows = []
     count = len(words)
     for i, word in enumerate(words):
@@ -123,7 +197,9 @@ def sentence_features(words: list[str]) -> list[list[str]]:
             if 0 <= i + offset < count:
                 row += context_features(words[i + offset], offset)
         row.append(pair_feature(words[i - 1], word) if i else SENTENCE_START)
-        if i == count - 1:
-            row.append(SENTENCE_END)
+        row.append(next_pair_feature(word, words[i + 1]) if i < count - 1 else SENTENCE_END)
+        for offset in DOCUMENT_OFFSETS:
+            if 0 <= i + offset < count:
+                row += document_context(document[core(words[i + offset])], offset)
         rows.append(row)
     return rows

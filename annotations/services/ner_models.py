@@ -13,7 +13,7 @@ from annotations.models import EntityMention, MentionStatus, NerModel, Origin
 from annotations.ner.corpus import TYPE_TO_CORPUS, Sentence, read_corpus
 from annotations.ner.extractor import SHIPPED_VERSION
 from annotations.ner.tokens import sentences, tokenize
-from annotations.ner.training import train
+from annotations.ner.training import corpus_documents, train
 from newsdesk.models import ArticleRevision, Comment
 
 TRAIN_FILE = "ANERCorp_CamelLab_train.txt"
@@ -31,8 +31,8 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def corrected_sentences() -> list[Sentence]:
-    """Sentences of texts an annotator reviewed, tagged as the annotators
+def corrected_documents() -> list[list[Sentence]]:
+    """Per text an annotator reviewed, its sentences tagged as the annotators
     decided: accepted, retyped and added mentions are entities; rejected ones
     are not; mentions nobody reviewed are kept as the model found them."""
     reviewed = EntityMention.objects.filter(
@@ -42,8 +42,9 @@ def corrected_sentences() -> list[Sentence]:
     comment_ids = set(reviewed.exclude(comment__isnull=True).values_list("comment_id", flat=True))
     texts = [("revision", r.pk, r.text) for r in ArticleRevision.objects.filter(pk__in=revision_ids)]
     texts += [("comment", c.pk, c.text) for c in Comment.objects.filter(pk__in=comment_ids)]
-    result: list[Sentence] = []
+    result: list[list[Sentence]] = []
     for kind, pk, text in texts:
+        document: list[Sentence] = []
         mentions = EntityMention.objects.filter(**{f"{kind}_id": pk}).exclude(status=MentionStatus.REJECTED)
         spans = sorted((m.start, m.end, m.type) for m in mentions)
         for sentence in sentences(tokenize(text), text):
@@ -57,7 +58,9 @@ def corrected_sentences() -> list[Sentence]:
                     touched = True
                 previous = span
             if touched:
-                result.append(tagged)
+                document.append(tagged)
+        if document:
+            result.append(document)
     return result
 
 
@@ -68,17 +71,17 @@ def retrain_model() -> NerModel:
     if not train_path.exists():
         raise TrainingDataMissing(f"{train_path} is not there; set NEWSDESK_ANERCORP_DIR to the ANERcorp folder.")
     corpus = read_corpus(train_path)
-    corrections = corrected_sentences()
+    corrections = corrected_documents()
     count = NerModel.objects.count() + 1
     version = f"{SHIPPED_VERSION}+c{count}"
     directory = Path(settings.NEWSDESK_MODEL_DIR)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{version}-{timezone.now():%Y%m%d%H%M%S}.crfsuite"
-    train(corpus + corrections, path)
+    train(corpus_documents(corpus) + corrections, path)
     return NerModel.objects.create(
         version=version,
         path=str(path),
         training_sentences=len(corpus),
-        corrections=len(corrections),
+        corrections=sum(map(len, corrections)),
         scores={"train_sha256": sha256_of(train_path)},
     )

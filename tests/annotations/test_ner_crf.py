@@ -8,17 +8,20 @@ import pytest
 
 from annotations.ner.crf import CrfModel
 from annotations.ner.extractor import SHIPPED_MODEL
-from annotations.ner.features import sentence_features
+from annotations.ner.features import document_features, sentence_features
 from annotations.ner.tokens import sentences, tokenize
 
 DEMO_PAGES = Path(__file__).resolve().parents[2] / "newsdesk" / "demo" / "pages"
 
 
-def demo_sentences() -> list[list[str]]:
+def demo_sentences() -> list[tuple[list[str], dict]]:
+    """(words, document features) of every sentence of the demo pages."""
     found = []
     for page in sorted(DEMO_PAGES.glob("*.txt")):
         text = page.read_text(encoding="utf-8")
-        found += [[token.folded for token in sentence] for sentence in sentences(tokenize(text), text)]
+        words = [[token.folded for token in sentence] for sentence in sentences(tokenize(text), text)]
+        document = document_features(words)
+        found += [(sentence, document) for sentence in words]
     return found
 
 
@@ -33,11 +36,11 @@ def crfsuite_tagger():
 def test_labels_equal_crfsuite_on_the_demo_pages(crfsuite_tagger):
     model = CrfModel(SHIPPED_MODEL)
     corpus = demo_sentences()
-    assert sum(map(len, corpus)) > 500
-    expected = [crfsuite_tagger.tag(sentence_features(words)) for words in corpus]
-    assert [model.tag(words) for words in corpus] == expected
+    assert sum(len(words) for words, _ in corpus) > 500
+    expected = [crfsuite_tagger.tag(sentence_features(words, document)) for words, document in corpus]
+    assert [model.tag(words, document) for words, document in corpus] == expected
     # A second pass reads the cached word scores and must not drift.
-    assert [model.tag(words) for words in corpus] == expected
+    assert [model.tag(words, document) for words, document in corpus] == expected
     assert any(label != "O" for labels in expected for label in labels)
 
 
@@ -52,11 +55,12 @@ def test_labels_equal_crfsuite_on_the_demo_pages(crfsuite_tagger):
     ],
 )
 def test_short_and_unknown_sentences_match_crfsuite(crfsuite_tagger, words):
-    assert CrfModel(SHIPPED_MODEL).tag(words) == crfsuite_tagger.tag(sentence_features(words))
+    document = document_features([words])
+    assert CrfModel(SHIPPED_MODEL).tag(words, document) == crfsuite_tagger.tag(sentence_features(words, document))
 
 
 def test_empty_sentence_has_no_labels():
-    assert CrfModel(SHIPPED_MODEL).tag([]) == []
+    assert CrfModel(SHIPPED_MODEL).tag([], {}) == []
 
 
 def test_a_broken_model_file_is_refused_on_load(tmp_path):

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from annotations.ner.corpus import CorpusError, read_corpus
 from annotations.ner.evaluation import format_table
-from annotations.ner.training import cross_validate, train
+from annotations.ner.training import corpus_documents, cross_validate, train
 from annotations.services.ner_models import sha256_of
 
 
@@ -35,5 +35,5 @@ class Command(BaseCommand):
             return
         if not output:
             raise CommandError("Give --output FILE (or --folds N to cross-validate).")
-        train(sentences, output)
+        train(corpus_documents(sentences), output)
         self.stdout.write(f"Wrote {output} ({Path(output).stat().st_size:,} bytes)")
