@@ -18,8 +18,8 @@ from annotations.ner.lexicon import place_names
 from annotations.ner.tokens import Token, clitic_length, sentences, tokenize
 from newsdesk.text import script_counts
 
-SHIPPED_MODEL = Path(__file__).resolve().parent / "models" / "crf-anercorp-1.crfsuite"
-SHIPPED_VERSION = "crf-anercorp-1"
+SHIPPED_MODEL = Path(__file__).resolve().parent / "models" / "crf-anercorp-2.crfsuite"
+SHIPPED_VERSION = "crf-anercorp-2"
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def machine_mentions(article):
 
 def test_import_records_a_run_and_extraction_fills_mentions(extracted):
     run = ExtractionRun.objects.get(article=extracted)
-    assert (run.state, run.extractor_version, run.attempts) == ("done", "crf-anercorp-1", 1)
+    assert (run.state, run.extractor_version, run.attempts) == ("done", "crf-anercorp-2", 1)
     mentions = list(machine_mentions(extracted))
     assert len(mentions) == run.mentions > 0
     text = extracted.current_revision.text
