@@ -34,7 +34,7 @@ from newsdesk.segmentation import PARAGRAPH, TITLE, Block
 from newsdesk.services.ingestion import article_identity, ingest_records
 from newsdesk.text import canonical_text, guess_language
 
-CHUNK = 250
+CHUNK = 500
 FORMATS = ("jsonl", "jsonld", "csv", "baly")
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.db.models import Count, F, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
 
 from annotations.access import visible_annotations
 from annotations.models import (
@@ -28,6 +28,7 @@ from annotations.representations import (
     source_dict,
 )
 from newsdesk.models import Article, Comment, Source
+from newsdesk.text import direction_for
 
 LAYER_HELP = (
     "Which annotations: `final` (the adjudicated layer), `all` (every annotator's own work), "
@@ -72,7 +73,27 @@ class SpanRow(SimpleNamespace):
         return "comment" if self.comment_id else "article"
 
 
+class CommentRow(SimpleNamespace):
+    """A comment read with values(), for the representations."""
+
+    @property
+    def direction(self) -> str:
+        return direction_for(self.language)
+
+
+class StanceRow(SpanRow):
+    """A stance read with values(); `rationales` is filled in by the reader."""
+
+
 SPAN_COLUMNS = ("id", "article_id", "revision_id", "comment_id", "start", "end", "quote")
+COMMENT_COLUMNS = (
+    "id", "article_id", "position", "author", "title", "text", "language", "posted_at", "posted_at_text",
+    "text_notes", "updated_at",
+)
+STANCE_COLUMNS = (
+    "id", "claim_id", "article_id", "comment_id", "label", "note", "note_dir", "annotator_id", "layer", "version",
+)
+RUN_COLUMNS = ("id", "article_id", "state", "error", "extractor_version", "mentions", "created_at", "finished_at")
 MENTION_COLUMNS = (*SPAN_COLUMNS, "claim_id", "annotator_id", "layer", "version")
 ENTITY_MENTION_COLUMNS = (
     *SPAN_COLUMNS, "entity_id", "type", "origin", "status", "extractor_version", "annotator_id", "version",
@@ -105,26 +126,25 @@ def article_documents(
     """Documents for `articles` (with source and current revision loaded), in
     order, with the expansions asked for; a handful of queries per call,
     whatever the number of articles. `timestamps=False` leaves the
-    annotations' created/updated times out (and unread)."""
+    annotations' created/updated times out (and unread).
+
+    Comments, spans, stances and runs are read with values() into light rows:
+    an export reads tens of thousands of them, and building model instances
+    cost more than everything else together."""
     expand = set(expand)
     mention_times = ("created_at", "updated_at") if timestamps else ()
     entity_times = ("updated_at",) if timestamps else ()
     ids = [article.id for article in articles]
-    comments = _by_article(Comment.objects.filter(article_id__in=ids).order_by("article_id", "position", "id"))
+    comments = _by_article(
+        CommentRow(**row)
+        for row in Comment.objects.filter(article_id__in=ids).order_by("article_id", "position", "id").values(*COMMENT_COLUMNS)
+    )
     mentions = (
         _by_article(span_rows(scope.apply(ClaimMention.objects.filter(article_id__in=ids)).order_by("article_id", ARTICLE_FIRST, "start", "id"), (*MENTION_COLUMNS, *mention_times)))
         if "mentions" in expand
         else None
     )
-    stances = (
-        _by_article(
-            with_annotator_name(scope.apply(Stance.objects.filter(article_id__in=ids)))
-            .prefetch_related(Prefetch("rationales", queryset=StanceRationale.objects.order_by("position", "id")))
-            .order_by("article_id", ARTICLE_FIRST, "id")
-        )
-        if "stances" in expand
-        else None
-    )
+    stances = _stance_rows(ids, scope, mention_times) if "stances" in expand else None
     entities = (
         _by_article(
             span_rows(
@@ -155,15 +175,33 @@ def article_documents(
         yield document
 
 
-def latest_extraction_runs(article_ids: list[int]) -> dict[int, ExtractionRun]:
-    """Each article's most recent extraction run."""
+def _stance_rows(article_ids: list[int], scope: AnnotationScope, times: tuple[str, ...]) -> dict[int, list[StanceRow]]:
+    """Stances of these articles by article, each with its rationales in order."""
+    stances = [
+        StanceRow(**row, rationales=[])
+        for row in scope.apply(Stance.objects.filter(article_id__in=article_ids))
+        .order_by("article_id", ARTICLE_FIRST, "id")
+        .values(*STANCE_COLUMNS, *times, annotator_name=F("annotator__username"))
+    ]
+    by_id = {stance.id: stance for stance in stances}
+    rationales = (
+        StanceRationale.objects.filter(stance_id__in=by_id).order_by("stance_id", "position", "id").values(*SPAN_COLUMNS, "stance_id")
+    )
+    for row in rationales:
+        by_id[row.pop("stance_id")].rationales.append(SpanRow(**row))
+    return _by_article(stances)
+
+
+def latest_extraction_runs(article_ids: list[int]) -> dict[int, SimpleNamespace]:
+    """Each article's most recent extraction run (the columns extraction_dict shows)."""
     latest = (
         ExtractionRun.objects.filter(article_id__in=article_ids)
         .values("article_id")
         .annotate(last=Max("id"))
         .values_list("last", flat=True)
     )
-    return {run.article_id: run for run in ExtractionRun.objects.filter(id__in=list(latest))}
+    runs = ExtractionRun.objects.filter(id__in=list(latest)).values(*RUN_COLUMNS)
+    return {run["article_id"]: SimpleNamespace(**run) for run in runs}
 
 
 def extraction_state_subquery() -> Subquery:
@@ -171,7 +209,11 @@ def extraction_state_subquery() -> Subquery:
 
 
 def articles_with_text() -> QuerySet[Article]:
-    return Article.objects.select_related("source", "current_revision")
+    """Articles with their source and current text, without the columns no
+    document shows (the raw page and what ingestion removed, the search copy)."""
+    return Article.objects.select_related("source", "current_revision").defer(
+        "search_text", "current_revision__raw_page", "current_revision__removed"
+    )
 
 
 def claim_mentions_across_articles(claim: Claim, viewer=None) -> list[dict]:

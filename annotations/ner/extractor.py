@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotations.ner.corpus import TYPE_FROM_CORPUS
-from annotations.ner.crf import CrfModel
 from annotations.ner.features import document_features
 from annotations.ner.lexicon import place_names
 from annotations.ner.tokens import Token, clitic_length, sentences, tokenize
@@ -36,6 +35,10 @@ class Extractor:
     def __init__(self, model_path: str | Path, version: str):
         self.model_path = str(model_path)
         self.version = version
+        # NumPy and CRFsuite load with the first model, not in every web process
+        # that imports this module to schedule runs (about 17 MB each).
+        from annotations.ner.crf import CrfModel
+
         # Loaded now, so a missing or broken file fails here, not in the middle of a run.
         self._model = CrfModel(model_path)
 
