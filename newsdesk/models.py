@@ -70,7 +70,7 @@ class Article(models.Model):
     # same page again is recognised without touching anything.
     page_hash = models.CharField(max_length=64, db_index=True)
     # Title, text and comments folded for search (newsdesk.text.fold). On
-    # PostgreSQL it also feeds the `arabic` and `simple` full-text indexes.
+    # PostgreSQL it also feeds the `arabic` full-text index.
     search_text = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -31,18 +31,17 @@ def search_articles(queryset: QuerySet[Article], query: str) -> QuerySet[Article
     """Articles whose text or comments match `query`, folded as ARABIC.md F24 says.
 
     On PostgreSQL: the `arabic` full-text configuration (stemming, `ال`
-    stripping) over folded text, or the `simple` one for Latin-script words;
-    both indexed (migration newsdesk 0002). Elsewhere: every folded word of the
-    query must occur in the folded text.
+    stripping) over folded text, indexed (migrations newsdesk 0002, 0003);
+    Latin-script words pass through it unstemmed, as whole words. Elsewhere:
+    every folded word of the query must occur in the folded text.
     """
     folded = fold(query).strip()
     if not folded:
         return queryset
     if connection.vendor == "postgresql":
         condition = RawSQL(
-            "(to_tsvector('arabic'::regconfig, newsdesk_article.search_text) @@ plainto_tsquery('arabic'::regconfig, %s)"
-            " OR to_tsvector('simple'::regconfig, newsdesk_article.search_text) @@ plainto_tsquery('simple'::regconfig, %s))",
-            [folded, folded],
+            "to_tsvector('arabic'::regconfig, newsdesk_article.search_text) @@ plainto_tsquery('arabic'::regconfig, %s)",
+            [folded],
             output_field=BooleanField(),
         )
         return queryset.filter(condition)
