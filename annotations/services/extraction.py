@@ -88,17 +88,23 @@ def send_runs(run_ids: list[int]) -> int:
     sweep sends them again. Returns how many were sent."""
     from annotations.tasks import extract_entities_task
 
-    sent = 0
-    for start in range(0, len(run_ids), SEND_CHUNK):
-        chunk = run_ids[start : start + SEND_CHUNK]
-        try:
-            extract_entities_task.delay(chunk)
-        except Exception:  # the broker is down or unreachable: the sweep will retry
-            logger.warning("could not send %d extraction runs to the broker; they stay pending", len(chunk), exc_info=True)
-            continue
-        ExtractionRun.objects.filter(pk__in=chunk, sent_at__isnull=True).update(sent_at=timezone.now())
-        sent += len(chunk)
-    return sent
+    sent: list[int] = []
+    try:
+        # One broker connection for all the messages of this call.
+        with extract_entities_task.app.producer_or_acquire() as producer:
+            for start in range(0, len(run_ids), SEND_CHUNK):
+                chunk = run_ids[start : start + SEND_CHUNK]
+                try:
+                    extract_entities_task.apply_async((chunk,), producer=producer)
+                except Exception:  # the broker is down or unreachable: the sweep will retry
+                    logger.warning("could not send %d extraction runs to the broker; they stay pending", len(chunk), exc_info=True)
+                    continue
+                sent += chunk
+    except Exception:  # the connection itself failed: what was not sent stays pending
+        logger.warning("the broker connection failed; %d extraction runs stay pending", len(run_ids) - len(sent), exc_info=True)
+    if sent:
+        ExtractionRun.objects.filter(pk__in=sent, sent_at__isnull=True).update(sent_at=timezone.now())
+    return len(sent)
 
 
 def request_extraction(articles: Iterable[Article]) -> list[int]:
