@@ -71,6 +71,14 @@ class PageRecord:
         return textlib.sha256_hex(self.text)
 
     @cached_property
+    def text_notes(self) -> dict:
+        return textlib.text_notes(self.text)
+
+    @cached_property
+    def search_text(self) -> str:
+        return textlib.search_text(self.text, [comment.text for comment in self.comments])
+
+    @cached_property
     def page_hash(self) -> str:
         """Identity of the page's content: its text and its comments, nothing else."""
         parts = [self.text_hash]

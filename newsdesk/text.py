@@ -196,6 +196,11 @@ def fold(text: str) -> str:
     return text.translate(_FOLD_TABLE).lower()
 
 
+def search_text(text: str, comment_texts: list[str]) -> str:
+    """What article search matches: an article's text and its comments, folded."""
+    return fold("\n".join([text, *comment_texts]))
+
+
 def unfold_span(text: str, origin: list[int], start: int, end: int) -> tuple[int, int]:
     """Map a folded-text hit `[start, end)` to canonical offsets, marks included.
 

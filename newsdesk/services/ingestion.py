@@ -122,7 +122,9 @@ def _read_ahead(batches: Iterator[list], depth: int = 2) -> Iterator[list]:
             for batch in batches:
                 for item in batch:
                     if isinstance(item, PageRecord):
-                        item.page_hash  # noqa: B018  (hash here, off the writing thread's clock)
+                        # Computed here, off the writing thread's clock: that thread
+                        # holds the interpreter lock only between database calls.
+                        item.page_hash, item.search_text, item.text_notes  # noqa: B018
                 while not stop.is_set():
                     try:
                         handoff.put(batch, timeout=0.1)
@@ -145,11 +147,6 @@ def _read_ahead(batches: Iterator[list], depth: int = 2) -> Iterator[list]:
     finally:
         stop.set()
         thread.join(timeout=5)
-
-
-def search_text_for(text: str, comment_texts: list[str]) -> str:
-    """What article search matches: the article's text and its comments, folded."""
-    return textlib.fold("\n".join([text, *comment_texts]))
 
 
 def article_identity(record: PageRecord) -> str:
@@ -236,7 +233,7 @@ def _revision_row(record: PageRecord, number: int) -> dict:
         "text": record.text,
         "blocks": [{"kind": block.kind, "lang": block.lang} for block in record.blocks],
         "text_hash": record.text_hash,
-        "text_notes": textlib.text_notes(record.text),
+        "text_notes": record.text_notes,
         "raw_page": record.raw_page,
         "raw_format": record.raw_format,
         "raw_name": record.raw_name[:500],
@@ -284,7 +281,7 @@ def _create_articles(records: list[PageRecord]) -> None:
             "published_at_text": r.published_at_text[:200],
             "identity": article_identity(r),
             "page_hash": r.page_hash,
-            "search_text": search_text_for(r.text, [c.text for c in r.comments]),
+            "search_text": r.search_text,
             "created_at": now,
             "updated_at": now,
             "current_revision_id": None,
@@ -343,7 +340,7 @@ def _apply_page(record: PageRecord) -> str:
         outcome = outcome if outcome == REVISED else UPDATED
     if outcome != UNCHANGED:
         comment_texts = list(article.comments.values_list("text", flat=True))
-        article.search_text = search_text_for(article.current_revision.text, comment_texts)
+        article.search_text = textlib.search_text(article.current_revision.text, comment_texts)
         fields.append("search_text")
     article.page_hash = record.page_hash
     article.save(update_fields=fields)
