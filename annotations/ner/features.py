@@ -126,6 +126,7 @@ def next_pair_feature(word: str, following: str) -> str:
     return f"w|+1:w={word}|{following}"
 
 
+@lru_cache(maxsize=262144)
 def _known_name(word: str) -> bool:
     _, people, _, _, _, world, foreign = _lexicons()
     stem = core(word)
