@@ -10,6 +10,7 @@ full name (سيرغي لافروف) when that surname belongs to one person only
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -78,6 +79,36 @@ def link_entity(entity_type: str, surface: str) -> Entity:
     if surname:
         _add_alias(entity, f"surname:{surname}")
     return entity
+
+
+def link_entities(names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Entity ids for many (type, surface) pairs, as `link_entity` gives them.
+
+    Names already linked under that spelling (the usual case: news repeats
+    its names) are answered from one query; the others go through
+    `link_entity`, which creates or extends entities, in the order given (the
+    first of two equally long spellings becomes the canonical name)."""
+    names = list(dict.fromkeys(names))
+    if not names:
+        return {}
+    wanted = {}
+    for entity_type, surface in names:
+        surname = _surname_key(entity_type, surface)
+        wanted[(entity_type, surface)] = (match_key(surface), f"surname:{surname}" if surname else None)
+    keys = {key for pair in wanted.values() for key in pair if key}
+    aliases = EntityAlias.objects.filter(type__in={t for t, _ in names}, key__in=keys).select_related("entity")
+    known = {(alias.type, alias.key): alias.entity for alias in aliases}
+    linked = {}
+    for (entity_type, surface), (key, surname_key) in wanted.items():
+        entity = known.get((entity_type, key))
+        settled = (
+            entity is not None
+            and entity.merged_into_id is None
+            and surface in entity.aliases
+            and (surname_key is None or (entity_type, surname_key) in known)
+        )
+        linked[(entity_type, surface)] = entity.pk if settled else link_entity(entity_type, surface).pk
+    return linked
 
 
 # --- Editors: merge and split ----------------------------------------------------

@@ -33,7 +33,7 @@ from annotations.models import (
     Origin,
 )
 from annotations.ner.extractor import SHIPPED_MODEL, SHIPPED_VERSION, Extractor, FoundEntity
-from annotations.services.entities import link_entity
+from annotations.services.entities import link_entities
 from newsdesk.bulk import insert_rows
 from newsdesk.models import Article, Comment
 
@@ -296,14 +296,19 @@ def _store_mentions(extracted: list[tuple[ExtractionRun, list[Comment], dict]], 
         stale = [m.pk for key, m in stored.items() if key not in wanted and m.status == MentionStatus.SUGGESTED]
         if stale:
             EntityMention.objects.filter(pk__in=stale).delete()
+        unlinked = [
+            (entity.type, entity.text)
+            for _, _, desired in extracted
+            for key, (_, entity) in desired.items()
+            if key not in stored and (entity.type, entity.text) not in links
+        ]
+        links.update(link_entities(unlinked))
         new_rows: list[list[dict]] = []
         for _, _, desired in extracted:
             rows = []
             for key, (row, entity) in desired.items():
                 if key in stored:
                     continue
-                if (entity.type, entity.text) not in links:
-                    links[(entity.type, entity.text)] = link_entity(entity.type, entity.text).pk
                 rows.append(
                     {
                         **row, "entity_id": links[(entity.type, entity.text)], "origin": Origin.MACHINE,

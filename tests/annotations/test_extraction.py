@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from annotations.models import Entity, EntityMention, ExtractionRun, MentionStatus, NerModel
-from annotations.services.entities import link_entity, match_key
+from annotations.services.entities import link_entities, link_entity, match_key
 from annotations.services.extraction import run_extraction, run_extractions
 from tests.factories import make_article
 
@@ -122,6 +122,22 @@ def test_one_person_under_every_spelling_and_the_surname_alone():
     full.refresh_from_db()
     assert full.canonical_name == "سيرغي لافروف"
     assert set(full.aliases) == {"سيرغي لافروف", "سيرجي لافروف", "لافروف"}
+
+
+def test_names_linked_together_meet_the_entities_linking_one_by_one_gives(django_assert_num_queries):
+    lavrov = link_entity("PER", "سيرغي لافروف")
+    geneva = link_entity("LOC", "جنيف")
+    names = [("PER", "سيرغي لافروف"), ("PER", "سيرجي لافروف"), ("PER", "لافروف"), ("LOC", "جنيف"), ("ORG", "الأمم المتحدة")]
+
+    linked = link_entities(names)
+
+    assert linked[("PER", "سيرغي لافروف")] == linked[("PER", "سيرجي لافروف")] == linked[("PER", "لافروف")] == lavrov.pk
+    assert linked[("LOC", "جنيف")] == geneva.pk
+    assert Entity.objects.get(pk=linked[("ORG", "الأمم المتحدة")]).canonical_name == "الأمم المتحدة"
+    lavrov.refresh_from_db()
+    assert set(lavrov.aliases) == {"سيرغي لافروف", "سيرجي لافروف", "لافروف"}
+    with django_assert_num_queries(1):  # every spelling is known now: one read answers all
+        assert link_entities(names) == linked
 
 
 def test_the_extract_entities_command_reruns_a_chosen_set(extracted, capsys):
