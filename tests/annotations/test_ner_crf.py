@@ -14,10 +14,10 @@ from annotations.ner.tokens import sentences, tokenize
 DEMO_PAGES = Path(__file__).resolve().parents[2] / "newsdesk" / "demo" / "pages"
 
 
-def demo_sentences() -> list[tuple[list[str], dict]]:
-    """(words, document features) of every sentence of the demo pages."""
+def page_sentences(folder: Path) -> list[tuple[list[str], dict]]:
+    """(words, document features) of every sentence of the text pages in `folder`."""
     found = []
-    for page in sorted(DEMO_PAGES.glob("*.txt")):
+    for page in sorted(folder.glob("*.txt")):
         text = page.read_text(encoding="utf-8")
         words = [[token.folded for token in sentence] for sentence in sentences(tokenize(text), text)]
         document = document_features(words)
@@ -35,13 +35,23 @@ def crfsuite_tagger():
 
 def test_labels_equal_crfsuite_on_the_demo_pages(crfsuite_tagger):
     model = CrfModel(SHIPPED_MODEL)
-    corpus = demo_sentences()
+    corpus = page_sentences(DEMO_PAGES)
     assert sum(len(words) for words, _ in corpus) > 500
     expected = [crfsuite_tagger.tag(sentence_features(words, document)) for words, document in corpus]
     assert [model.tag(words, document) for words, document in corpus] == expected
     # A second pass reads the cached word scores and must not drift.
     assert [model.tag(words, document) for words, document in corpus] == expected
     assert any(label != "O" for labels in expected for label in labels)
+
+
+@pytest.mark.seeds
+def test_labels_equal_crfsuite_on_the_seed_pages(crfsuite_tagger, seeds_dir):
+    model = CrfModel(SHIPPED_MODEL)
+    corpus = page_sentences(seeds_dir)
+    assert sum(len(words) for words, _ in corpus) > 2000
+    assert [model.tag(words, document) for words, document in corpus] == [
+        crfsuite_tagger.tag(sentence_features(words, document)) for words, document in corpus
+    ]
 
 
 @pytest.mark.parametrize(
