@@ -136,7 +136,8 @@ def _known_name(word: str) -> bool:
 def document_features(sentences: list[list[str]]) -> dict[str, tuple[str, ...]]:
     """For each word core of a document (its sentences of folded words), what
     all its occurrences say together: seen after a title or an organisation
-    noun, after "في", next to a verb of saying or to a known name, with the
+    noun, after a place cue ("في", "مدينة"…), next to a verb of saying or to a
+    known name, with the
     article or a clitic, and how often. A name introduced once with its
     title ("الوزير لافروف") is then recognised alone further down.
 
