@@ -138,7 +138,7 @@ def document_features(sentences: list[list[str]]) -> dict[str, tuple[str, ...]]:
     all its occurrences say together: seen after a title or an organisation
     noun, after a place cue ("في", "مدينة"…), next to a verb of saying or to a
     known name, with the article or a clitic, and how often. A name
-    introduced once with its title ("الوزير لافروف") is then recognised alone
+    introduced once with its title ("الوزير لافروف") can then be recognised alone
     further down.
 
     A document is an article's text or a comment; in training, a block of
