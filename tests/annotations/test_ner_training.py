@@ -101,3 +101,14 @@ def test_retraining_without_the_corpus_says_where_it_looked(settings, tmp_path, 
     settings.NEWSDESK_ANERCORP_DIR = tmp_path / "nowhere"
     with pytest.raises(TrainingDataMissing, match="nowhere"):
         retrain_model()
+
+
+def test_evaluating_without_the_model_table_says_to_migrate(tmp_path, db):
+    from django.db import connection
+
+    corpus = tmp_path / "tiny.txt"
+    write_corpus(corpus, repeat=1)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE annotations_nermodel")  # undone with the test's transaction
+    with pytest.raises(CommandError, match=r"run `manage.py migrate`, or name a model file with --model"):
+        call_command("evaluate_ner", str(corpus))

@@ -1,6 +1,7 @@
 """Score the entity extractor on a file in the ANERcorp format."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from annotations.ner.corpus import CorpusError, read_corpus
 from annotations.ner.evaluation import format_table
@@ -19,7 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--model", help="a .crfsuite model file instead of the newest version")
 
     def handle(self, *args, file, model, **options):
-        version, path = (model, model) if model else newest_model()
+        try:
+            version, path = (model, model) if model else newest_model()
+        except DatabaseError as exc:
+            raise CommandError(
+                f"Cannot read the model versions from the database ({exc}); run `manage.py migrate`, "
+                "or name a model file with --model."
+            ) from None
         try:
             sentences = read_corpus(file)
         except (OSError, CorpusError) as exc:
