@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from annotations.ner.lexicon import (
     ORGANISATION_CUES,
@@ -36,10 +37,20 @@ def core(word: str) -> str:
     return _ARTICLE.sub("", _CLITIC_STRIP.sub("", word))
 
 
+class Lexicons(NamedTuple):
+    places: frozenset[str]
+    people: frozenset[str]
+    frequency: dict[str, int]
+    dictionary: frozenset[str]
+    stopwords: frozenset[str]
+    world: frozenset[str]
+    foreign: frozenset[str]
+
+
 @lru_cache(maxsize=1)
-def _lexicons():
+def _lexicons() -> Lexicons:
     frequency, dictionary, stopwords = arabic_words()
-    return place_names(), person_names(), frequency, dictionary, stopwords, world_names(), foreign_names()
+    return Lexicons(place_names(), person_names(), frequency, dictionary, stopwords, world_names(), foreign_names())
 
 
 @lru_cache(maxsize=262144)
@@ -66,8 +77,8 @@ def _word_features(word: str, prefix: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=262144)
-def _own_features(word: str) -> tuple[str, ...]:
-    """The word's features at the centre of the window: the above plus affixes and shape."""
+def own_features(word: str) -> tuple[str, ...]:
+    """What a token says about itself: the above plus affixes and shape."""
     stem = core(word)
     return (
         "bias",
@@ -89,14 +100,9 @@ def _far_features(word: str, prefix: str) -> tuple[str, ...]:
     """Features of the words two places away."""
     stem = core(word)
     if prefix == "-2:":
-        people = _lexicons()[1]
+        people = _lexicons().people
         return (f"-2:w={word}", f"-2:core={stem}", f"-2:person_cue={int(word in PERSON_CUES)}", f"-2:name={int(stem in people)}")
     return (f"+2:w={word}", f"+2:core={stem}")
-
-
-def own_features(word: str) -> tuple[str, ...]:
-    """What a token says about itself."""
-    return _own_features(word)
 
 
 @lru_cache(maxsize=262144)
@@ -128,9 +134,9 @@ def next_pair_feature(word: str, following: str) -> str:
 
 @lru_cache(maxsize=262144)
 def _known_name(word: str) -> bool:
-    _, people, _, _, _, world, foreign = _lexicons()
+    lexicons = _lexicons()
     stem = core(word)
-    return any(form in names for form in (word, stem) for names in (people, world, foreign))
+    return any(form in names for form in (word, stem) for names in (lexicons.people, lexicons.world, lexicons.foreign))
 
 
 def document_features(sentences: list[list[str]]) -> dict[str, tuple[str, ...]]:

@@ -3,9 +3,9 @@
 1. `schedule_extraction` writes an ExtractionRun per article in the caller's
    transaction and sends the run ids to the worker once it commits. If the
    broker is down nothing is lost: the run stays pending.
-2. `run_extraction` (in the worker) claims a run with a conditional update,
-   extracts, and `ensure_entity_mentions` replaces the machine mentions of
-   that extractor version with the new set, atomically. Twice, or again after
+2. `run_extractions` (in the worker) claims a message's runs with one
+   conditional update, extracts, and `ensure_entity_mentions` replaces their
+   machine mentions of that extractor version with the new set, atomically. Twice, or again after
    a crash, gives the same rows (a unique constraint is the backstop).
 3. `sweep_runs` re-sends runs that were never sent, whose message was lost,
    or whose worker died (the lease ran out).
@@ -160,20 +160,13 @@ def claim_runs(run_ids: list[int]) -> list[ExtractionRun]:
     return sorted(runs, key=lambda run: order[run.pk])
 
 
-def claim_run(run_id: int) -> ExtractionRun | None:
-    """Take the run for this worker, or None if it is done or someone else holds it."""
-    runs = claim_runs([run_id])
-    return runs[0] if runs else None
-
-
-def run_extraction(run_id: int, links: dict | None = None, extractor: Extractor | None = None) -> str:
+def run_extraction(run_id: int) -> str:
     """Extract one run's entities. Returns the run's final state, or "skipped"
     when another worker has it or it is already done."""
-    outcomes = run_extractions([run_id], links=links, extractor=extractor)
-    return next(iter(outcomes))
+    return next(iter(run_extractions([run_id])))
 
 
-def run_extractions(run_ids: list[int], *, links: dict | None = None, extractor: Extractor | None = None) -> dict[str, int]:
+def run_extractions(run_ids: list[int]) -> dict[str, int]:
     """Claim, extract and store a batch of runs; returns how many ended in
     each state ("done", "failed", or "skipped" when another worker has a run
     or it is already done).
@@ -196,7 +189,7 @@ def run_extractions(run_ids: list[int], *, links: dict | None = None, extractor:
         return outcomes
     try:
         try:
-            extractor = extractor or current_extractor()
+            extractor = current_extractor()
         except Exception as exc:  # a broken model version: every run says why
             _fail_runs(runs, exc)
             count(ExtractionState.FAILED, len(runs))
@@ -213,7 +206,7 @@ def run_extractions(run_ids: list[int], *, links: dict | None = None, extractor:
             except Exception as exc:  # bad input or a bug: a failed run with its reason, never a retry loop
                 _fail_runs([run], exc)
                 count(ExtractionState.FAILED)
-        _store_mentions(extracted, extractor.version, {} if links is None else links)
+        ensure_entity_mentions(extracted, version=extractor.version)
         finished = timezone.now()
         for run, _, desired in extracted:
             run.state, run.extractor_version, run.mentions = ExtractionState.DONE, extractor.version, len(desired)
@@ -264,22 +257,11 @@ def _desired_mentions(run: ExtractionRun, comments: list[Comment], extractor: Ex
     return desired
 
 
-def ensure_entity_mentions(
-    *, run: ExtractionRun, extractor: Extractor, comments: list[Comment], links: dict | None = None
-) -> int:
-    """Make the machine mentions of this extractor version in the run's texts
-    exactly what the extractor finds now. Mentions an annotator reviewed
-    (accepted, rejected, retyped) are kept as they are. Returns the number of
-    machine mentions for these texts."""
-    desired = _desired_mentions(run, comments, extractor)
-    _store_mentions([(run, comments, desired)], extractor.version, {} if links is None else links)
-    return len(desired)
-
-
-def _store_mentions(extracted: list[tuple[ExtractionRun, list[Comment], dict]], version: str, links: dict) -> None:
-    """Replace the stored machine mentions of `version` in these runs' texts
-    by the desired ones, in one transaction. Reviewed mentions are kept;
-    `links` caches (type, surface) → entity id across calls."""
+def ensure_entity_mentions(extracted: list[tuple[ExtractionRun, list[Comment], dict]], *, version: str) -> None:
+    """Make the machine mentions of extractor `version` in these runs' texts
+    exactly the desired ones (`_desired_mentions`), in one transaction.
+    Idempotent: twice, or again after a crash, gives the same rows. Mentions
+    an annotator reviewed (accepted, rejected, retyped) are kept as they are."""
     if not extracted:
         return
     revision_ids = [run.revision_id for run, _, _ in extracted]
@@ -296,13 +278,9 @@ def _store_mentions(extracted: list[tuple[ExtractionRun, list[Comment], dict]], 
         stale = [m.pk for key, m in stored.items() if key not in wanted and m.status == MentionStatus.SUGGESTED]
         if stale:
             EntityMention.objects.filter(pk__in=stale).delete()
-        unlinked = [
-            (entity.type, entity.text)
-            for _, _, desired in extracted
-            for key, (_, entity) in desired.items()
-            if key not in stored and (entity.type, entity.text) not in links
-        ]
-        links.update(link_entities(unlinked))
+        links = link_entities(
+            (entity.type, entity.text) for _, _, desired in extracted for key, (_, entity) in desired.items() if key not in stored
+        )
         new_rows: list[list[dict]] = []
         for _, _, desired in extracted:
             rows = []
