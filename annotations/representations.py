@@ -90,10 +90,8 @@ def stance_dict(
     *,
     timestamps: bool = True,
 ) -> dict:
-    """`converters(rationale)` gives the offset converter for a rationale's text.
-    `stance` is a model instance or a row whose `rationales` is a list."""
-    if rationales is None:
-        rationales = stance.rationales if isinstance(stance.rationales, list) else stance.rationales.all()
+    """`converters(rationale)` gives the offset converter for a rationale's text."""
+    rationales = stance.rationales.all() if rationales is None else rationales
     return {
         "id": stance.id,
         "claim": stance.claim_id,
@@ -257,7 +255,8 @@ def article_document(
     if mentions is not None:
         document["mentions"] = [mention_dict(m, converter(m), timestamps=timestamps) for m in mentions]
     if stances is not None:
-        document["stances"] = [stance_dict(s, None, converter, timestamps=timestamps) for s in stances]
+        # Stances come as rows (selectors.StanceRow) with their rationales as a list.
+        document["stances"] = [stance_dict(s, s.rationales, converter, timestamps=timestamps) for s in stances]
     if entities is not None:
         document["entities"] = [entity_mention_dict(m, converter(m), timestamps=timestamps) for m in entities]
     return document

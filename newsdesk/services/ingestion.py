@@ -207,11 +207,11 @@ def _store_one(record: PageRecord, report: ImportReport, *, create: bool) -> Non
 
 def _stored_identities(records: list[PageRecord]) -> dict[tuple[str, str], int]:
     identities = {article_identity(r) for r in records}
-    slugs = dict(Source.objects.filter(slug__in={r.source_slug for r in records}).values_list("id", "slug"))
+    slug_of = dict(Source.objects.filter(slug__in={r.source_slug for r in records}).values_list("id", "slug"))
     # By source id, not slug: then the (source, identity) unique index answers
     # directly instead of a scan of every article of those sources.
-    rows = Article.objects.filter(source_id__in=slugs, identity__in=identities).values_list("source_id", "identity", "id")
-    return {(slugs[source_id], identity): pk for source_id, identity, pk in rows}
+    rows = Article.objects.filter(source_id__in=slug_of, identity__in=identities).values_list("source_id", "identity", "id")
+    return {(slug_of[source_id], identity): pk for source_id, identity, pk in rows}
 
 
 def _ensure_sources(records: list[PageRecord]) -> dict[str, Source]:
