@@ -17,4 +17,4 @@ RUN DEBUG=false SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123
 RUN useradd --create-home --uid 1000 newsdesk
 USER newsdesk
 EXPOSE 8000
-CMD ["gunicorn", "newsdesk.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "newsdesk.wsgi:application", "-c", "gunicorn.conf.py"]

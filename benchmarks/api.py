@@ -257,11 +257,72 @@ def export(port: int, *, key: str, gunicorn_pid: int) -> dict:
     return {"articles": lines, "seconds": elapsed, "rate": lines / elapsed, "peak_mb": peak["rss"] / 2**20}
 
 
+def measure_server(venv_bin: Path, env: dict, data: dict, *, workers: int, threads: int, seconds: int, worker) -> None:
+    """Serve the benchmark database with gunicorn (`workers` processes of
+    `threads` threads; one thread is gunicorn's sync worker, as in production),
+    measure, print the tables, and stop the server."""
+    port = free_port()
+    command = [str(venv_bin / "gunicorn"), "newsdesk.wsgi:application", "-c", str(REPO / "gunicorn.conf.py"),
+               "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"]
+    if threads > 1:
+        command += ["--threads", str(threads), "--worker-class", "gthread"]
+    # The access log stays on, as in production; its lines go nowhere.
+    gunicorn = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        base = f"http://127.0.0.1:{port}"
+        wrk(f"{base}/api/v1/articles/?page_size=50", key=data["key"], connections=4, seconds=2)  # warm up
+        time.sleep(3)
+        idle_web = process_tree_memory(gunicorn.pid)
+        idle_worker = process_tree_memory(worker.pid) if worker else (0, 0)
+
+        rows = []
+        first = wrk(f"{base}/api/v1/articles/?page_size=50", key=data["key"], connections=16, seconds=seconds)
+        rows.append(("list, first page, 16 clients", first))
+        deep = deep_page_path(port, key=data["key"], pages=min(100, data["articles"] // 50 - 1))
+        rows.append(("list, page 100, 16 clients", wrk(base + deep, key=data["key"], connections=16, seconds=seconds)))
+        rows.append(("create mention, sequential", sequential_posts(port, key=data["key"], body=data["mention_body"], count=300)))
+        rows.append(
+            ("create mention, 16 clients", wrk(f"{base}/api/v1/mentions/", key=data["key"], connections=16, seconds=seconds, method="POST", body=data["mention_body"]))
+        )
+        exported = export(port, key=data["key"], gunicorn_pid=gunicorn.pid)
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        try:
+            gunicorn.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            gunicorn.kill()
+
+    shape = f"{workers} workers x {threads} threads" if threads > 1 else f"{workers} sync workers"
+    print(f"\nAPI on PostgreSQL, gunicorn {shape}, {data['articles']:,} articles, {data['mentions']:,} mentions\n")
+    print("| measurement | p50 (ms) | p95 (ms) | requests | non-2xx |")
+    print("|---|---:|---:|---:|---:|")
+    for label, row in rows:
+        print(f"| {label} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['requests']:,} | {row['non2xx']} |")
+    print("\n| export | articles | seconds | articles/s | worker peak RSS (MB) |")
+    print("|---|---:|---:|---:|---:|")
+    print(f"| JSON Lines, all annotated | {exported['articles']:,} | {exported['seconds']:.2f} | {exported['rate']:,.0f} | {exported['peak_mb']:.0f} |")
+    print("\n| idle memory | RSS (MB) | PSS (MB) |")
+    print("|---|---:|---:|")
+    mb = 2**20
+    print(f"| web (gunicorn, master + {workers} workers) | {idle_web[0] / mb:.0f} | {idle_web[1] / mb:.0f} |")
+    if worker:
+        print(f"| Celery worker (concurrency 1) | {idle_worker[0] / mb:.0f} | {idle_worker[1] / mb:.0f} |")
+        print(f"| web + worker | {(idle_web[0] + idle_worker[0]) / mb:.0f} | {(idle_web[1] + idle_worker[1]) / mb:.0f} |")
+    else:
+        print("| Celery worker | not measured: REDIS_URL unset |")
+    sys.stdout.flush()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=10000)
     parser.add_argument("--mentions-per-article", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
+    parser.add_argument(
+        "--servers", nargs="+", default=["3x1"], metavar="WORKERSxTHREADS",
+        help="gunicorn shapes to measure in turn (default 3x1: gunicorn.conf.py's 3 sync workers, as in production)",
+    )
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL", "")
@@ -270,7 +331,6 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install wrk).")
     url, drop = bench_database(base_url)
-    port = free_port()
     env = {
         **os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "benchmark-" + "k" * 50,
         "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", "SESSION_COOKIE_SECURE": "false",
@@ -285,12 +345,6 @@ def main() -> None:
             data = populate(args.articles, args.mentions_per_article, Path(tmp))
             print(f"populated {data['articles']:,} articles and {data['mentions']:,} mentions in {time.perf_counter() - started:.0f}s", file=sys.stderr)
         venv_bin = Path(sys.executable).parent
-        gunicorn = subprocess.Popen(
-            [str(venv_bin / "gunicorn"), "newsdesk.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--threads", "8", "--worker-class", "gthread", "--log-level", "warning"],
-            cwd=REPO, env=env,
-        )
-        processes.append(gunicorn)
         worker = None
         if env.get("REDIS_URL"):
             worker = subprocess.Popen(
@@ -298,41 +352,9 @@ def main() -> None:
                 cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
             processes.append(worker)
-        wait_for_port(port)
-        base = f"http://127.0.0.1:{port}"
-        wrk(f"{base}/api/v1/articles/?page_size=50", key=data["key"], connections=4, seconds=2)  # warm up
-        time.sleep(3)
-        idle_web = process_tree_memory(gunicorn.pid)
-        idle_worker = process_tree_memory(worker.pid) if worker else (0, 0)
-
-        rows = []
-        first = wrk(f"{base}/api/v1/articles/?page_size=50", key=data["key"], connections=16, seconds=args.seconds)
-        rows.append(("list, first page, 16 clients", first))
-        deep = deep_page_path(port, key=data["key"], pages=min(100, args.articles // 50 - 1))
-        rows.append(("list, page 100, 16 clients", wrk(base + deep, key=data["key"], connections=16, seconds=args.seconds)))
-        rows.append(("create mention, sequential", sequential_posts(port, key=data["key"], body=data["mention_body"], count=300)))
-        rows.append(
-            ("create mention, 16 clients", wrk(f"{base}/api/v1/mentions/", key=data["key"], connections=16, seconds=args.seconds, method="POST", body=data["mention_body"]))
-        )
-        exported = export(port, key=data["key"], gunicorn_pid=gunicorn.pid)
-
-        print(f"\nAPI on PostgreSQL, gunicorn 2 workers x 8 threads, {data['articles']:,} articles, {data['mentions']:,} mentions\n")
-        print("| measurement | p50 (ms) | p95 (ms) | requests | non-2xx |")
-        print("|---|---:|---:|---:|---:|")
-        for label, row in rows:
-            print(f"| {label} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['requests']:,} | {row['non2xx']} |")
-        print("\n| export | articles | seconds | articles/s | worker peak RSS (MB) |")
-        print("|---|---:|---:|---:|---:|")
-        print(f"| JSON Lines, all annotated | {exported['articles']:,} | {exported['seconds']:.2f} | {exported['rate']:,.0f} | {exported['peak_mb']:.0f} |")
-        print("\n| idle memory | RSS (MB) | PSS (MB) |")
-        print("|---|---:|---:|")
-        mb = 2**20
-        print(f"| web (gunicorn, master + 2 workers) | {idle_web[0] / mb:.0f} | {idle_web[1] / mb:.0f} |")
-        if worker:
-            print(f"| Celery worker (concurrency 1) | {idle_worker[0] / mb:.0f} | {idle_worker[1] / mb:.0f} |")
-            print(f"| web + worker | {(idle_web[0] + idle_worker[0]) / mb:.0f} | {(idle_web[1] + idle_worker[1]) / mb:.0f} |")
-        else:
-            print("| Celery worker | not measured: REDIS_URL unset |")
+        for server in args.servers:
+            workers, threads = (int(n) for n in server.split("x"))
+            measure_server(venv_bin, env, data, workers=workers, threads=threads, seconds=args.seconds, worker=worker)
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)

@@ -133,8 +133,8 @@ def main() -> None:
         subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
         subprocess.run([sys.executable, "manage.py", "compile_translations", "-v0"], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
         server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "newsdesk.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", "3", "--log-level", "warning"],  # as the Dockerfile runs it
+            [str(Path(sys.executable).parent / "gunicorn"), "newsdesk.wsgi:application", "-c", str(REPO / "gunicorn.conf.py"),
+             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],  # as the Dockerfile runs it
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=open(Path(workdir) / "server.log", "w"),
         )
         try:

@@ -106,3 +106,43 @@ def test_code_passes_the_linter():
     ruff = Path(sys.executable).parent / "ruff"
     result = subprocess.run([str(ruff), "check", "--quiet", "."], cwd=REPO_ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _gunicorn(port, database, **settings):
+    """The production web server as the Dockerfile starts it, on 127.0.0.1."""
+    environment = {**os.environ, **PRODUCTION, "DATABASE_URL": f"sqlite:///{database}", **settings}
+    environment = {key: value for key, value in environment.items() if value and key not in ("REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    return subprocess.Popen(
+        [str(gunicorn), "newsdesk.wsgi:application", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
+        cwd=REPO_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def test_the_production_web_server_runs_sync_workers_from_its_config_file(tmp_path):
+    import http.client
+    import socket
+    import time
+
+    import psutil
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = _gunicorn(port, tmp_path / "health.sqlite3")
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/healthz")
+                response = connection.getresponse()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
+                time.sleep(0.2)
+        assert (response.status, response.read()) == (200, b"ok")
+        assert len(psutil.Process(server.pid).children()) == 3
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
