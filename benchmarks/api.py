@@ -314,13 +314,21 @@ def measure_server(venv_bin: Path, env: dict, data: dict, *, workers: int, threa
     sys.stdout.flush()
 
 
+def server_shape(text: str) -> tuple[int, int]:
+    """"3x1" → (3 workers, 1 thread)."""
+    workers, _, threads = text.partition("x")
+    if not (workers.isdigit() and threads.isdigit() and int(workers) > 0 and int(threads) > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not WORKERSxTHREADS, e.g. 3x1")
+    return int(workers), int(threads)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=10000)
     parser.add_argument("--mentions-per-article", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
     parser.add_argument(
-        "--servers", nargs="+", default=["3x1"], metavar="WORKERSxTHREADS",
+        "--servers", nargs="+", type=server_shape, default=[(3, 1)], metavar="WORKERSxTHREADS",
         help="gunicorn shapes to measure in turn (default 3x1: gunicorn.conf.py's 3 sync workers, as in production)",
     )
     args = parser.parse_args()
@@ -352,8 +360,7 @@ def main() -> None:
                 cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
             processes.append(worker)
-        for server in args.servers:
-            workers, threads = (int(n) for n in server.split("x"))
+        for workers, threads in args.servers:
             measure_server(venv_bin, env, data, workers=workers, threads=threads, seconds=args.seconds, worker=worker)
     finally:
         for process in processes:
