@@ -3,8 +3,9 @@ that moving code never strands queued messages."""
 
 import logging
 
-from celery import shared_task
 from django.db import InterfaceError, OperationalError
+
+from newsdesk.celery import app
 
 logger = logging.getLogger(__name__)
 
@@ -12,7 +13,7 @@ logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
-@shared_task(
+@app.task(
     name="newsdesk.extract_entities",
     acks_late=True,
     autoretry_for=TRANSIENT,
@@ -28,7 +29,7 @@ def extract_entities_task(run_ids: list[int]) -> dict:
     return run_extractions(run_ids)
 
 
-@shared_task(name="newsdesk.sweep_extraction_runs", acks_late=True)
+@app.task(name="newsdesk.sweep_extraction_runs", acks_late=True)
 def sweep_extraction_runs_task() -> int:
     """Re-send runs that never ran or whose worker died (scheduled by Celery beat)."""
     from annotations.services.extraction import sweep_runs
@@ -36,7 +37,7 @@ def sweep_extraction_runs_task() -> int:
     return sweep_runs()
 
 
-@shared_task(name="newsdesk.retrain_ner", acks_late=True, time_limit=3600)
+@app.task(name="newsdesk.retrain_ner", acks_late=True, time_limit=3600)
 def retrain_ner_task() -> str:
     """Train a new model version from ANERcorp plus annotators' corrections."""
     from annotations.services.ner_models import retrain_model

@@ -4,6 +4,8 @@ notifications. Each view: access, call a service, render or redirect."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,6 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from markdown_it import MarkdownIt
 
 from annotations.access import (
     access_article,
@@ -31,14 +32,20 @@ from annotations.services import campaigns, notifications, queue, reviews
 from annotations.services.dashboard import campaign_dashboard, campaign_progress
 from newsdesk.roles import is_editor
 
-# Guidelines are Markdown written by editors: raw HTML is not rendered, and what
-# Markdown makes is sanitised once more.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+@lru_cache(maxsize=1)
+def _markdown():
+    """Guidelines are Markdown written by editors: raw HTML is not rendered, and
+    what Markdown makes is sanitised once more. Loaded with the first campaign
+    page, not in every web process (the API never needs it)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False})
 
 
 def render_guidelines(text: str) -> str:
     # Safe to mark: nh3 keeps only harmless tags and attributes.
-    return mark_safe(nh3.clean(_MARKDOWN.render(text or "")))  # noqa: S308
+    return mark_safe(nh3.clean(_markdown().render(text or "")))  # noqa: S308
 
 
 @login_required

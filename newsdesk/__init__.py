@@ -1,4 +1,4 @@
-# The Celery app is loaded with Django so that @shared_task binds to it.
-from newsdesk.celery import app as celery_app
-
-__all__ = ["celery_app"]
+# The Celery app (newsdesk.celery) is not imported here: web processes that
+# never send a task need not load Celery (about 7 MB each). The tasks bind to
+# it by importing it (annotations/tasks.py), and `celery -A newsdesk` finds
+# it as newsdesk.celery.

@@ -146,3 +146,16 @@ def test_the_production_web_server_runs_sync_workers_from_its_config_file(tmp_pa
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_web_processes_load_celery_only_to_send_a_task():
+    # About 7 MB per web process; the tasks still bind to the configured app.
+    script = (
+        "import sys, newsdesk.wsgi, django.urls; django.urls.resolve('/api/v1/articles/');"
+        "print('celery' in sys.modules);"
+        "from annotations.tasks import extract_entities_task; from newsdesk.celery import app;"
+        "print(extract_entities_task.app is app, app.conf.broker_url)"
+    )
+    environment = {**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}, **PRODUCTION}
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env=environment, capture_output=True, text=True)
+    assert result.stdout.split() == ["False", "True", PRODUCTION["REDIS_URL"]], result.stderr[-800:]
