@@ -7,6 +7,7 @@ dangerous combinations fail `manage.py check` (see newsdesk/checks.py).
 
 from pathlib import Path
 
+import orjson
 from environs import Env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -189,10 +190,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["newsdesk.api.auth.IsNewsdeskReader"],
     "DEFAULT_PAGINATION_CLASS": "newsdesk.api.framework.NewsdeskCursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # orjson renders the same JSON as DRF's own renderer, many times faster on
+    # large article documents; UTC times end in "Z" as DRF writes them.
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "drf_orjson_renderer.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    "ORJSON_RENDERER_OPTIONS": (orjson.OPT_UTC_Z, orjson.OPT_NON_STR_KEYS),
     "EXCEPTION_HANDLER": "newsdesk.api.framework.exception_handler",
     "UNICODE_JSON": True,
 }

@@ -150,3 +150,20 @@ def test_every_error_has_one_shape(as_journalist, article):
         assert set(body["error"]) == {"code", "message", "fields"} and body["error"]["message"]
     missing = as_journalist.post("/api/v1/mentions/", {"article": article.id}, format="json").json()["error"]
     assert set(missing["fields"]) >= {"start", "end", "quote", "claim"}
+
+
+def test_documents_are_the_json_drfs_own_renderer_would_write(as_journalist, claim):
+    import json
+
+    from rest_framework.renderers import JSONRenderer
+
+    article = make_article(paragraphs=("💡 الوزير قال إن السد سيكتمل.\u2028 سطر",), comments=[("قارئ", "😡 لا نصدق")])
+    span = span_of(article.current_revision.text, "السد سيكتمل")
+    as_journalist.post("/api/v1/mentions/", {"article": article.id, "claim": claim["id"], **span}, format="json")
+    response = as_journalist.get(f"/api/v1/articles/{article.id}/?expand=comments,mentions,stances,entities")
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content) == json.loads(JSONRenderer().render(response.data))
+    assert "💡".encode() in response.content  # UTF-8, not \\u escapes
+    assert json.loads(response.content)["mentions"][0]["created_at"].endswith("Z")
+    browsable = as_journalist.get(f"/api/v1/articles/{article.id}/", HTTP_ACCEPT="text/html")
+    assert browsable.status_code == 200 and "الوزير" in browsable.content.decode()
