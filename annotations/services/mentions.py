@@ -22,7 +22,7 @@ def create_mention(*, annotator, target: SpanTarget, start, end, quote, claim_id
     mentions are allowed. A mention of a merged claim goes to the surviving one."""
     require_annotator(annotator)
     start, end = checked_span(target, start, end, quote, unit=unit)
-    claim = final_claim(access_claim(annotator, claim_id))
+    claim = final_claim(access_claim(annotator, claim_id, with_author=False))
     mention = ClaimMention.objects.create(
         claim=claim,
         article=target.article,
@@ -60,7 +60,7 @@ def update_mention(*, user, mention_id, version, changes: dict, unit: str = CODE
         )
         mention.quote = changes.get("quote", mention.quote)
     if "claim" in changes:
-        mention.claim = final_claim(access_claim(user, changes["claim"]))
+        mention.claim = final_claim(access_claim(user, changes["claim"], with_author=False))
     mention.version += 1
     mention.save(update_fields=["start", "end", "quote", "claim", "version", "updated_at"])
     record_event(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from annotations.access import access_article, access_comment, access_revision
+from annotations.access import access_article_text, access_comment, access_revision
 from annotations.errors import InvalidInput
 from newsdesk.models import Article, ArticleRevision, Comment
 from newsdesk.text import check_quote, utf16_to_code_point
@@ -54,7 +54,7 @@ def resolve_target(user, *, article=None, revision=None, comment=None) -> SpanTa
             raise InvalidInput(f"Revision {revision} belongs to another article.", fields={"revision": ["Not a revision of this article."]})
         return SpanTarget(article=found.article, revision=found)
     if article is not None:
-        found = access_article(user, article)
+        found = access_article_text(user, article)
         return SpanTarget(article=found, revision=found.current_revision)
     raise InvalidInput("Name the text: an article, a revision or a comment.", fields={"article": ["This field is required."]})
 

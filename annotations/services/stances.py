@@ -69,7 +69,7 @@ def set_stance(
     a claim. One per annotator, target and claim: a second is a conflict that
     carries the existing stance, to be updated instead."""
     require_annotator(annotator)
-    claim = final_claim(access_claim(annotator, claim_id))
+    claim = final_claim(access_claim(annotator, claim_id, with_author=False))
     label = _check_label(label)
     note, note_dir = _check_note(note, note_dir)
     rows = _rationale_rows(annotator, target, rationales or [], unit)
