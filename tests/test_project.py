@@ -17,13 +17,16 @@ def test_models_and_migrations_agree():
     call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
 
 
+def fresh_environment(*skipped, **settings):
+    """The environment of a fresh process, as a deployment starts it: none of the
+    test run's own database, broker or async settings (nor `skipped`), plus `settings`."""
+    left_out = {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", *skipped}
+    return {**{key: value for key, value in os.environ.items() if key not in left_out}, **settings}
+
+
 def run_manage(*args, **env):
-    # A fresh process, as a deployment starts: none of the test run's own settings.
-    skipped = ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    environment = {key: value for key, value in os.environ.items() if key not in skipped}
-    environment.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=environment, capture_output=True, text=True
+        [sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=fresh_environment(**env), capture_output=True, text=True
     )
 
 
@@ -51,12 +54,9 @@ def test_debug_off_with_the_development_key_fails_check():
 
 def _import_wsgi(**settings):
     """What gunicorn does on start: import the WSGI application, in a fresh process."""
-    skipped = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    environment = {k: v for k, v in os.environ.items() if k not in skipped}
-    environment.update(settings)
     return subprocess.run(
         [sys.executable, "-c", "import newsdesk.wsgi; print('serving')"],
-        cwd=REPO_ROOT, env=environment, capture_output=True, text=True,
+        cwd=REPO_ROOT, env=fresh_environment("SECRET_KEY", **settings), capture_output=True, text=True,
     )
 
 
@@ -108,14 +108,13 @@ def test_code_passes_the_linter():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def _gunicorn(port, database, **settings):
+def _gunicorn(port, database):
     """The production web server as the Dockerfile starts it, on 127.0.0.1."""
-    environment = {**os.environ, **PRODUCTION, "DATABASE_URL": f"sqlite:///{database}", **settings}
-    environment = {key: value for key, value in environment.items() if value and key not in ("REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     gunicorn = Path(sys.executable).parent / "gunicorn"
     return subprocess.Popen(
         [str(gunicorn), "newsdesk.wsgi:application", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
-        cwd=REPO_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=REPO_ROOT, env=fresh_environment(**{**PRODUCTION, "DATABASE_URL": f"sqlite:///{database}"}),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
 
 
@@ -156,6 +155,5 @@ def test_web_processes_load_celery_only_to_send_a_task():
         "from annotations.tasks import extract_entities_task; from newsdesk.celery import app;"
         "print(extract_entities_task.app is app, app.conf.broker_url)"
     )
-    environment = {**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}, **PRODUCTION}
-    result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env=environment, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env=fresh_environment(**PRODUCTION), capture_output=True, text=True)
     assert result.stdout.split() == ["False", "True", PRODUCTION["REDIS_URL"]], result.stderr[-800:]
