@@ -257,6 +257,17 @@ def export(port: int, *, key: str, gunicorn_pid: int) -> dict:
     return {"articles": lines, "seconds": elapsed, "rate": lines / elapsed, "peak_mb": peak["rss"] / 2**20}
 
 
+def stop(processes: list[subprocess.Popen]) -> None:
+    """End the processes this script started: politely, then for good."""
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def measure_server(venv_bin: Path, env: dict, data: dict, *, workers: int, threads: int, seconds: int, worker) -> None:
     """Serve the benchmark database with gunicorn (`workers` processes of
     `threads` threads; one thread is gunicorn's sync worker, as in production),
@@ -287,11 +298,7 @@ def measure_server(venv_bin: Path, env: dict, data: dict, *, workers: int, threa
         )
         exported = export(port, key=data["key"], gunicorn_pid=gunicorn.pid)
     finally:
-        gunicorn.send_signal(signal.SIGTERM)
-        try:
-            gunicorn.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            gunicorn.kill()
+        stop([gunicorn])
 
     shape = f"{workers} workers x {threads} threads" if threads > 1 else f"{workers} sync workers"
     print(f"\nAPI on PostgreSQL, gunicorn {shape}, {data['articles']:,} articles, {data['mentions']:,} mentions\n")
@@ -363,13 +370,7 @@ def main() -> None:
         for workers, threads in args.servers:
             measure_server(venv_bin, env, data, workers=workers, threads=threads, seconds=args.seconds, worker=worker)
     finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
         from django.db import connections
 
         connections.close_all()
