@@ -11,16 +11,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import defaultdict
-from collections.abc import Iterator
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import orjson
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection, connections, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
+from annotations import sql_documents
 from annotations.errors import InvalidInput
 from annotations.models import ARTICLE_FIRST, ClaimMention, Stance, StanceLabel, Verdict
 from annotations.representations import CODE_POINTS, EXPANSIONS, iso_time
@@ -35,6 +37,9 @@ from newsdesk.services.ingestion import article_identity, ingest_records
 from newsdesk.text import canonical_text, guess_language
 
 CHUNK = 500
+# The JSON Lines export on PostgreSQL: chunks of this many articles, this many
+# at once (see iter_articles_jsonl; measured in docs/benchmarks.md).
+JSONL_CHUNK, JSONL_THREADS = 1000, 2
 FORMATS = ("jsonl", "jsonld", "csv", "baly")
 
 
@@ -42,8 +47,14 @@ def annotated_articles(include_all: bool = False):
     queryset = articles_with_text().order_by("id")
     if include_all:
         return queryset
-    return queryset.filter(
-        Q(Exists(ClaimMention.objects.filter(article=OuterRef("pk")))) | Q(Exists(Stance.objects.filter(article=OuterRef("pk"))))
+    # "Has a mention or a stance" as two one-row subqueries, not EXISTS: PostgreSQL
+    # plans `EXISTS … OR EXISTS …` as hashes of both whole tables, read again
+    # for every chunk; these probe each article's index entries, so a chunk
+    # costs the same however many annotations there are.
+    first_mention = ClaimMention.objects.filter(article=OuterRef("pk")).values("id")[:1]
+    first_stance = Stance.objects.filter(article=OuterRef("pk")).values("id")[:1]
+    return queryset.alias(first_mention=Subquery(first_mention), first_stance=Subquery(first_stance)).filter(
+        Q(first_mention__isnull=False) | Q(first_stance__isnull=False)
     )
 
 
@@ -67,11 +78,65 @@ def iter_articles_jsonl(
     """One line per annotated article: the article document with every expansion,
     exactly as GET /api/v1/articles/{id}/?expand=... returns it. Yields a
     chunk's lines at once (a few hundred articles), so a stream makes one
-    write per chunk rather than per article; orjson encodes (UTF-8, no
-    escapes), several times faster than the json module."""
-    for chunk in _chunks(annotated_articles(include_all)):
-        documents = article_documents(chunk, expand=EXPANSIONS, offsets=offsets, scope=scope)
-        yield "".join(orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE).decode() for document in documents)
+    write per chunk rather than per article.
+
+    On PostgreSQL (code-point offsets) the database writes each document's
+    JSON (annotations/sql_documents.py), two chunks at a time on connections
+    of their own; elsewhere the documents are built in Python and encoded by
+    orjson (UTF-8, no escapes)."""
+    if not sql_documents.available(offsets):
+        for chunk in _chunks(annotated_articles(include_all)):
+            documents = article_documents(chunk, expand=EXPANSIONS, offsets=offsets, scope=scope)
+            yield "".join(orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE).decode() for document in documents)
+        return
+    mentions, stances = scope.apply(ClaimMention.objects.all()), scope.apply(Stance.objects.all())
+
+    def lines(ids: list[int]) -> str:
+        return "\n".join(sql_documents.document_lines(ids, mentions, stances)) + "\n"
+
+    chunks = _id_chunks(annotated_articles(include_all), JSONL_CHUNK)
+    if connection.in_atomic_block:  # other connections cannot see this transaction's rows
+        yield from map(lines, chunks)
+    else:
+        yield from _in_threads(lines, chunks, threads=JSONL_THREADS)
+
+
+def _id_chunks(queryset, size: int) -> Iterator[list[int]]:
+    """The ids of `queryset`, a chunk at a time, by keyset pagination."""
+    ids = queryset.values_list("id", flat=True)
+    last = 0
+    while chunk := list(ids.filter(id__gt=last)[:size]):
+        yield chunk
+        last = chunk[-1]
+
+
+def _in_threads(work: Callable[[list[int]], str], chunks: Iterator[list[int]], *, threads: int) -> Iterator[str]:
+    """`work(chunk)` for every chunk, `threads` at a time, results in order.
+
+    Each call runs on a thread with a database connection of its own, closed
+    when the call ends, so PostgreSQL works on several chunks at once (one
+    backend process each) while this thread streams the finished ones.
+    Memory stays bounded by `threads` + 1 chunks."""
+
+    def on_own_connection(chunk: list[int]) -> str:
+        try:
+            return work(chunk)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="export") as pool:
+        pending: deque[Future] = deque()
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(on_own_connection, chunk))
+                if len(pending) > threads:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            # A closed stream (the client went away) or an error: drop what has not started.
+            for future in pending:
+                future.cancel()
 
 
 # --- W3C Web Annotation ---------------------------------------------------------

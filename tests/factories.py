@@ -35,8 +35,10 @@ def make_article(
     url: str | None = None,
     language: str = "ar",
     published_at=None,
+    outcome: str = "imported",
 ) -> Article:
-    """Store one article (with its comments) the way an import would."""
+    """Store one article (with its comments) the way an import would. A known
+    URL with new text makes a new revision: pass `outcome="revised"`."""
     number = next(_numbers)
     title = title or f"وزير المياه: سد وادي السنديان سيكتمل نهاية 2027 ({number})"
     record = PageRecord(
@@ -52,7 +54,7 @@ def make_article(
         raw_format="manual",
     )
     report = ingest_records([record], report=ImportReport())
-    assert report.imported == 1, report.failures
+    assert getattr(report, outcome) == 1, report.failures or report.summary()
     return Article.objects.select_related("current_revision", "source").get(
         source__slug=record.source_slug, page_hash=record.page_hash
     )
