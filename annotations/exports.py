@@ -51,8 +51,9 @@ def annotated_articles(include_all: bool = False):
     # plans `EXISTS … OR EXISTS …` as hashes of both whole tables, read again
     # for every chunk; these probe each article's index entries, so a chunk
     # costs the same however many annotations there are.
-    first_mention = ClaimMention.objects.filter(article=OuterRef("pk")).values("id")[:1]
-    first_stance = Stance.objects.filter(article=OuterRef("pk")).values("id")[:1]
+    # (Unordered: "the first by the models' ordering" would read every row of the article.)
+    first_mention = ClaimMention.objects.filter(article=OuterRef("pk")).order_by().values("id")[:1]
+    first_stance = Stance.objects.filter(article=OuterRef("pk")).order_by().values("id")[:1]
     return queryset.alias(first_mention=Subquery(first_mention), first_stance=Subquery(first_stance)).filter(
         Q(first_mention__isnull=False) | Q(first_stance__isnull=False)
     )
@@ -74,11 +75,11 @@ def _chunks(queryset, size: int = CHUNK) -> Iterator[list]:
 
 def iter_articles_jsonl(
     *, offsets: str = CODE_POINTS, include_all: bool = False, scope: AnnotationScope = EVERYTHING
-) -> Iterator[str]:
+) -> Iterator[bytes]:
     """One line per annotated article: the article document with every expansion,
-    exactly as GET /api/v1/articles/{id}/?expand=... returns it. Yields a
-    chunk's lines at once (a few hundred articles), so a stream makes one
-    write per chunk rather than per article.
+    exactly as GET /api/v1/articles/{id}/?expand=... returns it, in UTF-8.
+    Yields a chunk's lines at once (hundreds of articles), so a stream makes
+    one write per chunk rather than per article.
 
     On PostgreSQL (code-point offsets) the database writes each document's
     JSON (annotations/sql_documents.py), two chunks at a time on connections
@@ -87,12 +88,12 @@ def iter_articles_jsonl(
     if not sql_documents.available(offsets):
         for chunk in _chunks(annotated_articles(include_all)):
             documents = article_documents(chunk, expand=EXPANSIONS, offsets=offsets, scope=scope)
-            yield "".join(orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE).decode() for document in documents)
+            yield b"".join(orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE) for document in documents)
         return
     mentions, stances = scope.apply(ClaimMention.objects.all()), scope.apply(Stance.objects.all())
 
-    def lines(ids: list[int]) -> str:
-        return "\n".join(sql_documents.document_lines(ids, mentions, stances)) + "\n"
+    def lines(ids: list[int]) -> bytes:
+        return b"\n".join(sql_documents.document_lines(ids, mentions, stances)) + b"\n"
 
     chunks = _id_chunks(annotated_articles(include_all), JSONL_CHUNK)
     if connection.in_atomic_block:  # other connections cannot see this transaction's rows
@@ -110,7 +111,7 @@ def _id_chunks(queryset, size: int) -> Iterator[list[int]]:
         last = chunk[-1]
 
 
-def _in_threads(work: Callable[[list[int]], str], chunks: Iterator[list[int]], *, threads: int) -> Iterator[str]:
+def _in_threads(work: Callable[[list[int]], bytes], chunks: Iterator[list[int]], *, threads: int) -> Iterator[bytes]:
     """`work(chunk)` for every chunk, `threads` at a time, results in order.
 
     Each call runs on a thread with a database connection of its own, closed
@@ -118,7 +119,7 @@ def _in_threads(work: Callable[[list[int]], str], chunks: Iterator[list[int]], *
     backend process each) while this thread streams the finished ones.
     Memory stays bounded by `threads` + 1 chunks."""
 
-    def on_own_connection(chunk: list[int]) -> str:
+    def on_own_connection(chunk: list[int]) -> bytes:
         try:
             return work(chunk)
         finally:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import psycopg2.extensions
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import QuerySet
@@ -94,8 +95,8 @@ def _table(model) -> str:
 
 @cache
 def _query_template() -> str:
-    """The document query, with {mentions} and {stances} for the scoped id
-    subqueries and %(articles)s for the article ids."""
+    """The document query, with {mentions} and {stances} for the rows the
+    reader's scope allows and %(articles)s for the article ids."""
     users = _table(get_user_model())
     annotator = _string("u." + connection.ops.quote_name(get_user_model().USERNAME_FIELD))
     rtl = ", ".join(f"'{language}'" for language in sorted(RTL_LANGUAGES))
@@ -204,15 +205,15 @@ WITH comments AS (
     FROM {_table(Comment)} c WHERE c.article_id = ANY(%(articles)s::bigint[]) GROUP BY c.article_id
 ), mentions AS (
     SELECT m.article_id, {_array(mention, span_order.format("m"))} AS items
-    FROM {_table(ClaimMention)} m LEFT JOIN {users} u ON u.id = m.annotator_id
-    WHERE m.article_id = ANY(%(articles)s::bigint[]) AND m.id IN ({{mentions}}) GROUP BY m.article_id
+    FROM ({{mentions}}) m LEFT JOIN {users} u ON u.id = m.annotator_id
+    WHERE m.article_id = ANY(%(articles)s::bigint[]) GROUP BY m.article_id
 ), stance_rationales AS (
     SELECT r.stance_id, {_array(rationale, "r.position, r.id")} AS items
     FROM {_table(StanceRationale)} r WHERE r.article_id = ANY(%(articles)s::bigint[]) GROUP BY r.stance_id
 ), stances AS (
     SELECT s.article_id, {_array(stance, "s.comment_id NULLS FIRST, s.id")} AS items
-    FROM {_table(Stance)} s LEFT JOIN stance_rationales sr ON sr.stance_id = s.id LEFT JOIN {users} u ON u.id = s.annotator_id
-    WHERE s.article_id = ANY(%(articles)s::bigint[]) AND s.id IN ({{stances}}) GROUP BY s.article_id
+    FROM ({{stances}}) s LEFT JOIN stance_rationales sr ON sr.stance_id = s.id LEFT JOIN {users} u ON u.id = s.annotator_id
+    WHERE s.article_id = ANY(%(articles)s::bigint[]) GROUP BY s.article_id
 ), entities AS (
     SELECT e.article_id, {_array(entity_mention, span_order.format("e"))} AS items
     FROM {_table(EntityMention)} e
@@ -237,19 +238,26 @@ ORDER BY a.id
 """
 
 
-def document_lines(article_ids: list[int], mentions: QuerySet, stances: QuerySet) -> list[str]:
-    """The JSON text of each article's document (every expansion), in id order.
+def document_lines(article_ids: list[int], mentions: QuerySet, stances: QuerySet) -> list[bytes]:
+    """The JSON text of each article's document (every expansion), in id order
+    (`article_ids` ascending), as UTF-8 bytes: the export sends them on as
+    they come, without decoding and encoding again.
 
     `mentions` and `stances` are the ClaimMention and Stance querysets the
     reader may see (their scope); only their rows of these articles are read.
     """
     with connection.cursor() as cursor:
 
-        def ids_of(queryset: QuerySet) -> str:
-            # The scope's own SQL with its values quoted in (by the driver), as a subquery.
-            sql, params = queryset.filter(article_id__in=article_ids).order_by().values("id").query.sql_with_params()
+        def rows_of(queryset: QuerySet) -> str:
+            # The scope's own SQL, with its values quoted in by the driver, read
+            # as a table; bounded by the chunk's first and last id (cheaper to
+            # compile than the list of ids, which the query applies itself).
+            within = queryset.filter(article_id__gte=article_ids[0], article_id__lte=article_ids[-1])
+            columns = [field.attname for field in queryset.model._meta.concrete_fields]
+            sql, params = within.order_by().values(*columns).query.sql_with_params()
             return cursor.mogrify(sql, params).decode().replace("%", "%%")
 
-        sql = _query_template().replace("{mentions}", ids_of(mentions)).replace("{stances}", ids_of(stances))
+        sql = _query_template().replace("{mentions}", rows_of(mentions)).replace("{stances}", rows_of(stances))
+        psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor.cursor)
         cursor.execute(sql, {"articles": article_ids})
         return [line for _, line in cursor.fetchall()]

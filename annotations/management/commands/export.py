@@ -34,12 +34,15 @@ class Command(BaseCommand):
             chunks = exports.iter_stance_csv(scope)
         else:
             chunks = exports.iter_baly_json()
-        out = sys.stdout if options["output"] == "-" else open(options["output"], "w", encoding="utf-8", newline="")
+        to_file = options["output"] != "-"
+        out = open(options["output"], "wb") if to_file else sys.stdout.buffer
         try:
-            for chunk in chunks:
-                out.write(chunk)
+            for chunk in chunks:  # UTF-8 bytes (JSON Lines) or text (the others)
+                out.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
         finally:
-            if out is not sys.stdout:
+            if to_file:
                 out.close()
-        if out is not sys.stdout:
+            else:
+                out.flush()
+        if to_file:
             self.stderr.write(f"Wrote {fmt} export to {options['output']}")
