@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import orjson
-from django.db import connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
@@ -114,30 +114,38 @@ def _id_chunks(queryset, size: int) -> Iterator[list[int]]:
 def _in_threads(work: Callable[[list[int]], bytes], chunks: Iterator[list[int]], *, threads: int) -> Iterator[bytes]:
     """`work(chunk)` for every chunk, `threads` at a time, results in order.
 
-    Each call runs on a thread with a database connection of its own, closed
-    when the call ends, so PostgreSQL works on several chunks at once (one
-    backend process each) while this thread streams the finished ones.
-    Memory stays bounded by `threads` + 1 chunks."""
+    The calls run on threads with database connections of their own, so
+    PostgreSQL works on several chunks at once (one backend process each)
+    while this thread streams the finished ones; the connections last the
+    whole stream (a new backend reads the catalogs anew) and are closed when
+    it ends. Memory stays bounded by `threads` + 1 chunks."""
+    opened = set()
 
     def on_own_connection(chunk: list[int]) -> bytes:
-        try:
-            return work(chunk)
-        finally:
-            connections.close_all()  # this thread's connections only
+        own = connections[DEFAULT_DB_ALIAS]
+        if own not in opened:
+            own.inc_thread_sharing()  # closed by the streaming thread at the end
+            opened.add(own)
+        return work(chunk)
 
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="export") as pool:
-        pending: deque[Future] = deque()
-        try:
-            for chunk in chunks:
-                pending.append(pool.submit(on_own_connection, chunk))
-                if len(pending) > threads:
+    try:
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="export") as pool:
+            pending: deque[Future] = deque()
+            try:
+                for chunk in chunks:
+                    pending.append(pool.submit(on_own_connection, chunk))
+                    if len(pending) > threads:
+                        yield pending.popleft().result()
+                while pending:
                     yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            # A closed stream (the client went away) or an error: drop what has not started.
-            for future in pending:
-                future.cancel()
+            finally:
+                # A closed stream (the client went away) or an error: drop what has not started.
+                for future in pending:
+                    future.cancel()
+    finally:
+        for own in opened:
+            own.close()
+            own.dec_thread_sharing()
 
 
 # --- W3C Web Annotation ---------------------------------------------------------
