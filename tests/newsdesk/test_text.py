@@ -131,7 +131,11 @@ def test_guess_language_by_dominant_script(sample, language):
 
 @pytest.mark.parametrize(
     "sample",
-    ["بـ\"خطوات\" قريباً", "Kerry İstanbul ÉTÉ", "💡 أهم\u00a0المواضيع \u202eabc\u202c", "إعلان ٢٠١٦ مستشفى"],
+    [
+        "بـ\"خطوات\" قريباً", "Kerry İstanbul ÉTÉ", "💡 أهم\u00a0المواضيع \u202eabc\u202c", "إعلان ٢٠١٦ مستشفى",
+        # Every character folding changes or drops, between letters.
+        "ب".join(sorted(text._FOLD_DROP | text._FOLD_MAP.keys())),
+    ],
 )
 def test_fast_fold_equals_fold_with_offsets(sample):
     folded, origin = text.fold_with_offsets(sample)
