@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import QuerySet
 
-from annotations.models import ClaimMention, Entity, EntityMention, ExtractionRun, Stance, StanceRationale
+from annotations.models import Entity, EntityMention, ExtractionRun, StanceRationale
 from annotations.representations import CODE_POINTS
 from newsdesk.models import Article, ArticleRevision, Comment, Source
 from newsdesk.text import RTL_LANGUAGES

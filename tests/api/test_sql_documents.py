@@ -121,3 +121,21 @@ def test_export_builds_chunks_on_parallel_connections_in_order_and_closes_them(a
     assert [json.loads(line)["id"] for line in lines] == sorted(ids)
     assert [json.loads(line) for line in lines] == python_documents(ids, EVERYTHING)
     assert database_connections() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_chunk_ends_the_export_and_closes_every_connection():
+    before = database_connections()
+
+    def work(chunk):
+        with connection.cursor() as cursor:  # each thread opens its own connection
+            cursor.execute("SELECT 1")
+        if chunk == [3]:
+            raise ValueError("chunk 3 is broken")
+        return b"%d\n" % chunk[0]
+
+    stream = exports._in_threads(work, iter([[1], [2], [3], [4], [5]]), threads=2)
+    with pytest.raises(ValueError, match="chunk 3 is broken"):
+        assert [next(stream), next(stream)] == [b"1\n", b"2\n"]
+        next(stream)
+    assert database_connections() == before
