@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Sequence
 
+import orjson
 from django.db import connection, models
 
 
 def _json(value) -> str:
-    if not value:
-        return "{}" if isinstance(value, dict) else "[]" if isinstance(value, list) else json.dumps(value)
-    return json.dumps(value, ensure_ascii=False)
+    # orjson: several times faster than the json module; PostgreSQL stores jsonb
+    # in its own form, so the spacing does not matter.
+    return orjson.dumps(value).decode()
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int] | None:

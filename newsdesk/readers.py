@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -87,6 +87,12 @@ class PageRecord:
         return textlib.sha256_hex(*parts)
 
 
+@lru_cache(maxsize=4096)
+def source_slug(name: str) -> str:
+    """The slug of an outlet named `name` (kept: a bulk load names a few outlets thousands of times)."""
+    return slugify(name, allow_unicode=True) or "source"
+
+
 class SourceChoice:
     """The outlet an import is forced to (`--source NAME`), if any."""
 
@@ -99,7 +105,7 @@ class SourceChoice:
         if self.profile is not None:
             return self.profile.name, self.profile.slug, self.profile.domain
         if self.name:
-            return self.name, slugify(self.name, allow_unicode=True) or "source", ""
+            return self.name, source_slug(self.name), ""
         if not detected.is_generic:
             return detected.name, detected.slug, detected.domain
         if hostname:
@@ -303,7 +309,7 @@ def record_from_json(
     elif profile is not None:
         name, slug, domain = profile.name, profile.slug, profile.domain
     elif source_field:
-        name, slug, domain = source_field, slugify(source_field, allow_unicode=True) or "source", ""
+        name, slug, domain = source_field, source_slug(source_field), ""
     else:
         raise PageError("field 'source' is missing (or pass --source)")
     language = _string(record, "language", "").strip() or (

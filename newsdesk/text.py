@@ -242,10 +242,15 @@ def guess_language(text: str, default: str = "ar") -> str:
     """'ar' or 'en' by the dominant script; `default` when there are no letters."""
     if not _LATIN_LETTERS.search(text):
         return "ar" if _ARABIC_LETTERS.search(text) else default
-    arabic, latin = script_counts(text)
-    if not arabic and not latin:
-        return default
-    return "ar" if arabic >= latin else "en"
+    latin = sum(map(len, _LATIN_LETTERS.findall(text)))
+    # Arabic letters are counted only until they outnumber the Latin ones: in
+    # an Arabic article with an English caption that is a few words, not all.
+    arabic = 0
+    for run in _ARABIC_LETTERS.finditer(text):
+        arabic += run.end() - run.start()
+        if arabic >= latin:
+            return "ar"
+    return "en"
 
 
 def direction_for(language: str) -> str:
