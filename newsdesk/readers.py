@@ -365,12 +365,12 @@ def iter_records(
         try:
             with path.open("rb") as handle:
                 head = handle.read(4096)
-            kind = fmt or sniff_format(path, head)
+                kind = fmt or sniff_format(path, head)
+                # A page is read whole, in the same opening; JSON Lines streams below.
+                data = b"" if kind == JSONL else head + handle.read(max(0, max_bytes + 1 - len(head)))
             if kind == JSONL:
                 yield from _iter_jsonl(path, choice=choice, now=now, max_bytes=max_bytes)
                 continue
-            with path.open("rb") as handle:
-                data = handle.read(max_bytes + 1)
             raw = decode_page(data, max_bytes=max_bytes)
             if kind == HTML:
                 yield record_from_html(raw, origin=str(path), choice=choice, now=now)

@@ -280,10 +280,13 @@ _RELATIVE_PART = re.compile(
 _ENGLISH_RELATIVE = re.compile(r"(\d+|an?)\s+(second|minute|hour|day|week|month|year)s?\b", re.I)
 
 
+@lru_cache(maxsize=4096)
 def parse_relative_time(text: str, now: datetime) -> datetime | None:
     """`now` minus what a page prints as "منذ 7 سنوات 8 أشهر" or "3 hours ago".
 
-    Returns None when the text is not a relative time.
+    Returns None when the text is not a relative time. Kept per (text, now):
+    an import passes one `now`, and its pages print a few dozen such times
+    thousands of times (relativedelta's arithmetic is slow).
     """
     folded = fold(text).translate(_DIGITS).strip()
     delta: dict[str, int] = {}
