@@ -26,6 +26,35 @@ class ProfileError(ValueError):
 
 
 NEVER = re.compile(r"(?!)")
+_REGEX_SYNTAX = frozenset(".^$*+?{}[]\\|()")
+
+
+def required_literal(pattern: str) -> str:
+    """Text that every match of `pattern` contains: its leading literal
+    characters ("" when it starts with regex syntax or has a top-level
+    alternative). A page without it cannot match, which `in` finds out far
+    faster than the regex."""
+    depth, escaped, in_class = 0, False, False
+    for character in pattern:
+        if escaped:
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        elif in_class:
+            in_class = character != "]"
+        elif character == "[":
+            in_class = True
+        elif character in "()":
+            depth += 1 if character == "(" else -1
+        elif character == "|" and depth == 0:
+            return ""
+    body = pattern.removeprefix("^")
+    end = 0
+    while end < len(body) and body[end] not in _REGEX_SYNTAX:
+        end += 1
+    if end < len(body) and body[end] in "*?{":  # the last literal character is optional
+        end -= 1
+    return body[:end]
 
 
 class PatternSet:
@@ -43,12 +72,12 @@ class PatternSet:
             re.compile("|".join(f"(?P<g{i}>{p})" for i, (_, p) in enumerate(anchored))) if anchored else None
         )
         self._anchored_kinds = {f"g{i}": kind for i, (kind, _) in enumerate(anchored)}
-        self._floating = [(kind, re.compile(p)) for kind, p in pairs if not p.startswith("^")]
+        self._floating = [(kind, re.compile(p), required_literal(p)) for kind, p in pairs if not p.startswith("^")]
 
     def narrowed(self, text: str) -> PatternSet:
         """The same set without the unanchored patterns that occur nowhere in `text`
         (a whole page): each is scanned once per page instead of once per line."""
-        floating = [(kind, pattern) for kind, pattern in self._floating if pattern.search(text)]
+        floating = [entry for entry in self._floating if entry[2] in text and entry[1].search(text)]
         if len(floating) == len(self._floating):  # often: a set with no unanchored pattern
             return self
         narrowed = object.__new__(PatternSet)  # copy.copy is several times slower
@@ -60,8 +89,8 @@ class PatternSet:
             match = self._anchored.match(line)
             if match:
                 return self._anchored_kinds[match.lastgroup]
-        for kind, pattern in self._floating:
-            if pattern.search(line):
+        for kind, pattern, literal in self._floating:
+            if literal in line and pattern.search(line):
                 return kind
         return None
 
@@ -87,7 +116,7 @@ class Profile:
     language: str
     timezone: ZoneInfo
     markers: tuple[str, ...]
-    detect_lines: tuple[re.Pattern, ...]
+    detect_lines: tuple[tuple[re.Pattern, str], ...]  # each with its required literal
     section_labels: frozenset[str]
     title_suffixes: tuple[str, ...]
     byline: PatternSet
@@ -118,7 +147,7 @@ class Profile:
         """How strongly a page looks like this outlet's: each marker found counts 1,
         each signature line found counts 2."""
         score = sum(1 for marker in self.markers if marker in text)
-        score += sum(2 for pattern in self.detect_lines if pattern.search(text))
+        score += sum(2 for pattern, literal in self.detect_lines if literal in text and pattern.search(text))
         return score
 
 
@@ -183,7 +212,9 @@ def _build(data: dict, filename: str, *, is_generic: bool) -> Profile:
         timezone=ZoneInfo(get("timezone", "UTC")),
         markers=tuple(get("detect.markers", [])),
         # Signature lines are searched in the whole page text, line by line.
-        detect_lines=tuple(re.compile(p, re.MULTILINE) for p in _checked(get("detect.lines", []), where("detect"))),
+        detect_lines=tuple(
+            (re.compile(p, re.MULTILINE), required_literal(p)) for p in _checked(get("detect.lines", []), where("detect"))
+        ),
         section_labels=frozenset(get("title.section_labels", [])),
         title_suffixes=tuple(get("title.suffixes", [])),
         byline=_patterns(get("byline.patterns", []), where("byline")),
