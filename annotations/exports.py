@@ -50,8 +50,8 @@ def annotated_articles(include_all: bool = False):
     # "Has a mention or a stance" as two one-row subqueries, not EXISTS: PostgreSQL
     # plans `EXISTS … OR EXISTS …` as hashes of both whole tables, read again
     # for every chunk; these probe each article's index entries, so a chunk
-    # costs the same however many annotations there are.
-    # (Unordered: "the first by the models' ordering" would read every row of the article.)
+    # costs the same however many annotations there are. Unordered: "the first
+    # by the models' ordering" would read every row of the article.
     first_mention = ClaimMention.objects.filter(article=OuterRef("pk")).order_by().values("id")[:1]
     first_stance = Stance.objects.filter(article=OuterRef("pk")).order_by().values("id")[:1]
     return queryset.alias(first_mention=Subquery(first_mention), first_stance=Subquery(first_stance)).filter(
