@@ -102,12 +102,13 @@ def _open_or_new_task(campaign, annotator) -> AnnotationTask | None:
 @transaction.atomic
 def _take_slot(campaign, annotator) -> AnnotationTask | None:
     mine = AnnotationTask.objects.filter(campaign=campaign, annotator=annotator, article=OuterRef("article"))
+    candidates = CampaignArticle.objects.filter(campaign=campaign, full=False).exclude(Exists(mine)).order_by("position")
+    # Rows other annotators are taking a slot on are skipped; when that leaves
+    # none, wait for them instead: a row locked now may still have a free slot
+    # once its holder commits, and "nothing left" would be wrong.
     item = (
-        CampaignArticle.objects.filter(campaign=campaign, full=False)
-        .exclude(Exists(mine))
-        .order_by("position")
-        .select_for_update(skip_locked=True, of=("self",))
-        .first()
+        candidates.select_for_update(skip_locked=True, of=("self",)).first()
+        or candidates.select_for_update(of=("self",)).first()
     )
     if item is None:
         return None
