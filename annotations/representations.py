@@ -1,10 +1,14 @@
 """The JSON shape of every object, built once and used everywhere: API
 responses, exports, and the before/after snapshots of the audit trail.
 
-Plain functions over model instances (no serializer machinery) because the
-JSON Lines export writes thousands of articles a second with them. The
+Plain functions over model instances (no serializer machinery). The
 OpenAPI schema documents these shapes with the serializers in
 annotations/api/schema.py; the suite checks responses against it.
+
+`article_document` has a twin: on PostgreSQL the JSON Lines export has the
+database write the same document (annotations/sql_documents.py). A field
+added here must be added there too; tests/api/test_sql_documents.py fails
+until it is.
 """
 
 from __future__ import annotations
