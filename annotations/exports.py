@@ -14,6 +14,7 @@ import json
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from operator import attrgetter
 from urllib.parse import urlsplit
 
 import orjson
@@ -59,15 +60,13 @@ def annotated_articles(include_all: bool = False):
     )
 
 
-def _chunks(queryset, size: int = CHUNK) -> Iterator[list]:
-    """Keyset pagination by id: constant memory, no OFFSET scans."""
+def _chunks(queryset, size: int = CHUNK, *, id_of: Callable = attrgetter("id")) -> Iterator[list]:
+    """Keyset pagination by id: constant memory, no OFFSET scans. `id_of`
+    reads a row's id (`int` for a values_list of ids)."""
     last = 0
-    while True:
-        chunk = list(queryset.filter(id__gt=last)[:size])
-        if not chunk:
-            return
+    while chunk := list(queryset.filter(id__gt=last)[:size]):
         yield chunk
-        last = chunk[-1].id
+        last = id_of(chunk[-1])
 
 
 # --- JSON Lines --------------------------------------------------------------
@@ -95,20 +94,11 @@ def iter_articles_jsonl(
     def lines(ids: list[int]) -> bytes:
         return b"\n".join(sql_documents.document_lines(ids, mentions, stances)) + b"\n"
 
-    chunks = _id_chunks(annotated_articles(include_all), JSONL_CHUNK)
+    chunks = _chunks(annotated_articles(include_all).values_list("id", flat=True), JSONL_CHUNK, id_of=int)
     if connection.in_atomic_block:  # other connections cannot see this transaction's rows
         yield from map(lines, chunks)
     else:
         yield from _in_threads(lines, chunks, threads=JSONL_THREADS)
-
-
-def _id_chunks(queryset, size: int) -> Iterator[list[int]]:
-    """The ids of `queryset`, a chunk at a time, by keyset pagination."""
-    ids = queryset.values_list("id", flat=True)
-    last = 0
-    while chunk := list(ids.filter(id__gt=last)[:size]):
-        yield chunk
-        last = chunk[-1]
 
 
 def _in_threads(work: Callable[[list[int]], bytes], chunks: Iterator[list[int]], *, threads: int) -> Iterator[bytes]:

@@ -63,9 +63,10 @@ def articles(as_journalist, as_editor, claim):
     ExtractionRun.objects.filter(article=failed).update(state="failed", error='ValueError: bad "input"\nline 2')
     ExtractionRun.objects.filter(article=undated).delete()
     assert EntityMention.objects.filter(article=corrected, origin="machine").exists()
-    as_journalist.post(
+    added = as_journalist.post(
         "/api/v1/entity-mentions/", {"article": corrected.id, "type": "PER", **span_of(text, "خبير")}, format="json"
-    ).json()
+    )
+    assert added.status_code == 201, added.content
     # A time on a whole second: isoformat leaves the microseconds out.
     ClaimMention.objects.filter(comment=comment).update(updated_at=datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc))
     return [corrected.id, undated.id, failed.id]
