@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -368,6 +369,8 @@ def iter_records(
                 kind = fmt or sniff_format(path, head)
                 # A page is read whole, in the same opening; JSON Lines streams below.
                 data = b"" if kind == JSONL else head + handle.read(max(0, max_bytes + 1 - len(head)))
+                if len(data) > max_bytes:  # only the limit was read: say how big the file is
+                    raise PageError(f"too large: {os.fstat(handle.fileno()).st_size:,} bytes, the limit is {max_bytes:,}")
             if kind == JSONL:
                 yield from _iter_jsonl(path, choice=choice, now=now, max_bytes=max_bytes)
                 continue

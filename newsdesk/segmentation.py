@@ -173,6 +173,11 @@ class _Segmenter:
             return
         self.add(CAPTION, line, lang)
 
+    @staticmethod
+    def _is_prose(line: str) -> bool:
+        """A sentence of the story rather than a listed headline: long, or ending as a sentence does."""
+        return _words(line) > MAX_SUBTITLE_WORDS or (_words(line) > MAX_HEADING_WORDS and line[-1] in ".!?؟…")
+
     def take_body(self, lines: list[str], state: str = "body") -> None:
         """Classify body lines; `state="comments"` when `lines` are all comments."""
         profile = self.profile
@@ -189,8 +194,12 @@ class _Segmenter:
                 self.remove("comment_count" if re.search(r"\d", line) else "comments_header", line)
                 continue
             if state == "section":
-                self.remove(section, line)
-                continue
+                if section == "related" and self._is_prose(line):
+                    # "اقرأ أيضاً" mid-article: its list of headlines ends where the story goes on.
+                    state = "body"
+                else:
+                    self.remove(section, line)
+                    continue
             if state == "comments":
                 if profile.comments.count.search(line):
                     self.remove("comment_count", line)
@@ -289,7 +298,7 @@ def segment_page(
     """Segment one page. `title`, `hostname` and `comments_text` come from an
     HTML extractor when there is one; a plain-text page carries them inline."""
     canonical = textlib.canonical_text(raw)
-    lines = [line for line in canonical.split("\n") if line]
+    lines = textlib.visible_lines(canonical)
     if not lines and not title:
         raise PageError("empty page: no text after normalisation")
     profile = profile or detect_profile(canonical, hostname=hostname)
@@ -298,7 +307,7 @@ def segment_page(
     body = segmenter.take_header(lines, textlib.canonical_text(title).replace("\n", " ").strip())
     segmenter.take_body(body)
     if comments_text:
-        comment_lines = [line for line in textlib.canonical_text(comments_text).split("\n") if line]
+        comment_lines = textlib.canonical_lines(comments_text)
         segmenter.take_body(comment_lines, state="comments")
     comments = segmenter.parse_comments()
     return ParsedPage(

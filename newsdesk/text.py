@@ -36,6 +36,9 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "ur", "he", "ps", "ckb", "yi", "dv"})
 # --- Canonical text --------------------------------------------------------
 
 _LINE_BREAKS = re.compile(r"\r\n|\r|\u2028|\u2029|\x85")
+# A line of nothing visible: spaces of any kind (no-break ones from `&nbsp;`
+# included), bidi marks and controls, zero-width characters, a stray BOM.
+_INVISIBLE_LINE = re.compile(r"[\s\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*")
 
 
 def canonical_text(text: str) -> str:
@@ -50,9 +53,15 @@ def canonical_text(text: str) -> str:
     return "\n".join([line.strip(" \t\f\v") for line in text.split("\n")])
 
 
+def visible_lines(canonical: str) -> list[str]:
+    """The lines of an already canonical text that show something: blank ones,
+    and ones of only no-break spaces or invisible marks, are dropped."""
+    return [line for line in canonical.split("\n") if not _INVISIBLE_LINE.fullmatch(line)]
+
+
 def canonical_lines(text: str) -> list[str]:
-    """Non-empty canonical lines of a text (blank lines dropped)."""
-    return [line for line in canonical_text(text).split("\n") if line]
+    """The visible canonical lines of a text."""
+    return visible_lines(canonical_text(text))
 
 
 def text_notes(text: str) -> dict:

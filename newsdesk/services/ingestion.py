@@ -27,7 +27,7 @@ from annotations.services.extraction import schedule_extraction
 from newsdesk import text as textlib
 from newsdesk.bulk import allocate_ids, insert_rows
 from newsdesk.models import Article, ArticleRevision, Comment, Source
-from newsdesk.readers import Failure, PageRecord, SourceChoice, expand_paths, iter_records
+from newsdesk.readers import JSONL, UNKNOWN_SOURCE, Failure, PageRecord, SourceChoice, expand_paths, iter_records
 
 logger = logging.getLogger(__name__)
 
@@ -150,19 +150,28 @@ def _read_ahead(batches: Iterator[list], depth: int = 2) -> Iterator[list]:
 
 
 def article_identity(record: PageRecord) -> str:
-    return textlib.sha256_hex("url", record.url) if record.url else textlib.sha256_hex("title", record.title)
+    """What makes two pages the same article: the URL; without one, the title
+    within the outlet. Pages of unrecognised outlets share one source, where a
+    title alone would join different outlets' stories, so their file name counts too."""
+    if record.url:
+        return textlib.sha256_hex("url", record.url)
+    if record.source_slug == UNKNOWN_SOURCE[1] and record.raw_format != JSONL:
+        return textlib.sha256_hex("title", record.title, "file", record.raw_name)
+    return textlib.sha256_hex("title", record.title)
 
 
 def _store_batch(records: list[PageRecord], report: ImportReport) -> None:
+    # The same page under another outlet is that outlet's article (wire copy), not a duplicate.
     known = set(
-        Article.objects.filter(page_hash__in={r.page_hash for r in records}).values_list("page_hash", flat=True)
+        Article.objects.filter(page_hash__in={r.page_hash for r in records}).values_list("source__slug", "page_hash")
     )
     fresh: list[PageRecord] = []
     for record in records:
-        if record.page_hash in known:
+        key = (record.source_slug, record.page_hash)
+        if key in known:
             report.unchanged += 1
         else:
-            known.add(record.page_hash)
+            known.add(key)
             fresh.append(record)
     if not fresh:
         return
@@ -185,7 +194,9 @@ def _store_batch(records: list[PageRecord], report: ImportReport) -> None:
                 _create_articles(new)
             report.imported += len(new)
         except DatabaseError:
-            logger.warning("bulk import of %d articles refused; retrying one by one", len(new), exc_info=True)
+            # The reason reaches the report article by article; the traceback is for debugging only.
+            logger.warning("bulk import of %d articles refused; retrying one by one", len(new))
+            logger.debug("bulk import refused", exc_info=True)
             for record in new:
                 _store_one(record, report, create=True)
     for record in later:
@@ -337,6 +348,7 @@ def _apply_page(record: PageRecord) -> str:
     new_comments = _comment_rows(record, article.pk, timezone.now(), skip=known)
     if new_comments:
         insert_rows(Comment, new_comments)
+        _follow_page_order(article, record)
         outcome = outcome if outcome == REVISED else UPDATED
     if outcome != UNCHANGED:
         comment_texts = list(article.comments.values_list("text", flat=True))
@@ -347,3 +359,31 @@ def _apply_page(record: PageRecord) -> str:
     if outcome != UNCHANGED:
         schedule_extraction([(article.pk, article.current_revision_id)])
     return outcome
+
+
+def _follow_page_order(article: Article, record: PageRecord) -> None:
+    """Number the article's comments as the page now shows them (a new comment
+    can appear above older ones). A comment gone from the page keeps its place
+    after the one it used to follow."""
+    stored = list(article.comments.order_by("position", "id").only("id", "author", "text_hash", "position"))
+    waiting: dict[tuple[str, str], list[Comment]] = {}
+    for comment in stored:
+        waiting.setdefault((comment.author, comment.text_hash), []).append(comment)
+    ordered: list[Comment] = []
+    for parsed in record.comments:
+        matches = waiting.get((parsed.author[:300], textlib.sha256_hex(parsed.text)))
+        if matches:
+            ordered.append(matches.pop(0))
+    placed = {comment.pk for comment in ordered}
+    for index, comment in enumerate(stored):
+        if comment.pk not in placed:
+            before = next((c for c in reversed(stored[:index]) if c.pk in placed), None)
+            ordered.insert(ordered.index(before) + 1 if before else 0, comment)
+            placed.add(comment.pk)
+    now = timezone.now()
+    moved = []
+    for position, comment in enumerate(ordered):
+        if comment.position != position:
+            comment.position, comment.updated_at = position, now
+            moved.append(comment)
+    Comment.objects.bulk_update(moved, ["position", "updated_at"])

@@ -25,6 +25,11 @@ def test_canonical_text(raw, expected):
     assert text.canonical_text(raw) == expected
 
 
+def test_lines_of_only_no_break_spaces_or_invisible_marks_are_blank():
+    raw = "أول\n\u00a0\n\u00a0 \u00a0\n\u200f\n\u202b\u202c\n\ufeff\nثان\u00a0سطر\n\u200fثالث"
+    assert text.canonical_lines(raw) == ["أول", "ثان\u00a0سطر", "\u200fثالث"]
+
+
 def test_text_notes_record_no_break_spaces_and_bidi_controls():
     notes = text.text_notes("أ\u00a0ب \u202eabc\u202c \u200fج")
     assert notes == {"nbsp": 1, "bidi_controls": [[4, "U+202E"], [8, "U+202C"]]}
