@@ -59,3 +59,11 @@ def json_data(value, element_id: str) -> str:
     encoded = orjson.dumps(value).decode()
     encoded = encoded.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
     return format_html('<script id="{}" type="application/json">{}</script>', element_id, mark_safe(encoded))  # noqa: S308
+
+
+@register.filter
+def extraction_state_label(state: str) -> str:
+    """An extraction run's state as the reader's language says it ("done" → "اكتمل")."""
+    from annotations.models import ExtractionState
+
+    return dict(ExtractionState.choices).get(state, state)

@@ -9,7 +9,7 @@ from annotations.models import AuditEvent, ClaimMention, Stance
 from annotations.services.claims import create_claim
 from annotations.services.mentions import create_mention_for
 from newsdesk.models import Article, Comment
-from tests.browser.helpers import mark_new_claim, reader_ready, wait_saved
+from tests.browser.helpers import drag_select, mark_new_claim, reader_ready, wait_saved
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -165,7 +165,7 @@ def test_a_failed_save_is_shown_retried_and_stored_once(open_page, journalist):
 
     assert ClaimMention.objects.count() == 1
     assert len(set(attempts)) == 1  # every attempt carried the same idempotency key
-    assert page.evaluate("() => localStorage.getItem('newsdesk.saves.v1')") == "[]"
+    assert page.evaluate(f"() => localStorage.getItem('newsdesk.saves.v2:{journalist.username}')") == "[]"
 
 
 def test_closing_with_unsaved_work_warns(open_page, journalist):
@@ -196,11 +196,137 @@ def test_a_conflict_shows_both_versions_and_the_user_chooses(open_page, journali
     page.keyboard.press("2")
     dialog = page.locator("#conflict-dialog")
     expect(dialog).to_be_visible()
-    expect(page.locator("#conflict-mine")).to_contain_text("disagree")
-    expect(page.locator("#conflict-theirs")).to_contain_text("discuss")
+    expect(page.locator("#conflict-mine")).to_contain_text("يعارض")  # disagree, in words
+    expect(page.locator("#conflict-theirs")).to_contain_text("يناقش")  # discuss
+    expect(page.locator("#conflict-theirs")).to_contain_text("السد يكتمل في 2027")
     dialog.get_by_role("button", name="Keep mine").or_(dialog.locator("button[value=mine]")).first.click()
     wait_saved(page)
     assert Stance.objects.get().label == "disagree"
+
+
+def test_taking_their_version_in_a_conflict_ends_the_save(open_page, journalist):
+    from annotations.services.stances import set_stance_for, update_stance
+
+    article = make_article()
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    stance = set_stance_for(annotator=journalist, article=article.id, claim_id=claim.id, label="agree")
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    update_stance(user=journalist, stance_id=stance.id, version=stance.version, changes={"label": "discuss"})
+    page.keyboard.press("2")
+    page.locator("#conflict-dialog button[value=theirs]").click()
+    wait_saved(page)
+    expect(page.locator(f'.stance-claim[data-claim="{claim.id}"] input[value=discuss]')).to_be_checked()
+    assert Stance.objects.get().label == "discuss"
+
+
+def queue_offline_mention(page, phrase="سد وادي السنديان"):
+    """Mark a new claim while the server does not answer: the save waits in the queue."""
+    page.route("**/api/v1/**", lambda route: route.abort())
+    mark_new_claim(page, ARTICLE, phrase, "السد في موعده")
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "retrying", timeout=10_000)
+    page.on("dialog", lambda dialog: dialog.accept())  # leaving with unsaved work: yes
+    page.unroute("**/api/v1/**")
+
+
+def test_unsaved_work_waits_for_its_author_when_someone_else_logs_in(open_page, journalist, second_journalist, live_server):
+    from django.test import Client
+
+    article = make_article()
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    queue_offline_mention(page)
+
+    def log_in(user):
+        client = Client()
+        client.force_login(user)
+        page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+        page.reload()
+        reader_ready(page)
+
+    log_in(second_journalist)  # same browser, another person
+    page.wait_for_timeout(1500)
+    assert not ClaimMention.objects.exists()
+    expect(page.locator("#stance-empty")).to_be_visible()
+
+    log_in(journalist)
+    wait_saved(page)
+    assert only_mention().annotator == journalist
+
+
+def test_work_left_on_one_article_is_saved_there_and_not_drawn_on_the_next(open_page, journalist):
+    first, second = make_article(), make_article()
+    page = open_page(journalist, f"/articles/{first.id}/")
+    reader_ready(page)
+    queue_offline_mention(page)
+    page.goto(page.url.replace(f"/articles/{first.id}/", f"/articles/{second.id}/"))
+    reader_ready(page)
+    wait_saved(page)
+    assert only_mention().article_id == first.id
+    assert page.evaluate("() => CSS.highlights.get('nd-mention').size") == 0
+    expect(page.locator("#stance-empty")).to_be_visible()
+
+
+def test_the_stance_goes_to_the_text_marked_last(open_page, journalist):
+    article = make_article()
+    comment = article.comments.order_by("position").first()
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    mark_new_claim(page, comment_unit(comment), "سمعنا هذا الكلام", "السد وعد قديم")
+    wait_saved(page)
+    expect(page.locator("#stance-target")).not_to_have_text("هذا المقال")
+    drag_select(page, ARTICLE, "سد وادي السنديان")
+    page.locator("#claim-options button").first.click()  # the same claim, now in the article
+    wait_saved(page)
+    expect(page.locator("#stance-target")).to_have_text("هذا المقال")  # "this article"
+    page.keyboard.press("1")
+    wait_saved(page)
+    stance = Stance.objects.get()
+    assert (stance.label, stance.article_id, stance.comment_id) == ("agree", article.id, None)
+
+
+def test_number_keys_set_a_comments_stance_after_choosing_that_comment(open_page, journalist):
+    article = make_article()
+    comment = article.comments.order_by("position").first()
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    mark_new_claim(page, ARTICLE, "سد وادي السنديان", "السد في موعده")
+    wait_saved(page)
+    page.locator(f'.stance-target-button[data-comment="{comment.id}"]').click()
+    page.keyboard.press("2")
+    wait_saved(page)
+    stance = Stance.objects.get()
+    assert (stance.label, stance.comment_id) == ("disagree", comment.id)
+    # The chosen label keeps keyboard focus after the panel is redrawn.
+    assert page.evaluate("() => document.activeElement.value") == "disagree"
+
+
+def test_a_refused_delete_puts_the_mention_back(open_page, journalist):
+    article = make_article()
+    text = article.current_revision.text
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    quote = "سد وادي السنديان"
+    create_mention_for(annotator=journalist, claim_id=claim.id, article=article.id, start=text.index(quote), end=text.index(quote) + len(quote), quote=quote)
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    page.route("**/api/v1/mentions/*/", lambda route: route.fulfill(status=403, json={"error": {"code": "permission_denied", "message": "لا يمكنك الحذف"}}))
+    for _ in range(12):
+        page.keyboard.press("j")
+        if page.evaluate("() => document.body.dataset.focused").startswith("mention:"):
+            break
+    page.keyboard.press("Delete")
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "failed")
+    page.wait_for_function("() => CSS.highlights.get('nd-mention').size === 1")
+    assert ClaimMention.objects.count() == 1
+
+
+def test_a_new_claim_can_be_queued_while_offline(open_page, journalist):
+    article = make_article()
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    queue_offline_mention(page)  # searching claims fails offline; the new claim is still offered and queued
+    wait_saved(page)
+    assert only_mention().claim.text == "السد في موعده"
 
 
 def test_script_payloads_render_as_text(open_page, journalist):

@@ -5,7 +5,7 @@
 // Text from the server (quotes, claims, names) is always put in the page with
 // textContent, never as HTML.
 
-import { request } from "./api.js";
+import { NetworkError, request } from "./api.js";
 import { Highlighter } from "./highlights.js";
 import { UnitIndex, pointToOffset, rangeToSpan, unitOf } from "./offsets.js";
 import { SaveQueue } from "./saves.js";
@@ -71,11 +71,12 @@ function format(template, values) {
 // --- Saving ----------------------------------------------------------------------
 
 const queue = new SaveQueue({
+  owner: data.user.username,
   status: statusElement,
   strings,
   onSaved: savedWrite,
   onConflict: askAboutConflict,
-  onRejected: () => redraw(),
+  onRejected: reloadAnnotations,
 });
 
 function savedWrite(item, body, { theirs = false } = {}) {
@@ -83,10 +84,17 @@ function savedWrite(item, body, { theirs = false } = {}) {
   if (kind === "claim" && body && !theirs) {
     state.claims.set(body.id, body);
     if (item.then) queue.add({ ...item.then, body: { ...item.then.body, claim: body.id }, label: strings.mention });
-  } else if (kind === "mention-create") {
+  }
+  // Work left unsaved on another article is saved there, not drawn here.
+  if (item.scope !== SCOPE || kind === "claim") {
+    redraw();
+    return;
+  }
+  if (kind === "mention-create") {
     state.mentions.push(body);
   } else if (kind === "mention-delete") {
     state.mentions = state.mentions.filter((mention) => mention.id !== item.ref);
+    if (theirs && body) state.mentions.push(body); // the saved version was kept: it stays
   } else if (kind === "stance" || kind === "rationale") {
     state.stances = state.stances.filter((stance) => stance.id !== body.id);
     state.stances.push(body);
@@ -95,6 +103,38 @@ function savedWrite(item, body, { theirs = false } = {}) {
     if (body.status !== "rejected") state.entities.push(body);
   } else if (kind === "entity-create") {
     state.entities.push(body);
+  }
+  redraw();
+}
+
+/** An annotation in words, one fact per line, for the conflict dialog (null: deleted). */
+function describeAnnotation(annotation) {
+  if (!annotation) return strings.deleted;
+  const claim = annotation.claim && state.claims.get(annotation.claim);
+  const lines = [];
+  if (claim) lines.push(claim.text);
+  if (annotation.quote) lines.push(`«${annotation.quote}»`);
+  if (annotation.label) lines.push(strings.labels[annotation.label] || annotation.label);
+  if (annotation.rationales) lines.push(`${strings.rationale}: ${annotation.rationales.length}`);
+  if (annotation.type) lines.push(strings.entityTypes[annotation.type] || annotation.type);
+  if (annotation.status) lines.push(strings.statuses[annotation.status] || annotation.status);
+  if (annotation.action) lines.push(strings[annotation.action] || annotation.action);
+  if (annotation.annotator) lines.push(`${strings.by} ${annotation.annotator}`);
+  return lines.join("\n");
+}
+
+/** A refused write was shown before it was saved: show what the server has instead. */
+async function reloadAnnotations(item) {
+  if (item.scope !== SCOPE) return;
+  try {
+    const result = await request("GET", `${API}articles/${data.article.id}/?expand=mentions,stances,entities`);
+    if (result.ok) {
+      state.mentions = result.data.mentions;
+      state.stances = result.data.stances;
+      state.entities = result.data.entities.filter((entity) => entity.status !== "rejected");
+    }
+  } catch (error) {
+    if (!(error instanceof NetworkError)) throw error;
   }
   redraw();
 }
@@ -108,8 +148,8 @@ function askAboutConflict(item, current) {
     Object.assign(item, { method: "PATCH", url: `${API}stances/${current.id}/`, body: { label: item.body.label, version: current.version } });
     return Promise.resolve("retry");
   }
-  $("conflict-mine").textContent = JSON.stringify(item.body || { delete: true }, null, 2);
-  $("conflict-theirs").textContent = JSON.stringify(current || {}, null, 2);
+  $("conflict-mine").textContent = describeAnnotation(item.method === "DELETE" ? null : { ...(current || {}), ...(item.body || {}) });
+  $("conflict-theirs").textContent = describeAnnotation(current);
   return new Promise((resolve) => {
     conflictDialog.addEventListener("close", () => resolve(conflictDialog.returnValue || "theirs"), { once: true });
     conflictDialog.showModal();
@@ -187,6 +227,16 @@ function panelClaims() {
   return [...ids].map((id) => state.claims.get(id)).filter(Boolean);
 }
 
+/** Rebuild `list` with `children`, keeping keyboard focus on the control with the same data-focus-key. */
+function replaceKeepingFocus(list, children) {
+  const focused = list.contains(document.activeElement) ? document.activeElement.dataset.focusKey : null;
+  list.replaceChildren(...children);
+  if (focused) {
+    const again = list.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`);
+    if (again) again.focus();
+  }
+}
+
 function renderStancePanel() {
   const list = $("stance-claims");
   if (!list) return;
@@ -199,8 +249,9 @@ function renderStancePanel() {
   const claims = panelClaims();
   $("stance-empty").hidden = claims.length > 0;
   if (state.activeClaim === null && claims.length) state.activeClaim = claims[0].id;
-  list.replaceChildren(
-    ...claims.map((claim) => {
+  replaceKeepingFocus(
+    list,
+    claims.map((claim) => {
       const stance = stanceFor(claim.id);
       const name = `stance-${claim.id}`;
       const group = element(
@@ -215,6 +266,7 @@ function renderStancePanel() {
               name,
               value: label,
               checked: stance && stance.label === label,
+              "data-focus-key": `${claim.id}:${label}`,
               onchange: () => setStance(claim.id, label),
               onfocus: () => chooseClaim(claim.id, false),
             }),
@@ -296,12 +348,13 @@ for (const button of document.querySelectorAll(".stance-target-button")) {
 function renderEntityList() {
   const list = $("entity-list");
   const suggestions = [...state.entities].sort((a, b) => (a.comment || 0) - (b.comment || 0) || a.start - b.start);
-  list.replaceChildren(
-    ...suggestions.map((entity) =>
+  replaceKeepingFocus(
+    list,
+    suggestions.map((entity) =>
       element(
         "li",
         { class: `entity-item entity-${entity.type}`, "data-status": entity.status },
-        element("button", { type: "button", class: "link-button", onclick: () => focusSpan({ ...entity, layer: "entity", unitKey: unitKeyOf(entity) }) }, bdi(entity.quote)),
+        element("button", { type: "button", class: "link-button", "data-focus-key": String(entity.id), onclick: () => focusSpan({ ...entity, layer: "entity", unitKey: unitKeyOf(entity) }) }, bdi(entity.quote)),
         " ",
         element("span", { class: "meta", text: `${strings.entityTypes[entity.type]} · ${strings.statuses[entity.status]}` }),
       ),
@@ -336,12 +389,18 @@ function openPopover(rect, title, body) {
   if (first) first.focus();
 }
 
-function closePopover() {
+function closePopover({ keepSelection = false } = {}) {
   if (popover.hidden) return;
   popover.hidden = true;
+  const span = state.popoverSpan;
   state.popoverSpan = null;
   redraw();
   if (popoverReturnFocus && document.contains(popoverReturnFocus)) popoverReturnFocus.focus();
+  if (keepSelection && span) {
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(units.get(span.unitKey).range(span.start, span.end));
+  }
 }
 
 document.addEventListener("pointerdown", (event) => {
@@ -363,6 +422,7 @@ function spanTarget(span) {
 
 function openSelectionMenu(span) {
   if (!data.user.canAnnotate) return;
+  setTarget(span.comment ? "comment" : "article", span.comment || null);
   state.popoverSpan = span;
   redraw();
   const range = units.get(span.unitKey).range(span.start, span.end);
@@ -379,7 +439,12 @@ function openSelectionMenu(span) {
     const serial = ++searchSerial;
     let found = panelClaims();
     if (text) {
-      const result = await request("GET", `${API}claims/?q=${encodeURIComponent(text)}&merged=false&page_size=8`);
+      let result = { ok: false };
+      try {
+        result = await request("GET", `${API}claims/?q=${encodeURIComponent(text)}&merged=false&page_size=8`);
+      } catch (error) {
+        if (!(error instanceof NetworkError)) throw error; // offline: a new claim can still be queued
+      }
       if (serial !== searchSerial) return;
       found = result.ok ? result.data.results : [];
     }
@@ -396,8 +461,11 @@ function openSelectionMenu(span) {
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter") {
       event.preventDefault();
-      const first = options.querySelector("button");
-      if (first) first.click();
+      const typed = input.value.trim();
+      const buttons = [...options.querySelectorAll("button")];
+      const exact = buttons.find((button) => !button.classList.contains("create") && button.textContent.trim() === typed);
+      const choice = exact || (typed ? options.querySelector("button.create") : buttons[0]);
+      if (choice) choice.click();
     } else if (event.key === "ArrowDown") {
       event.preventDefault();
       const first = options.querySelector("button");
@@ -549,7 +617,6 @@ document.addEventListener("mouseup", (event) => {
   window.setTimeout(() => {
     const span = spanFromSelection();
     if (span) {
-      if (span.comment) setTarget("comment", span.comment);
       openSelectionMenu(span);
       return;
     }
@@ -570,7 +637,8 @@ document.addEventListener("mouseup", (event) => {
 // --- Keyboard -----------------------------------------------------------------------------
 
 function typing(target) {
-  return target.closest("input, textarea, select, [contenteditable]") || target.closest("dialog[open]");
+  // A focused stance radio button is not typing: 1–4 still choose a label.
+  return target.closest("input:not([type=radio]), textarea, select, [contenteditable]") || target.closest("dialog[open]");
 }
 
 function focusSpan(span) {
@@ -631,7 +699,7 @@ function extendSelection(direction) {
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") {
     if (!popover.hidden) {
-      closePopover();
+      closePopover({ keepSelection: true });
       event.preventDefault();
     } else if (state.focused) {
       state.focused = null;
@@ -660,7 +728,13 @@ document.addEventListener("keydown", (event) => {
     setTarget("article");
   } else if (LABELS[Number(key) - 1] && data.user.canAnnotate) {
     if (!state.activeClaim) return;
+    const inPanel = $("stance-claims").contains(document.activeElement);
     setStance(state.activeClaim, LABELS[Number(key) - 1]);
+    // Like the arrow keys in a radio group, the key moves focus to the label it chose.
+    if (inPanel) {
+      const chosen = document.querySelector(`[data-focus-key="${state.activeClaim}:${LABELS[Number(key) - 1]}"]`);
+      if (chosen) chosen.focus();
+    }
     statusAnnounce(strings.labels[LABELS[Number(key) - 1]]);
   } else if (key === "r" && data.user.canAnnotate) {
     const span = spanFromSelection();
@@ -731,9 +805,9 @@ $("help-button").addEventListener("click", () => $("help-dialog").showModal());
 // --- Start ---------------------------------------------------------------------------------------
 
 redraw();
-const leftOver = queue.restored(SCOPE).length;
-if (leftOver) {
-  statusElement.textContent = format(strings.restored, { count: leftOver });
+// Work left unsaved on any article (this one or another) is saved now.
+if (queue.pending) {
+  statusElement.textContent = format(strings.restored, { count: queue.pending });
   queue.kick();
 }
 performance.mark("reader-ready");

@@ -6,7 +6,9 @@
 
 import { NetworkError, request } from "./api.js";
 
-const STORAGE_KEY = "newsdesk.saves.v1";
+// One queue per user: work left unsaved by one person is never sent as another's
+// (several people may share a browser).
+const STORAGE_PREFIX = "newsdesk.saves.v2:";
 const MAX_DELAY_SECONDS = 30;
 
 function newKey() {
@@ -15,7 +17,8 @@ function newKey() {
 }
 
 export class SaveQueue {
-  constructor({ status, strings, onSaved, onConflict, onRejected }) {
+  constructor({ owner, status, strings, onSaved, onConflict, onRejected }) {
+    this.storageKey = STORAGE_PREFIX + owner;
     this.status = status;
     this.strings = strings;
     this.onSaved = onSaved;
@@ -29,14 +32,14 @@ export class SaveQueue {
 
   _load() {
     try {
-      return JSON.parse(window.localStorage.getItem(STORAGE_KEY) || "[]");
+      return JSON.parse(window.localStorage.getItem(this.storageKey) || "[]");
     } catch {
       return [];
     }
   }
 
   _persist() {
-    window.localStorage.setItem(STORAGE_KEY, JSON.stringify(this.items));
+    window.localStorage.setItem(this.storageKey, JSON.stringify(this.items));
   }
 
   get pending() {
@@ -119,6 +122,7 @@ export class SaveQueue {
             this.items.shift();
             this._persist();
             if (result.data && result.data.current) this.onSaved(item, result.data.current, { theirs: true });
+            this._show("saved", this.strings.saved);
           }
           continue;
         }
