@@ -113,6 +113,14 @@ def visible_annotations(user, queryset: QuerySet) -> QuerySet:
     return queryset.exclude(Q(article_id__in=blind_article_ids(user)) & ~Q(annotator=user, layer="annotation"))
 
 
+def visible_audit_events(user, queryset: QuerySet) -> QuerySet:
+    """Audit events `user` may read: in a blind campaign's articles an
+    annotator sees only their own changes."""
+    if is_editor(user) or not user.is_authenticated:
+        return queryset
+    return queryset.exclude(Q(article_id__in=blind_article_ids(user)) & ~Q(actor=user))
+
+
 # --- Campaigns and tasks ------------------------------------------------------------
 
 

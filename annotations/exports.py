@@ -19,13 +19,13 @@ from urllib.parse import urlsplit
 
 import orjson
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
 
 from annotations import sql_documents
 from annotations.errors import InvalidInput
-from annotations.models import ARTICLE_FIRST, ClaimMention, Stance, StanceLabel, Verdict
+from annotations.models import ARTICLE_FIRST, ClaimMention, Layer, Stance, StanceLabel, Verdict
 from annotations.representations import CODE_POINTS, EXPANSIONS, iso_time
 from annotations.selectors import EVERYTHING, AnnotationScope, article_documents, articles_with_text
 from annotations.services.claims import create_claim
@@ -44,7 +44,9 @@ JSONL_CHUNK, JSONL_THREADS = 1000, 2
 FORMATS = ("jsonl", "jsonld", "csv", "baly")
 
 
-def annotated_articles(include_all: bool = False):
+def annotated_articles(include_all: bool = False, scope: AnnotationScope = EVERYTHING):
+    """Articles with a mention or a stance that `scope` shows (a blind
+    campaign's annotator does not learn which articles others annotated)."""
     queryset = articles_with_text().order_by("id")
     if include_all:
         return queryset
@@ -53,8 +55,8 @@ def annotated_articles(include_all: bool = False):
     # for every chunk; these probe each article's index entries, so a chunk
     # costs the same however many annotations there are. Unordered: "the first
     # by the models' ordering" would read every row of the article.
-    first_mention = ClaimMention.objects.filter(article=OuterRef("pk")).order_by().values("id")[:1]
-    first_stance = Stance.objects.filter(article=OuterRef("pk")).order_by().values("id")[:1]
+    first_mention = scope.apply(ClaimMention.objects.filter(article=OuterRef("pk"))).order_by().values("id")[:1]
+    first_stance = scope.apply(Stance.objects.filter(article=OuterRef("pk"))).order_by().values("id")[:1]
     return queryset.alias(first_mention=Subquery(first_mention), first_stance=Subquery(first_stance)).filter(
         Q(first_mention__isnull=False) | Q(first_stance__isnull=False)
     )
@@ -85,7 +87,7 @@ def iter_articles_jsonl(
     of their own; elsewhere the documents are built in Python and encoded by
     orjson (UTF-8, no escapes)."""
     if not sql_documents.available(offsets):
-        for chunk in _chunks(annotated_articles(include_all)):
+        for chunk in _chunks(annotated_articles(include_all, scope)):
             documents = article_documents(chunk, expand=EXPANSIONS, offsets=offsets, scope=scope)
             yield b"".join(orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE) for document in documents)
         return
@@ -94,7 +96,7 @@ def iter_articles_jsonl(
     def lines(ids: list[int]) -> bytes:
         return b"\n".join(sql_documents.document_lines(ids, mentions, stances)) + b"\n"
 
-    chunks = _chunks(annotated_articles(include_all).values_list("id", flat=True), JSONL_CHUNK, id_of=int)
+    chunks = _chunks(annotated_articles(include_all, scope).values_list("id", flat=True), JSONL_CHUNK, id_of=int)
     if connection.in_atomic_block:  # other connections cannot see this transaction's rows
         yield from map(lines, chunks)
     else:
@@ -173,7 +175,7 @@ def iter_web_annotations(*, base_url: str, include_all: bool = False, scope: Ann
         '"first": {"type": "AnnotationPage", "startIndex": 0, "items": ['
     )
     first = True
-    for chunk in _chunks(annotated_articles(include_all)):
+    for chunk in _chunks(annotated_articles(include_all, scope)):
         ids = [article.id for article in chunk]
         texts = {("revision", a.current_revision_id): a.current_revision.text for a in chunk}
         mentions = scope.apply(ClaimMention.objects.filter(article_id__in=ids)).select_related("claim", "annotator", "revision", "comment")
@@ -300,15 +302,16 @@ def _lines_of(text: str, rationales) -> list[int]:
     return sorted(lines)
 
 
-def baly_claims() -> list[dict]:
-    """One object per claim with article-level stances. Where several
-    annotators judged the same article, the most recently changed stance is
-    exported (one stance per article, as the format has)."""
+def baly_claims(scope: AnnotationScope = EVERYTHING) -> list[dict]:
+    """One object per claim with article-level stances, of those `scope` shows.
+    Where several stances judge the same article (one per article, as the
+    format has), the final layer's wins, then the most recently changed."""
     stances = (
-        Stance.objects.filter(comment__isnull=True, claim__merged_into__isnull=True)
+        scope.apply(Stance.objects.filter(comment__isnull=True, claim__merged_into__isnull=True))
         .select_related("claim", "article__current_revision")
         .prefetch_related("rationales")
-        .order_by("claim_id", "article_id", "-updated_at", "-id")
+        .annotate(not_final=Case(When(layer=Layer.FINAL, then=Value(0)), default=Value(1)))
+        .order_by("claim_id", "article_id", "not_final", "-updated_at", "-id")
     )
     claims: dict[int, dict] = {}
     seen: set[tuple[int, int]] = set()
@@ -329,8 +332,8 @@ def baly_claims() -> list[dict]:
     return list(claims.values())
 
 
-def iter_baly_json() -> Iterator[str]:
-    yield json.dumps(baly_claims(), ensure_ascii=False, indent=1) + "\n"
+def iter_baly_json(scope: AnnotationScope = EVERYTHING) -> Iterator[str]:
+    yield json.dumps(baly_claims(scope), ensure_ascii=False, indent=1) + "\n"
 
 
 def _baly_list(claim: dict, key: str, where: str) -> list:

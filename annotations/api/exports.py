@@ -72,8 +72,10 @@ class StanceCsvExport(APIView):
 @extend_schema(tags=["export"])
 class BalyExport(APIView):
     @extend_schema(
+        parameters=[LAYER_PARAMETER],
         responses={200: schema.BalyClaimSerializer(many=True)},
-        description="The claim-centred stance format of Baly et al. (NAACL 2018); rationale entries are 0-based line numbers.",
+        description="The claim-centred stance format of Baly et al. (NAACL 2018); rationale entries are 0-based line numbers. "
+        "One stance per article and claim: the final layer's, else the most recently changed.",
     )
     def get(self, request):
-        return _stream(exports.iter_baly_json(), "application/json; charset=utf-8", "claims.json")
+        return _stream(exports.iter_baly_json(_scope(request)), "application/json; charset=utf-8", "claims.json")

@@ -17,6 +17,7 @@ from annotations.access import (
     access_mention,
     access_stance,
     visible_annotations,
+    visible_audit_events,
 )
 from annotations.api import serializers as inputs
 from annotations.models import AuditAction, AuditEvent, Claim, ClaimMention, Entity, EntityMention, Stance
@@ -343,6 +344,9 @@ class AuditEventViewSet(ListedViewSet):
     represent = staticmethod(audit_event_dict)
     pagination_class = NewsdeskCursorPagination
 
+    def get_queryset(self):
+        return visible_audit_events(self.request.user, super().get_queryset())
+
     @extend_schema(responses=schema.AuditEventSerializer(many=True))
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -366,6 +370,9 @@ class DeletionViewSet(ListedViewSet):
     filterset_class = filters.DeletionFilter
     ordering_fields = ["id"]
     represent = staticmethod(deletion_dict)
+
+    def get_queryset(self):
+        return visible_audit_events(self.request.user, super().get_queryset())
 
     @extend_schema(responses=schema.DeletionSerializer(many=True))
     def list(self, request, *args, **kwargs):

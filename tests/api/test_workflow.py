@@ -57,6 +57,10 @@ def exported(client, layer):
     return {(doc["id"], stance["annotator"], stance["layer"]): stance["label"] for doc in lines for stance in doc["stances"]}
 
 
+def baly(client, layer=""):
+    return json.loads(b"".join(client.get(f"/api/v1/export/claims.json?layer={layer}").streaming_content))
+
+
 def test_disagreement_compared_adjudicated_and_exported_by_layer(campaign, as_editor, as_journalist, as_second_journalist):
     layla_task, claim_id = take_stance(as_journalist, campaign, "agree")
     omar_task, _ = take_stance(as_second_journalist, campaign, "disagree", claim_id)
@@ -77,6 +81,9 @@ def test_disagreement_compared_adjudicated_and_exported_by_layer(campaign, as_ed
     assert exported(as_editor, "final") == {(article_id, "nadia", "final"): "discuss"}
     assert exported(as_editor, "all") == {(article_id, "layla", "annotation"): "agree", (article_id, "omar", "annotation"): "disagree"}
     assert exported(as_editor, "omar") == {(article_id, "omar", "annotation"): "disagree"}
+    # One stance per article in the claim-centred format: the final one.
+    assert [entry["stance"] for entry in baly(as_editor)] == [["discuss"]]
+    assert [entry["stance"] for entry in baly(as_editor, "omar")] == [["disagree"]]
     csv_rows = b"".join(as_editor.get("/api/v1/export/stances.csv?layer=final").streaming_content).decode().splitlines()
     assert len(csv_rows) == 2 and "discuss" in csv_rows[1]
     # The annotators were told.
@@ -97,6 +104,17 @@ def test_blind_mode_hides_the_other_annotators_work(
     document = body(as_second_journalist.get(f"/api/v1/articles/{article_id}/?expand=stances,mentions"))
     assert document["stances"] == []
     assert exported(as_second_journalist, "all") == {}
+    # Nor in the audit trail, the deletions feed or the exports: not even which articles she annotated.
+    text = body(as_journalist.get(f"/api/v1/articles/{article_id}/"))["revision"]["text"]
+    start = text.index("سد وادي السنديان")
+    mention = body(as_journalist.post("/api/v1/mentions/", {"article": article_id, "claim": claim_id, "start": start, "end": start + 16, "quote": "سد وادي السنديان"}, format="json"), 201)
+    assert as_journalist.delete(f"/api/v1/mentions/{mention['id']}/?version=1").status_code == 204
+    assert body(as_second_journalist.get(f"/api/v1/audit/?article={article_id}"))["results"] == []
+    assert body(as_second_journalist.get("/api/v1/deletions/"))["results"] == []
+    assert len(body(as_editor.get(f"/api/v1/audit/?article={article_id}"))["results"]) == 3
+    assert body(as_journalist.get("/api/v1/deletions/"))["results"][0]["object_id"] == mention["id"]
+    assert b"".join(as_second_journalist.get("/api/v1/export/articles.jsonl").streaming_content) == b""
+    assert baly(as_second_journalist) == [] and baly(as_editor)[0]["stance"] == ["agree"]
     # Nor can the article filters tell him that someone took a stance on it.
     for query in (f"claim={claim_id}", f"claim={claim_id}&stance=agree", "stance=agree", "annotated=true"):
         found = [a["id"] for a in body(as_second_journalist.get(f"/api/v1/articles/?{query}"))["results"]]
