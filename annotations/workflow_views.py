@@ -127,7 +127,10 @@ def campaign_next(request, campaign_id: int):
 @login_required
 @require_POST
 def task_submit(request, task_id: int):
-    task = queue.submit_task(annotator=request.user, task_id=task_id)
+    try:
+        task = queue.submit_task(annotator=request.user, task_id=task_id)
+    except InvalidInput as error:  # submitted already (a second press), or the campaign closed
+        return _back_to_task(request, task_id, error)
     messages.success(request, _("Submitted. Here is your next article."))
     following = queue.next_task(annotator=request.user, campaign_id=task.campaign_id)
     if following is None:
@@ -144,8 +147,18 @@ def task_skip(request, task_id: int):
     if not form.is_valid():
         messages.error(request, _("Say why you skip this article."))
         return _open_task(request, task)
-    queue.skip_task(annotator=request.user, task_id=task_id, reason=form.cleaned_data["reason"])
+    try:
+        queue.skip_task(annotator=request.user, task_id=task_id, reason=form.cleaned_data["reason"])
+    except InvalidInput as error:
+        return _back_to_task(request, task_id, error)
     return campaign_next(request, task.campaign_id)
+
+
+def _back_to_task(request, task_id: int, error: InvalidInput):
+    """The task could not change: say why, and show its campaign."""
+    task = access_task(request.user, task_id, to_work=True)
+    messages.error(request, error.message)
+    return redirect("campaign-detail", task.campaign_id)
 
 
 def _annotator_members(campaign):

@@ -237,6 +237,14 @@ def release_abandoned(campaign, now=None) -> int:
     return released
 
 
+def _require_active(campaign) -> None:
+    if campaign.state != CampaignState.ACTIVE:
+        raise InvalidInput(
+            f"The campaign is {campaign.state}: its tasks cannot be submitted or skipped.",
+            fields={"campaign": [f"The campaign is {campaign.state}."]},
+        )
+
+
 def _working(task, now) -> None:
     """Time spent counts while the task is open, between activities no more
     than the abandon timeout apart (a break does not count as work)."""
@@ -251,6 +259,8 @@ def _working(task, now) -> None:
 def touch_task(*, annotator, task_id) -> AnnotationTask:
     """The annotator opened the task or worked on it."""
     task = access_task(annotator, task_id, to_work=True, for_update=True)
+    if task.campaign.state != CampaignState.ACTIVE:
+        return task  # nothing is worked on in a campaign that is not running
     now = timezone.now()
     if task.state == TaskState.ASSIGNED:
         task.state = TaskState.IN_PROGRESS
@@ -274,7 +284,7 @@ UPDATE {tasks} task SET
     END
 FROM {campaigns} campaign
 WHERE task.id = %(task)s AND task.annotator_id = %(annotator)s AND task.state = ANY(%(open)s)
-  AND campaign.id = task.campaign_id
+  AND campaign.id = task.campaign_id AND campaign.state = %(active)s
 RETURNING task.*
 """
 
@@ -291,6 +301,7 @@ def submit_task(*, annotator, task_id) -> AnnotationTask:
             "annotator": annotator.pk,
             "open": [str(state) for state in OPEN_TASK_STATES],
             "submitted": str(TaskState.SUBMITTED),
+            "active": str(CampaignState.ACTIVE),
             "now": timezone.now(),
         }
         task = next(iter(AnnotationTask.objects.raw(sql, params)), None)
@@ -303,6 +314,7 @@ def submit_task(*, annotator, task_id) -> AnnotationTask:
 @transaction.atomic
 def _submit_task(*, annotator, task_id) -> AnnotationTask:
     task = access_task(annotator, task_id, to_work=True, for_update=True)
+    _require_active(task.campaign)
     if task.state not in OPEN_TASK_STATES:
         raise InvalidInput(f"A task that is {task.state} cannot be submitted.", fields={"state": [task.state]})
     now = timezone.now()
@@ -320,6 +332,7 @@ def skip_task(*, annotator, task_id, reason: str) -> AnnotationTask:
     if not reason:
         raise InvalidInput("Say why you skip this article.", fields={"reason": ["This field is required."]})
     task = access_task(annotator, task_id, to_work=True, for_update=True)
+    _require_active(task.campaign)
     if task.state not in (TaskState.ASSIGNED, TaskState.IN_PROGRESS):
         raise InvalidInput(f"A task that is {task.state} cannot be skipped.", fields={"state": [task.state]})
     task.state = TaskState.SKIPPED

@@ -56,6 +56,24 @@ def test_next_task_key_opens_the_reader_and_submit_opens_the_next(client, journa
     assert done.status_code == 302 and done["Location"] == f"/campaigns/{campaign.id}/"  # nothing left
     task.refresh_from_db()
     assert task.state == "submitted"
+    # Pressing submit again (the back button, a double key press) says why nothing happened.
+    again = client.post(f"/tasks/{task.id}/submit/", follow=True)
+    assert again.status_code == 200 and "cannot be submitted" in again.text
+
+
+def test_a_closed_campaign_takes_no_submissions(client, journalist, editor, campaign):
+    client.force_login(journalist)
+    opened = client.get(client.post(f"/campaigns/{campaign.id}/next/")["Location"])
+    task = journalist.annotation_tasks.get()
+    set_campaign_state(editor=editor, campaign_id=campaign.id, state="closed")
+    reader = client.get(f"/articles/{task.article_id}/?task={task.id}")
+    assert 'id="task-submit-form"' in opened.text and 'id="task-submit-form"' not in reader.text
+    assert "هذه الحملة غير نشطة" in reader.text  # "this campaign is not active"
+    for action in ("submit", "skip"):
+        refused = client.post(f"/tasks/{task.id}/{action}/", {"reason": "خارج الموضوع"}, follow=True)
+        assert refused.status_code == 200 and "The campaign is closed" in refused.text
+    task.refresh_from_db()
+    assert task.state == "in_progress"
 
 
 def test_dashboard_shows_progress_chart_agreement_and_worst_articles(client, editor, journalist, second_journalist, campaign):
