@@ -1,5 +1,6 @@
 """Query filters of the list endpoints (django-filter, documented in the schema)."""
 
+import re
 from datetime import UTC
 
 import django_filters
@@ -22,17 +23,64 @@ from annotations.services.claims import search_claims
 from newsdesk.models import Article, Comment
 from newsdesk.selectors import search_articles
 
+# The largest id a 64-bit key holds: a bigger number is a client's mistake (400), not an overflow (500).
+MAX_ID = 2**63 - 1
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date-time in UTC. Any offset Python accepts works, even those
+    PostgreSQL would refuse (-23:07); an offset whose `+` arrived as a space (an
+    unencoded query string) is read as `+`; a time that leaves the calendar in
+    UTC (year 1 at +05:00) is refused by name."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"(T\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:?\d\d)$", r"\1+\2", value.strip())
+        value = super().to_python(value)
+        try:
+            return value.astimezone(UTC) if value is not None else None
+        except OverflowError:
+            raise forms.ValidationError("This date-time is out of range.", code="invalid") from None
+
 
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """An ISO 8601 date-time, compared in UTC (any offset Python accepts works,
-    even those PostgreSQL would refuse, such as -23:07)."""
+    field_class = UtcIsoDateTimeField
 
-    def filter(self, qs, value):
-        return super().filter(qs, value.astimezone(UTC) if value is not None else value)
+
+class IdField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{"min_value": 0, "max_value": MAX_ID, **kwargs})
 
 
 class IdFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
+    field_class = IdField
+
+
+def is_id(value) -> bool:
+    return str(value).isdigit() and int(value) <= MAX_ID
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (also 1/0, yes/no); anything else is refused, not ignored."""
+
+    widget = forms.TextInput  # the select widget would read any other value as "unknown"
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in ("true", "1", "yes"):
+            return True
+        if text in ("false", "0", "no"):
+            return False
+        raise forms.ValidationError("Use true or false.", code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
 
 
 class UpdatedSinceFilterSet(django_filters.FilterSet):
@@ -49,7 +97,7 @@ class ArticleFilter(UpdatedSinceFilterSet):
     stance = django_filters.ChoiceFilter(
         choices=StanceLabel.choices, method="filter_stance", label="Articles (or their comments) with a stance of this label (toward `claim` when given)."
     )
-    annotated = django_filters.BooleanFilter(method="filter_annotated", label="Articles with (true) or without (false) claim mentions or stances.")
+    annotated = BooleanFilter(method="filter_annotated", label="Articles with (true) or without (false) claim mentions or stances.")
     q = django_filters.CharFilter(method="filter_search", label="Search text and comments; Arabic spelling variants match (أ/ا, ة/ه, ى/ي, harakat, tatweel).")
 
     class Meta:
@@ -57,7 +105,7 @@ class ArticleFilter(UpdatedSinceFilterSet):
         fields = []
 
     def filter_source(self, queryset, name, value):
-        return queryset.filter(source__id=value) if value.isdigit() else queryset.filter(source__slug=value)
+        return queryset.filter(source__id=value) if is_id(value) else queryset.filter(source__slug=value)
 
     def _visible(self, annotations):
         """Only the mentions or stances the requester may see count: in a blind
@@ -75,7 +123,7 @@ class ArticleFilter(UpdatedSinceFilterSet):
     def filter_stance(self, queryset, name, value):
         stances = Stance.objects.filter(article=OuterRef("pk"), label=value)
         claim = self.data.get("claim")
-        if claim and str(claim).isdigit():
+        if claim and is_id(claim):
             stances = stances.filter(claim_id=claim)
         return queryset.filter(Exists(self._visible(stances)))
 
@@ -97,7 +145,7 @@ class CommentFilter(UpdatedSinceFilterSet):
 
 class ClaimFilter(UpdatedSinceFilterSet):
     q = django_filters.CharFilter(method="filter_search", label="Claims whose text or claimant contains these words, Arabic spelling folded as in article search.")
-    merged = django_filters.BooleanFilter(field_name="merged_into", lookup_expr="isnull", exclude=True, label="Merged (true) or surviving (false) claims.")
+    merged = BooleanFilter(field_name="merged_into", lookup_expr="isnull", exclude=True, label="Merged (true) or surviving (false) claims.")
 
     class Meta:
         model = Claim

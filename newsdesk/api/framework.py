@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.db import DataError, IntegrityError, transaction
-from django.http import Http404
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -60,20 +60,6 @@ def document_error_responses(result, generator, request, public):
     return result
 
 
-def updated_since(request):
-    """The `updated_since` query parameter as an aware datetime, or None."""
-    raw = request.query_params.get("updated_since")
-    if not raw:
-        return None
-    value = parse_datetime(raw.replace(" ", "+"))
-    if value is None:
-        raise InvalidInput(
-            f"updated_since is not an ISO 8601 date-time: {raw!r}.",
-            fields={"updated_since": ["Use e.g. 2025-03-14T11:20:00Z."]},
-        )
-    return value if value.tzinfo else timezone.make_aware(value, timezone.utc)
-
-
 def requested_version(request) -> tuple[int | None, bool]:
     """(version, from If-Match header). The header wins over a `version` field."""
     header = request.headers.get("If-Match", "").strip()
@@ -103,6 +89,20 @@ def with_etag(response: Response, version: int) -> Response:
 
 def _error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+@csrf_exempt
+def no_such_endpoint(request, **kwargs):
+    """Any path under /api/v1/ that names no endpoint: the API's error shape,
+    not an HTML page, and never a redirect (which would drop a POST's body)."""
+    message = f"No API endpoint at {request.path}."
+    if not request.path.endswith("/"):
+        try:
+            resolve(request.path + "/")
+            message += f" API paths end with a slash: {request.path}/"
+        except Resolver404:
+            pass
+    return JsonResponse(_error_body("not_found", message), status=404)
 
 
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:

@@ -1,10 +1,11 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from annotations.api import exports as export_views
 from annotations.api import views as annotation_views
 from annotations.api import workflow as workflow_views
 from newsdesk.api import views as news_views
+from newsdesk.api.framework import no_such_endpoint
 
 router = DefaultRouter(trailing_slash=True)
 router.register("sources", news_views.SourceViewSet, basename="source")
@@ -28,4 +29,5 @@ urlpatterns = [
     path("export/stances.csv", export_views.StanceCsvExport.as_view(), name="export-stances"),
     path("export/claims.json", export_views.BalyExport.as_view(), name="export-baly"),
     path("", include(router.urls)),
+    re_path(r"^.*$", no_such_endpoint),
 ]

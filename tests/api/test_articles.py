@@ -96,6 +96,39 @@ def test_updated_since_and_bad_dates(as_journalist, corpus):
     assert response.status_code == 400 and "updated_since" in response.json()["error"]["fields"]
 
 
+def test_an_unencoded_plus_in_a_time_offset_is_read_as_plus(as_journalist, corpus):
+    # "?updated_since=2000-01-01T00:00:00+00:00" typed into a URL: the + arrives as a space.
+    response = as_journalist.get("/api/v1/articles/?updated_since=2000-01-01T00:00:00+00:00")
+    assert response.status_code == 200 and len(response.json()["results"]) == 3
+
+
+@pytest.mark.parametrize(
+    "url, field",
+    [
+        ("/api/v1/articles/?updated_since=0001-01-01T00:00:00%2B05:00", "updated_since"),  # before year 1 in UTC
+        ("/api/v1/articles/?published_before=9999-12-31T23:59:59-05:00", "published_before"),  # after 9999 in UTC
+        ("/api/v1/audit/?since=0001-01-01T00:00:00%2B05:00", "since"),
+        ("/api/v1/articles/?claim=99999999999999999999", "claim"),  # more than a 64-bit id
+        ("/api/v1/articles/?stance=agree&claim=99999999999999999999", "claim"),
+        ("/api/v1/tasks/?campaign=99999999999999999999", "campaign"),
+        ("/api/v1/articles/?annotated=maybe", "annotated"),
+    ],
+)
+def test_a_query_value_out_of_range_is_refused_by_name(as_journalist, corpus, url, field):
+    response = as_journalist.get(url)
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]
+
+
+def test_paths_that_name_no_endpoint_answer_in_the_error_shape(as_journalist, article):
+    unknown = as_journalist.get("/api/v1/nosuch/")
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
+    # A POST without the trailing slash is not redirected (the body would be lost): it is told the path.
+    slashless = as_journalist.post("/api/v1/mentions", {"article": article.id}, format="json")
+    assert slashless.status_code == 404
+    assert "/api/v1/mentions/" in slashless.json()["error"]["message"]
+
+
 def test_detail_expands_and_offsets_in_utf16(as_journalist, claim):
     article = make_article(paragraphs=("💡 الوزير قال إن السد سيكتمل.",), comments=[("قارئ", "😡 لا نصدق أن السد سيكتمل")])
     text = article.current_revision.text
