@@ -27,13 +27,15 @@ from annotations.representations import (
     entity_mention_dict,
     iso_time,
     mention_dict,
+    offset_converter,
     stance_dict,
 )
 from annotations.selectors import claim_mentions_across_articles, entity_appearances, stance_summary_by_source
 from annotations.services import claims, entities, mentions, stances
+from annotations.services.spans import CODE_POINTS, UTF16
 from newsdesk.api import filters, schema
 from newsdesk.api.framework import NewsdeskCursorPagination, idempotent, requested_version, with_etag
-from newsdesk.api.views import ListedViewSet
+from newsdesk.api.views import OFFSETS_PARAMETER, ListedViewSet, requested_offsets
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     "Idempotency-Key",
@@ -57,6 +59,19 @@ def validated(serializer_class, request, *, partial: bool = False) -> dict:
     serializer = serializer_class(data=request.data, partial=partial)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+def span_converter(unit: str):
+    """`converter(span)` turning a mention's or rationale's code points into
+    `unit` in its own text (None: code points, nothing to convert)."""
+    if unit != UTF16:
+        return None
+    return lambda span: offset_converter(span.comment.text if span.comment_id else span.revision.text, UTF16)
+
+
+def _mention_body(mention: ClaimMention, unit: str = CODE_POINTS) -> dict:
+    converter = span_converter(unit)
+    return mention_dict(mention, converter(mention) if converter else int)
 
 
 def _changes(data: dict) -> dict:
@@ -129,9 +144,14 @@ class ClaimMentionViewSet(VisibleAnnotationsMixin, ListedViewSet):
     filterset_class = filters.ClaimMentionFilter
     represent = staticmethod(mention_dict)
 
-    @extend_schema(responses=schema.ClaimMentionSerializer(many=True))
+    @extend_schema(parameters=[OFFSETS_PARAMETER], responses=schema.ClaimMentionSerializer(many=True))
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        unit = requested_offsets(request)
+        queryset = self.filter_queryset(self.get_queryset())
+        if unit == UTF16:
+            queryset = queryset.select_related("revision", "comment")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response([_mention_body(mention, unit) for mention in page])
 
     @extend_schema(
         request=inputs.ClaimMentionCreateInputSerializer,
@@ -155,14 +175,14 @@ class ClaimMentionViewSet(VisibleAnnotationsMixin, ListedViewSet):
                 claim_id=data["claim"],
                 unit=data["offsets"],
             )
-            return with_etag(Response(mention_dict(mention), status=status.HTTP_201_CREATED), mention.version)
+            return with_etag(Response(_mention_body(mention, data["offsets"]), status=status.HTTP_201_CREATED), mention.version)
 
         return idempotent(request, respond)
 
-    @extend_schema(responses={200: schema.ClaimMentionSerializer, 404: schema.ErrorSerializer})
+    @extend_schema(parameters=[OFFSETS_PARAMETER], responses={200: schema.ClaimMentionSerializer, 404: schema.ErrorSerializer})
     def retrieve(self, request, pk=None):
         mention = access_mention(request.user, pk)
-        return with_etag(Response(mention_dict(mention)), mention.version)
+        return with_etag(Response(_mention_body(mention, requested_offsets(request))), mention.version)
 
     @extend_schema(request=inputs.ClaimMentionUpdateInputSerializer, responses={200: schema.ClaimMentionSerializer, **WRITE_ERRORS})
     def partial_update(self, request, pk=None):
@@ -170,9 +190,9 @@ class ClaimMentionViewSet(VisibleAnnotationsMixin, ListedViewSet):
         version, from_header = requested_version(request)
         mention = mentions.update_mention(
             user=request.user, mention_id=pk, version=version, changes=_changes(data),
-            unit=data.get("offsets", "code_points"), from_header=from_header,
+            unit=data.get("offsets", CODE_POINTS), from_header=from_header,
         )
-        return with_etag(Response(mention_dict(mention)), mention.version)
+        return with_etag(Response(_mention_body(mention, data.get("offsets", CODE_POINTS))), mention.version)
 
     @extend_schema(parameters=[VERSION_PARAMETER], responses={204: None, **WRITE_ERRORS})
     def destroy(self, request, pk=None):
@@ -181,8 +201,8 @@ class ClaimMentionViewSet(VisibleAnnotationsMixin, ListedViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _stance_body(stance: Stance) -> dict:
-    return stance_dict(stance, list(stance.rationales.all()))
+def _stance_body(stance: Stance, unit: str = CODE_POINTS) -> dict:
+    return stance_dict(stance, list(stance.rationales.all()), span_converter(unit))
 
 
 @extend_schema(tags=["annotations"])
@@ -191,9 +211,14 @@ class StanceViewSet(VisibleAnnotationsMixin, ListedViewSet):
     filterset_class = filters.StanceFilter
     represent = staticmethod(_stance_body)
 
-    @extend_schema(responses=schema.StanceSerializer(many=True))
+    @extend_schema(parameters=[OFFSETS_PARAMETER], responses=schema.StanceSerializer(many=True))
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        unit = requested_offsets(request)
+        queryset = self.filter_queryset(self.get_queryset())
+        if unit == UTF16:
+            queryset = queryset.prefetch_related("rationales__revision", "rationales__comment")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response([_stance_body(stance, unit) for stance in page])
 
     @extend_schema(
         request=inputs.StanceCreateInputSerializer,
@@ -219,12 +244,12 @@ class StanceViewSet(VisibleAnnotationsMixin, ListedViewSet):
             rationales=[dict(item) for item in data["rationales"]],
             unit=data["offsets"],
         )
-        return with_etag(Response(_stance_body(stance), status=status.HTTP_201_CREATED), stance.version)
+        return with_etag(Response(_stance_body(stance, data["offsets"]), status=status.HTTP_201_CREATED), stance.version)
 
-    @extend_schema(responses={200: schema.StanceSerializer, 404: schema.ErrorSerializer})
+    @extend_schema(parameters=[OFFSETS_PARAMETER], responses={200: schema.StanceSerializer, 404: schema.ErrorSerializer})
     def retrieve(self, request, pk=None):
         stance = access_stance(request.user, pk)
-        return with_etag(Response(_stance_body(stance)), stance.version)
+        return with_etag(Response(_stance_body(stance, requested_offsets(request))), stance.version)
 
     @extend_schema(request=inputs.StanceUpdateInputSerializer, responses={200: schema.StanceSerializer, **WRITE_ERRORS})
     def partial_update(self, request, pk=None):
@@ -235,9 +260,9 @@ class StanceViewSet(VisibleAnnotationsMixin, ListedViewSet):
             changes["rationales"] = [dict(item) for item in changes["rationales"]]
         stance = stances.update_stance(
             user=request.user, stance_id=pk, version=version, changes=changes,
-            unit=data.get("offsets", "code_points"), from_header=from_header,
+            unit=data.get("offsets", CODE_POINTS), from_header=from_header,
         )
-        return with_etag(Response(_stance_body(stance)), stance.version)
+        return with_etag(Response(_stance_body(stance, data.get("offsets", CODE_POINTS))), stance.version)
 
     @extend_schema(parameters=[VERSION_PARAMETER], responses={204: None, **WRITE_ERRORS})
     def destroy(self, request, pk=None):

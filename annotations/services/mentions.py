@@ -10,7 +10,7 @@ from annotations.models import AuditAction, ClaimMention
 from annotations.representations import mention_dict
 from annotations.services.audit import record_event
 from annotations.services.claims import final_claim
-from annotations.services.spans import CODE_POINTS, SpanTarget, checked_span, resolve_target
+from annotations.services.spans import CODE_POINTS, SpanTarget, checked_span, resolve_target, stored_edge
 from annotations.services.versions import check_version
 
 MENTION = "mention"
@@ -51,12 +51,14 @@ def update_mention(*, user, mention_id, version, changes: dict, unit: str = CODE
     before = mention_dict(mention)
     if {"start", "end", "quote"} & set(changes):
         target = SpanTarget(article=mention.article, revision=mention.revision, comment=mention.comment)
+        unit = unit if "start" in changes or "end" in changes else CODE_POINTS
+        # An edge not sent stays where it is, said in the unit of the edge that was.
         mention.start, mention.end = checked_span(
             target,
-            changes.get("start", mention.start),
-            changes.get("end", mention.end),
+            changes["start"] if "start" in changes else stored_edge(target, mention.start, unit),
+            changes["end"] if "end" in changes else stored_edge(target, mention.end, unit),
             changes.get("quote", mention.quote),
-            unit=unit if "start" in changes or "end" in changes else CODE_POINTS,
+            unit=unit,
         )
         mention.quote = changes.get("quote", mention.quote)
     if "claim" in changes:

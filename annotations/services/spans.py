@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from annotations.access import access_article_text, access_comment, access_revision
 from annotations.errors import InvalidInput
 from newsdesk.models import Article, ArticleRevision, Comment
-from newsdesk.text import check_quote, utf16_to_code_point
+from newsdesk.text import check_quote, code_point_to_utf16, utf16_to_code_point
 
 CODE_POINTS, UTF16 = "code_points", "utf16"
 
@@ -67,26 +67,36 @@ def checked_span(target: SpanTarget, start, end, quote, *, unit: str = CODE_POIN
         raise InvalidInput("start and end must be integers.", fields={f"{field}start": ["An integer is required."]})
     if not isinstance(quote, str):
         raise InvalidInput("quote must be a string.", fields={f"{field}quote": ["A string is required."]})
+    sent_as = ""
     if unit == UTF16:
-        try:
-            start, end = utf16_to_code_point(text, start), utf16_to_code_point(text, end)
-        except ValueError as exc:
-            raise InvalidInput(f"Bad UTF-16 offset: {exc}.", fields={f"{field}start": [str(exc)]}) from None
+        sent_as = f" (sent as [{start}, {end}) in UTF-16 code units)"
+        edges = []
+        for value, name in ((start, "start"), (end, "end")):
+            try:
+                edges.append(utf16_to_code_point(text, value))
+            except ValueError as exc:
+                raise InvalidInput(f"Bad UTF-16 {name}: {exc}.", fields={f"{field}{name}": [str(exc)]}) from None
+        start, end = edges
     elif unit != CODE_POINTS:
         raise InvalidInput(f"Unknown offset unit {unit!r}.", fields={"offsets": ["Use 'code_points' or 'utf16'."]})
     if not 0 <= start < end <= len(text):
         raise InvalidInput(
-            f"The span [{start}, {end}) is not inside the text, which has {len(text)} code points (offsets are half-open).",
+            f"The span [{start}, {end}) is not inside the text, which has {len(text)} code points (offsets are half-open){sent_as}.",
             fields={f"{field}end" if start >= 0 else f"{field}start": [f"Need 0 <= start < end <= {len(text)}."]},
         )
     mismatch = check_quote(text, start, end, quote)
     if mismatch is not None:
-        raise InvalidInput(mismatch.message, fields={f"{field}quote": [mismatch.message]})
+        raise InvalidInput(mismatch.message + sent_as, fields={f"{field}quote": [mismatch.message + sent_as]})
     for edge, name in ((start, "start"), (end, "end")):
         if edge < len(text) and unicodedata.combining(text[edge]):
             message = (
                 f"The span's {name} at {edge} falls between a letter and its mark "
-                f"U+{ord(text[edge]):04X}; move it past the mark."
+                f"U+{ord(text[edge]):04X}; move it past the mark{sent_as}."
             )
             raise InvalidInput(message, fields={f"{field}{name}": [message]})
     return start, end
+
+
+def stored_edge(target: SpanTarget, offset: int, unit: str) -> int:
+    """A stored code-point offset in `unit`, to stand beside an edge a client sent in that unit."""
+    return code_point_to_utf16(target.text, offset) if unit == UTF16 else offset

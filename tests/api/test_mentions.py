@@ -61,7 +61,33 @@ def test_utf16_offsets_are_accepted_when_declared(as_journalist, emoji_article, 
         start=code_point_to_utf16(text, span["start"]), end=code_point_to_utf16(text, span["end"]), quote=span["quote"],
     )
     assert response.status_code == 201, response.json()
-    assert (response.json()["start"], response.json()["end"]) == (span["start"], span["end"])
+    utf16 = (code_point_to_utf16(text, span["start"]), code_point_to_utf16(text, span["end"]))
+    assert (response.json()["start"], response.json()["end"]) == utf16  # answered in the unit it was asked in
+    stored = ClaimMention.objects.get()
+    assert (stored.start, stored.end) == (span["start"], span["end"])  # stored in code points
+    mention_id = response.json()["id"]
+    for url in (f"/api/v1/mentions/{mention_id}/?offsets=utf16", f"/api/v1/mentions/?article={emoji_article.id}&offsets=utf16"):
+        body = as_journalist.get(url).json()
+        assert ((body.get("results") or [body])[0]["start"], (body.get("results") or [body])[0]["end"]) == utf16, url
+    plain = as_journalist.get(f"/api/v1/mentions/{mention_id}/").json()
+    assert (plain["start"], plain["end"]) == (span["start"], span["end"])
+
+
+def test_a_utf16_update_of_one_edge_keeps_the_other_where_it_was(as_journalist, emoji_article, claim):
+    comment = emoji_article.comments.get()
+    text = comment.text
+    drop = span_of(text, "برافو 🎉")
+    created = post_mention(as_journalist, claim, comment=comment.id, **drop).json()
+    wider = text.index("🎉") + 1  # one code point further: past the astral 🎉 is two UTF-16 units further
+    response = as_journalist.patch(
+        f"/api/v1/mentions/{created['id']}/",
+        {"end": code_point_to_utf16(text, wider + 1), "quote": text[drop["start"] : wider + 1], "offsets": "utf16", "version": 1},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    stored = ClaimMention.objects.get()
+    assert (stored.start, stored.end) == (drop["start"], wider + 1)
+    assert response.json()["start"] == code_point_to_utf16(text, drop["start"])
 
 
 def test_a_utf16_offset_inside_a_surrogate_pair_is_refused(as_journalist, emoji_article, claim):
@@ -70,6 +96,19 @@ def test_a_utf16_offset_inside_a_surrogate_pair_is_refused(as_journalist, emoji_
     response = post_mention(as_journalist, claim, article=emoji_article.id, offsets="utf16", start=emoji_at + 1, end=emoji_at + 4, quote="x")
     assert response.status_code == 400
     assert "surrogate pair" in response.json()["error"]["message"]
+    assert set(response.json()["error"]["fields"]) == {"start"}
+    past_the_end = post_mention(as_journalist, claim, article=emoji_article.id, offsets="utf16", start=0, end=10_000, quote="x")
+    assert set(past_the_end.json()["error"]["fields"]) == {"end"}
+
+
+def test_a_utf16_quote_mismatch_names_both_units(as_journalist, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    span = span_of(text, "وزير المياه")
+    start16, end16 = code_point_to_utf16(text, span["start"]), code_point_to_utf16(text, span["end"])
+    response = post_mention(as_journalist, claim, article=emoji_article.id, offsets="utf16", start=start16, end=end16, quote="وزير الماء")
+    message = response.json()["error"]["message"]
+    assert f"[{span['start']}, {span['end']}) (Unicode code points)" in message
+    assert f"sent as [{start16}, {end16}) in UTF-16 code units" in message
 
 
 def test_mixed_arabic_english_span_with_a_no_break_space_round_trips(as_journalist, emoji_article, claim):

@@ -36,6 +36,24 @@ def test_stance_with_rationales_and_a_directed_note(as_journalist, article, clai
     assert all(r["revision"] == article.current_revision_id for r in body["rationales"])
 
 
+def test_rationales_sent_in_utf16_come_back_in_utf16(as_journalist, claim):
+    from newsdesk.text import code_point_to_utf16
+
+    article = make_article(paragraphs=("💡 قال الوزير إن السد سيكتمل نهاية العام.",))
+    text = article.current_revision.text
+    span = span_of(text, "السد سيكتمل")
+    utf16 = {"start": code_point_to_utf16(text, span["start"]), "end": code_point_to_utf16(text, span["end"]), "quote": span["quote"]}
+    response = as_journalist.post(
+        "/api/v1/stances/", {"article": article.id, "claim": claim["id"], "label": "agree", "rationales": [utf16], "offsets": "utf16"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert {k: response.json()["rationales"][0][k] for k in utf16} == utf16
+    listed = as_journalist.get(f"/api/v1/stances/?article={article.id}&offsets=utf16").json()["results"][0]
+    assert {k: listed["rationales"][0][k] for k in utf16} == utf16
+    plain = as_journalist.get(f"/api/v1/stances/{listed['id']}/").json()
+    assert {k: plain["rationales"][0][k] for k in span} == span
+
+
 def test_one_stance_per_annotator_target_and_claim(as_journalist, as_second_journalist, article, claim):
     first = as_journalist.post("/api/v1/stances/", {"article": article.id, "claim": claim["id"], "label": "agree"}, format="json")
     again = as_journalist.post("/api/v1/stances/", {"article": article.id, "claim": claim["id"], "label": "disagree"}, format="json")
