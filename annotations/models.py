@@ -436,6 +436,8 @@ class IdempotentRequest(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=100)
     path = models.CharField(max_length=300)
+    # sha256 of the request's JSON: a key reused for a different request is refused, not replayed.
+    request_hash = models.CharField(max_length=64, blank=True, default="")
     status = models.PositiveSmallIntegerField()
     body = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -1,4 +1,4 @@
-"""What every API endpoint shares: cursor pagination, `updated_since`,
+"""What every API endpoint shares: cursor pagination, Idempotency-Key,
 versions from If-Match, ETags, and one error shape (authentication and the
 role check are in newsdesk/api/auth.py).
 
@@ -7,6 +7,9 @@ role check are in newsdesk/api/auth.py).
 
 from __future__ import annotations
 
+import hashlib
+
+import orjson
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.db import DataError, IntegrityError, transaction
@@ -171,6 +174,7 @@ def idempotent(request, respond) -> Response:
         return respond()
     if len(key) > 100:
         raise InvalidInput("Idempotency-Key is at most 100 characters.", fields={"Idempotency-Key": ["Too long."]})
+    request_hash = hashlib.sha256(orjson.dumps(request.data, option=orjson.OPT_SORT_KEYS)).hexdigest()
     stored = IdempotentRequest.objects.filter(user=request.user, key=key).first()
     if stored is None:
         try:
@@ -178,16 +182,18 @@ def idempotent(request, respond) -> Response:
                 response = respond()
                 if 200 <= response.status_code < 300:
                     IdempotentRequest.objects.create(
-                        user=request.user, key=key, path=request.path, status=response.status_code, body=response.data
+                        user=request.user, key=key, path=request.path, request_hash=request_hash,
+                        status=response.status_code, body=response.data,
                     )
             return response
         except IntegrityError:
             stored = IdempotentRequest.objects.filter(user=request.user, key=key).first()
             if stored is None:
                 raise
-    if stored.path != request.path:
+    if stored.path != request.path or (stored.request_hash and stored.request_hash != request_hash):
+        where = stored.path if stored.path != request.path else "a request with a different body"
         raise InvalidInput(
-            f"This Idempotency-Key was used for {stored.path}; use a new key for each new request.",
+            f"This Idempotency-Key was used for {where}; use a new key for each new request.",
             fields={"Idempotency-Key": ["Already used for another request."]},
         )
     replay = Response(stored.body, status=stored.status)

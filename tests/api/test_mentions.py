@@ -255,3 +255,7 @@ def test_a_retried_create_with_the_same_idempotency_key_makes_one_mention(as_jou
     assert ClaimMention.objects.count() == 1
     other = as_journalist.post("/api/v1/stances/", {"article": emoji_article.id, "claim": claim["id"], "label": "agree"}, format="json", HTTP_IDEMPOTENCY_KEY="save-7f3a")
     assert other.status_code == 400 and "Idempotency-Key" in other.json()["error"]["fields"]
+    # The same key with another span is another request: refused, not answered with the first mention.
+    moved = as_journalist.post("/api/v1/mentions/", {**body, **span_of(text, "السد سيكتمل")}, format="json", HTTP_IDEMPOTENCY_KEY="save-7f3a")
+    assert moved.status_code == 400 and "different body" in moved.json()["error"]["message"]
+    assert ClaimMention.objects.count() == 1
