@@ -281,8 +281,9 @@ def article_comparison(campaign, article) -> dict:
     from annotations.models import AnnotationTask, Layer
 
     tasks = list(
+        # Work that was skipped, given back or rejected is not compared.
         AnnotationTask.objects.filter(campaign=campaign, article=article)
-        .exclude(state__in=["skipped", "released"])
+        .exclude(state__in=["skipped", "released", "rejected"])
         .select_related("annotator")
         .order_by("slot", "id")
     )

@@ -191,7 +191,7 @@ def compare(request, campaign_id: int, article_id: int):
     comparison = article_comparison(campaign, article)
     labels = [(value, label) for value, label in StanceLabel.choices if value in campaign.labels]
     # Who an open task can go to: the campaign's annotators without this article.
-    has_article = {task.annotator_id for task in comparison["tasks"]}
+    has_article = set(AnnotationTask.objects.filter(campaign=campaign, article=article).values_list("annotator_id", flat=True))
     reassign_to = [
         member.user.username
         for member in _annotator_members(campaign)

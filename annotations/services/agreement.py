@@ -7,8 +7,9 @@ kappa; its `alpha` takes items with missing ratings). Claim mentions: span F1
 between two annotators, exact (same text, start and end) and overlap-based
 (any shared character, matched one to one).
 
-A figure is None when it is not defined (no items, fewer than two ratings
-per item). When every rating is the same label NLTK reports 1.0.
+A figure is None when it is not defined: no items, fewer than two ratings
+per item, or every rating the same label (chance agreement is then total,
+and kappa and alpha are 0/0; NLTK would report 1.0).
 """
 
 from __future__ import annotations
@@ -37,9 +38,13 @@ def _NltkTask(*, data):  # noqa: N802 - stands for NLTK's class
     return AnnotationTask(data=data)
 
 
+def _one_label(labels) -> bool:
+    return len(set(labels)) < 2
+
+
 def cohen_kappa(pairs: list[tuple[str, str]]) -> float | None:
     """Cohen's kappa for two coders; `pairs` holds (coder A's label, coder B's label) per item."""
-    if not pairs:
+    if not pairs or _one_label(label for pair in pairs for label in pair):
         return None
     data = [row for index, (a, b) in enumerate(pairs) for row in (("a", index, a), ("b", index, b))]
     return _defined(lambda: _NltkTask(data=data).kappa())
@@ -51,6 +56,8 @@ def fleiss_kappa(items: list[list[str]]) -> float | None:
     items = [labels for labels in items if labels]
     if not items or len({len(labels) for labels in items}) != 1 or len(items[0]) < 2:
         return None
+    if _one_label(label for labels in items for label in labels):
+        return None
     data = [(f"r{slot}", index, label) for index, labels in enumerate(items) for slot, label in enumerate(labels)]
     return _defined(lambda: _NltkTask(data=data).pi())
 
@@ -59,7 +66,7 @@ def krippendorff_alpha(items: list[list[str]]) -> float | None:
     """Krippendorff's alpha, nominal; items may have any number of ratings
     (an item with fewer than two adds nothing)."""
     data = [(f"r{slot}", index, label) for index, labels in enumerate(items) if len(labels) >= 2 for slot, label in enumerate(labels)]
-    if not data:
+    if not data or _one_label(label for _, _, label in data):
         return None
     return _defined(lambda: _NltkTask(data=data).alpha())
 
@@ -86,11 +93,14 @@ def span_f1(spans_a: list[tuple], spans_b: list[tuple], *, overlap: bool = False
 # --- A campaign's figures ----------------------------------------------------------
 
 
-def _raters(campaign) -> dict[int, set[int]]:
-    """Article id → the annotators whose submitted work on it counts."""
-    raters: dict[int, set[int]] = defaultdict(set)
-    for article_id, annotator_id in AnnotationTask.objects.filter(campaign=campaign, state__in=RATED_STATES).values_list("article_id", "annotator_id"):
-        raters[article_id].add(annotator_id)
+def _raters(campaign) -> dict[int, dict[int, str]]:
+    """Article id → the annotators whose submitted work on it counts (id → username)."""
+    raters: dict[int, dict[int, str]] = defaultdict(dict)
+    rows = AnnotationTask.objects.filter(campaign=campaign, state__in=RATED_STATES).values_list(
+        "article_id", "annotator_id", "annotator__username"
+    )
+    for article_id, annotator_id, username in rows:
+        raters[article_id][annotator_id] = username
     return raters
 
 
@@ -108,9 +118,13 @@ def stance_ratings(campaign) -> dict[tuple, dict[str, str]]:
 
 
 def mention_spans(campaign) -> dict[str, dict[int, list[tuple]]]:
-    """Annotator username → article id → their mention spans (unit, start, end)."""
+    """Annotator username → article id → their mention spans (unit, start, end),
+    for every article they submitted, those where they marked nothing included."""
     raters = _raters(campaign)
     spans: dict[str, dict[int, list[tuple]]] = defaultdict(lambda: defaultdict(list))
+    for article_id, by_id in raters.items():
+        for username in by_id.values():
+            spans[username].setdefault(article_id, [])  # rated with no mention: marked none
     rows = ClaimMention.objects.filter(layer=Layer.ANNOTATION, article_id__in=list(raters)).values_list(
         "article_id", "comment_id", "start", "end", "annotator_id", "annotator__username"
     )
@@ -132,7 +146,8 @@ def campaign_agreement(campaign) -> dict:
     spans = mention_spans(campaign)
     mention_pairs = []
     for a, b in combinations(sorted(spans), 2):
-        # Only articles both annotated count; a span is keyed by its article and text.
+        # Only articles both submitted count (one may have marked nothing there);
+        # a span is keyed by its article and text.
         articles = set(spans[a]) & set(spans[b])
         if not articles:
             continue

@@ -37,7 +37,9 @@ def test_krippendorffs_alpha_on_krippendorffs_own_example_with_missing_values():
 
 def test_figures_that_are_not_defined_say_so():
     assert cohen_kappa([]) is None
-    assert cohen_kappa([("agree", "agree")] * 5) == 1.0  # one label throughout: NLTK reports perfect agreement
+    # One label throughout: chance agreement is total, so kappa and alpha are 0/0 (NLTK would say 1.0).
+    assert cohen_kappa([("agree", "agree")] * 5) is None
+    assert fleiss_kappa([["agree", "agree"]]) is None and krippendorff_alpha([["agree", "agree"]]) is None
     assert fleiss_kappa([["agree", "discuss"], ["agree"]]) is None  # unequal ratings per item
     assert krippendorff_alpha([["agree"]]) is None
 

@@ -166,6 +166,24 @@ def test_adjudication_writes_the_final_layer_once_per_text_and_claim(editor, jou
         reviews.adjudicate_stance(editor=journalist, campaign_id=campaign.id, article_id=article.id, claim_id=claim.id, label="agree")
 
 
+def test_mention_agreement_counts_an_annotator_who_marked_nothing(editor, journalist, second_journalist):
+    from annotations.services.agreement import campaign_agreement
+    from annotations.services.mentions import create_mention_for
+
+    article = make_article()
+    campaign = active_campaign(editor, [journalist, second_journalist], [article], overlap=2)
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    text = article.current_revision.text
+    for person in (journalist, second_journalist):
+        task = queue.next_task(annotator=person, campaign_id=campaign.id)
+        if person == journalist:
+            start = text.index("سد وادي السنديان")
+            create_mention_for(annotator=person, claim_id=claim.id, article=article.id, start=start, end=start + 16, quote="سد وادي السنديان")
+        queue.submit_task(annotator=person, task_id=task.id)
+    (pair,) = campaign_agreement(campaign)["mentions"]["pairs"]
+    assert (pair["a"], pair["b"], pair["articles"], pair["exact_f1"], pair["overlap_f1"]) == ("layla", "omar", 1, 0.0, 0.0)
+
+
 def test_campaign_inputs_are_checked(editor, journalist):
     with pytest.raises(InvalidInput, match="No user named 'nobody'"):
         create_campaign(editor=editor, name="x", selection={"articles": [make_article().id]}, annotators=["nobody"])
