@@ -8,7 +8,7 @@ editor or an admin.
 
 from __future__ import annotations
 
-from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 
 from annotations.errors import NotAllowed, NotFound
 from annotations.models import (
@@ -22,6 +22,7 @@ from annotations.models import (
     Entity,
     EntityMention,
     Stance,
+    TaskState,
 )
 from newsdesk.models import Article, ArticleRevision, Comment
 from newsdesk.roles import can_annotate, can_read, is_editor
@@ -53,12 +54,44 @@ def access_article(user, article_id, *, for_update: bool = False) -> Article:
 def access_article_text(user, article_id) -> Article:
     """The article with only what a span on its current text needs (its id and
     the current revision's id and text): creating an annotation is the
-    busiest write, and the full row with its source costs it a third more."""
+    busiest write, and the full row with its source costs it a third more.
+    For an annotator it also says, in the same query, whether they handed in
+    their work on it (`work_handed_in`, see require_work_open)."""
     require_reader(user)
     articles = Article.objects.select_related("current_revision").only(
         "id", "current_revision__id", "current_revision__article_id", "current_revision__text"
     )
+    if not is_editor(user):
+        articles = articles.annotate(work_handed_in=Exists(_handed_in_tasks(user, OuterRef("pk"))))
     return _get(articles, article_id, "article", for_update=False)
+
+
+# Work handed in to an editor: no longer the annotator's to change, unless the
+# editor asks for changes (which reopens the task).
+HANDED_IN_STATES = [TaskState.SUBMITTED, TaskState.ACCEPTED, TaskState.REJECTED]
+
+
+def _handed_in_tasks(user, article) -> QuerySet:
+    return AnnotationTask.objects.filter(
+        annotator=user, article=article, campaign__state=CampaignState.ACTIVE, state__in=HANDED_IN_STATES
+    )
+
+
+def require_work_open(user, article: Article | int) -> None:
+    """Refuse an annotator's change to their annotations of an article whose
+    task in an active campaign they have handed in: what the editor reviewed
+    and the agreement figures count must not change under them."""
+    if is_editor(user):
+        return
+    if getattr(article, "work_handed_in", True) is False:  # known from access_article_text
+        return
+    article_id = article.pk if isinstance(article, Article) else article
+    task = _handed_in_tasks(user, article_id).select_related("campaign").first()
+    if task is not None:
+        raise NotAllowed(
+            f"Your work on this article is {task.state} in the campaign «{task.campaign.name}»; "
+            "it can change again if an editor asks for changes."
+        )
 
 
 def access_revision(user, revision_id) -> ArticleRevision:
@@ -89,6 +122,8 @@ def _access_annotation(user, queryset, pk, label, *, for_update, to_change):
         raise NotAllowed(f"Only an editor can change the final layer's {label}.")
     if to_change and not (is_editor(user) or (can_annotate(user) and annotation.annotator_id == user.pk)):
         raise NotAllowed(f"Only the {label}'s annotator or an editor can change it.")
+    if to_change:
+        require_work_open(user, annotation.article_id)
     return annotation
 
 

@@ -35,7 +35,7 @@ from newsdesk.models import Article
 from newsdesk.readers import PageRecord
 from newsdesk.segmentation import PARAGRAPH, TITLE, Block
 from newsdesk.services.ingestion import article_identity, ingest_records
-from newsdesk.text import canonical_text, guess_language
+from newsdesk.text import canonical_text, guess_language, sha256_hex, visible_lines
 
 CHUNK = 500
 # The JSON Lines export on PostgreSQL: chunks of this many articles, this many
@@ -378,11 +378,25 @@ def import_baly(data, *, user, source_name: str = "") -> dict:
     return dict(counts)
 
 
-def _baly_article(text, url: str, source_name: str, where: str) -> Article:
+def _baly_article(text, url, source_name: str, where: str) -> Article:
+    """The article the entry names: one already stored with this text (and this
+    URL, when the entry has one), as after an export from Newsdesk; otherwise
+    a new one."""
     if not isinstance(text, str) or not canonical_text(text).strip():
         raise InvalidInput(f"{where}: the article text is empty.", fields={where: ["Text required."]})
-    lines = [line for line in canonical_text(text).split("\n") if line]
-    host = urlsplit(url).hostname or ""
+    if not isinstance(url, str):
+        raise InvalidInput(f"{where}: url must be a string, not {url!r}.", fields={where.replace(".article[", ".url["): ["A string is required."]})
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError as exc:
+        raise InvalidInput(f"{where}: the url {url!r} is not valid: {exc}.", fields={where.replace(".article[", ".url["): [str(exc)]}) from None
+    lines = visible_lines(canonical_text(text))
+    stored = articles_with_text().filter(current_revision__text_hash=sha256_hex("\n".join(lines)))
+    if url:
+        stored = stored.filter(url=url)
+    found = stored.order_by("id").first()
+    if found is not None:
+        return found
     name = source_name or host or "Baly import"
     language = guess_language(text)
     record = PageRecord(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from annotations.access import access_claim, access_mention, require_annotator
+from annotations.access import access_claim, access_mention, require_annotator, require_work_open
 from annotations.errors import InvalidInput
 from annotations.models import AuditAction, ClaimMention
 from annotations.representations import mention_dict
@@ -21,6 +21,7 @@ def create_mention(*, annotator, target: SpanTarget, start, end, quote, claim_id
     """Mark `[start, end)` of the target text as stating a claim. Overlapping
     mentions are allowed. A mention of a merged claim goes to the surviving one."""
     require_annotator(annotator)
+    require_work_open(annotator, target.article)
     start, end = checked_span(target, start, end, quote, unit=unit)
     claim = final_claim(access_claim(annotator, claim_id, with_author=False))
     mention = ClaimMention.objects.create(

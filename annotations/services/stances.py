@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from annotations.access import access_claim, access_stance, require_annotator
+from annotations.access import access_claim, access_stance, require_annotator, require_work_open
 from annotations.errors import Conflict, InvalidInput
 from annotations.models import AuditAction, Layer, Stance, StanceLabel, StanceRationale
 from annotations.representations import stance_dict
@@ -69,6 +69,7 @@ def set_stance(
     a claim. One per annotator, target and claim: a second is a conflict that
     carries the existing stance, to be updated instead."""
     require_annotator(annotator)
+    require_work_open(annotator, target.article)
     claim = final_claim(access_claim(annotator, claim_id, with_author=False))
     label = _check_label(label)
     note, note_dir = _check_note(note, note_dir)

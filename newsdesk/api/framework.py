@@ -8,8 +8,8 @@ role check are in newsdesk/api/auth.py).
 from __future__ import annotations
 
 import hashlib
+import json
 
-import orjson
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.db import DataError, IntegrityError, transaction
@@ -174,7 +174,8 @@ def idempotent(request, respond) -> Response:
         return respond()
     if len(key) > 100:
         raise InvalidInput("Idempotency-Key is at most 100 characters.", fields={"Idempotency-Key": ["Too long."]})
-    request_hash = hashlib.sha256(orjson.dumps(request.data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    # The standard library's json: request data may hold integers beyond 64 bits.
+    request_hash = hashlib.sha256(json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
     stored = IdempotentRequest.objects.filter(user=request.user, key=key).first()
     if stored is None:
         try:

@@ -15,7 +15,7 @@ from annotations.services.campaigns import create_campaign, set_campaign_state
 from annotations.services.claims import create_claim
 from annotations.services.stances import set_stance_for
 from newsdesk.roles import ANNOTATOR
-from tests.factories import make_article
+from tests.factories import make_article, submit_stances
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +182,33 @@ def test_mention_agreement_counts_an_annotator_who_marked_nothing(editor, journa
         queue.submit_task(annotator=person, task_id=task.id)
     (pair,) = campaign_agreement(campaign)["mentions"]["pairs"]
     assert (pair["a"], pair["b"], pair["articles"], pair["exact_f1"], pair["overlap_f1"]) == ("layla", "omar", 1, 0.0, 0.0)
+
+
+def test_work_handed_in_is_frozen_until_the_editor_asks_for_changes(editor, journalist):
+    from annotations.services.mentions import create_mention_for
+    from annotations.services.stances import update_stance
+
+    article = make_article()
+    campaign = active_campaign(editor, [journalist], [article], overlap=1)
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    (task,) = submit_stances(campaign, claim, [(journalist, "agree")])
+    stance = Stance.objects.get()
+    text = article.current_revision.text
+    start = text.index("سد وادي السنديان")
+    with pytest.raises(NotAllowed, match="submitted"):
+        update_stance(user=journalist, stance_id=stance.id, version=stance.version, changes={"label": "disagree"})
+    with pytest.raises(NotAllowed, match="submitted"):
+        create_mention_for(annotator=journalist, claim_id=claim.id, article=article.id, start=start, end=start + 16, quote="سد وادي السنديان")
+    reviews.review_task(editor=editor, task_id=task.id, decision="accept")
+    with pytest.raises(NotAllowed, match="accepted"):
+        update_stance(user=journalist, stance_id=stance.id, version=stance.version, changes={"label": "disagree"})
+    reviews.review_task(editor=editor, task_id=task.id, decision="request_changes", comment="راجعي الموقف")
+    update_stance(user=journalist, stance_id=stance.id, version=stance.version, changes={"label": "disagree"})
+    assert Stance.objects.get().label == "disagree"
+    # Once the campaign is closed, the annotations are the annotator's own again.
+    queue.submit_task(annotator=journalist, task_id=task.id)
+    set_campaign_state(editor=editor, campaign_id=campaign.id, state="closed")
+    create_mention_for(annotator=journalist, claim_id=claim.id, article=article.id, start=start, end=start + 16, quote="سد وادي السنديان")
 
 
 def test_campaign_inputs_are_checked(editor, journalist):

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from annotations.models import Claim, Stance
+from newsdesk.models import Article
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -103,10 +104,27 @@ def test_baly_export_reimports_to_the_same_claims_and_stances(as_api_client, ann
     Claim.objects.all().delete()
     path = tmp_path / "claims.json"
     path.write_text(json.dumps(exported, ensure_ascii=False), encoding="utf-8")
+    articles_before = Article.objects.count()
     call_command("import_baly", str(path), "--user", editor.username)
     again = json.loads(stream(as_api_client.get("/api/v1/export/claims.json")))
     strip = lambda items: [{k: v for k, v in item.items() if k != "id"} for item in items]  # noqa: E731
     assert strip(again) == strip(exported)
+    assert Article.objects.count() == articles_before  # the stances went back onto the same article
+
+
+@pytest.mark.parametrize(
+    "url, problem",
+    [([5], r"claims\[0\]\.article\[0\]: url must be a string"), (["http://[::1"], r"claims\[0\]\.article\[0\]: the url .* is not valid")],
+)
+def test_a_baly_entry_with_a_bad_url_is_refused_by_name(editor, tmp_path, url, problem):
+    from django.core.management.base import CommandError
+
+    data = [{"id": 1, "claim": "ادعاء", "fact": "true", "article": ["عنوان\nسطر"], "url": url, "stance": ["agree"], "rationale": [[1]]}]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CommandError, match=problem):
+        call_command("import_baly", str(path), "--user", editor.username)
+    assert not Claim.objects.exists()
 
 
 def test_baly_import_is_all_or_nothing_and_names_the_problem(editor, tmp_path):

@@ -39,12 +39,23 @@ def campaign(as_editor, journalist, second_journalist):
     return {**created, "articles": articles}
 
 
-def take_stance(client, campaign, label, claim_id=None):
+def mark_dam(client, article_id, claim_id) -> dict:
+    """A claim mention of «سد وادي السنديان» in the article."""
+    text = body(client.get(f"/api/v1/articles/{article_id}/"))["revision"]["text"]
+    start = text.index("سد وادي السنديان")
+    span = {"start": start, "end": start + 16, "quote": "سد وادي السنديان"}
+    return body(client.post("/api/v1/mentions/", {"article": article_id, "claim": claim_id, **span}, format="json"), 201)
+
+
+def take_stance(client, campaign, label, claim_id=None, *, then=None):
+    """Take the next task, set the article's stance (and do `then(task, claim_id)`), submit."""
     task = body(client.post(f"/api/v1/campaigns/{campaign['id']}/next-task/"))
     body(client.post(f"/api/v1/tasks/{task['id']}/touch/"))
     if claim_id is None:
         claim_id = body(client.post("/api/v1/claims/", {"text": "السد يكتمل في 2027"}, format="json"), 201)["id"]
     body(client.post("/api/v1/stances/", {"article": task["article"], "claim": claim_id, "label": label}, format="json"), 201)
+    if then is not None:
+        then(task, claim_id)
     submitted = body(client.post(f"/api/v1/tasks/{task['id']}/submit/"))
     assert submitted["state"] == "submitted"
     return task, claim_id
@@ -94,7 +105,13 @@ def test_disagreement_compared_adjudicated_and_exported_by_layer(campaign, as_ed
 def test_blind_mode_hides_the_other_annotators_work(
     campaign, as_editor, as_journalist, as_second_journalist, client, second_journalist, editor
 ):
-    layla_task, claim_id = take_stance(as_journalist, campaign, "agree")
+    marked = []
+
+    def mark_and_delete(task, claim_id):
+        marked.append(mark_dam(as_journalist, task["article"], claim_id))
+        assert as_journalist.delete(f"/api/v1/mentions/{marked[0]['id']}/?version=1").status_code == 204
+
+    layla_task, claim_id = take_stance(as_journalist, campaign, "agree", then=mark_and_delete)
     article_id = layla_task["article"]
     layla_stance = body(as_journalist.get(f"/api/v1/stances/?article={article_id}"))["results"][0]
 
@@ -105,10 +122,7 @@ def test_blind_mode_hides_the_other_annotators_work(
     assert document["stances"] == []
     assert exported(as_second_journalist, "all") == {}
     # Nor in the audit trail, the deletions feed or the exports: not even which articles she annotated.
-    text = body(as_journalist.get(f"/api/v1/articles/{article_id}/"))["revision"]["text"]
-    start = text.index("سد وادي السنديان")
-    mention = body(as_journalist.post("/api/v1/mentions/", {"article": article_id, "claim": claim_id, "start": start, "end": start + 16, "quote": "سد وادي السنديان"}, format="json"), 201)
-    assert as_journalist.delete(f"/api/v1/mentions/{mention['id']}/?version=1").status_code == 204
+    mention = marked[0]
     assert body(as_second_journalist.get(f"/api/v1/audit/?article={article_id}"))["results"] == []
     assert body(as_second_journalist.get("/api/v1/deletions/"))["results"] == []
     assert len(body(as_editor.get(f"/api/v1/audit/?article={article_id}"))["results"]) == 3
@@ -155,11 +169,7 @@ def test_bad_workflow_input_names_the_field(as_editor, journalist):
 
 
 def test_blind_mode_also_hides_work_in_claim_details(campaign, as_editor, as_journalist, as_second_journalist):
-    layla_task, claim_id = take_stance(as_journalist, campaign, "agree")
-    article_id = layla_task["article"]
-    text = body(as_journalist.get(f"/api/v1/articles/{article_id}/"))["revision"]["text"]
-    start = text.index("سد وادي السنديان")
-    body(as_journalist.post("/api/v1/mentions/", {"article": article_id, "claim": claim_id, "start": start, "end": start + 16, "quote": "سد وادي السنديان"}, format="json"), 201)
+    _, claim_id = take_stance(as_journalist, campaign, "agree", then=lambda task, claim: mark_dam(as_journalist, task["article"], claim))
     hidden = body(as_second_journalist.get(f"/api/v1/claims/{claim_id}/"))
     assert hidden["mentions"] == [] and hidden["stance_summary"] == []
     shown = body(as_editor.get(f"/api/v1/claims/{claim_id}/"))
