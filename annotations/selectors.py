@@ -230,10 +230,11 @@ def claim_mentions_across_articles(claim: Claim, viewer=None) -> list[dict]:
 
 
 def stance_summary_by_source(claim: Claim, viewer=None) -> list[dict]:
-    """Per source, how many stances toward `claim` carry each label (of those
-    `viewer` may see)."""
+    """Per source, how many of its articles' stances toward `claim` carry each
+    label (of those `viewer` may see). Reader comments are not the outlet's
+    position and are not counted."""
     rows = (
-        AnnotationScope(viewer=viewer).apply(Stance.objects.filter(claim=claim))
+        AnnotationScope(viewer=viewer).apply(Stance.objects.filter(claim=claim, comment__isnull=True))
         .values("article__source_id", "label")
         .annotate(count=Count("id"))
         .order_by()

@@ -24,6 +24,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from annotations.models import (
+    AuditAction,
+    AuditEvent,
     EntityMention,
     ExtractionRun,
     ExtractionState,
@@ -272,12 +274,17 @@ def ensure_entity_mentions(extracted: list[tuple[ExtractionRun, list[Comment], d
             Q(revision_id__in=revision_ids) | Q(comment_id__in=comment_ids),
             origin=Origin.MACHINE,
             extractor_version=version,
-        ).only("id", "revision_id", "comment_id", "start", "end", "type", "status")
+        ).only("id", "article_id", "revision_id", "comment_id", "start", "end", "type", "status")
         stored = {_mention_key(m): m for m in existing}
         wanted = {key for _, _, desired in extracted for key in desired}
-        stale = [m.pk for key, m in stored.items() if key not in wanted and m.status == MentionStatus.SUGGESTED]
+        stale = [m for key, m in stored.items() if key not in wanted and m.status == MentionStatus.SUGGESTED]
         if stale:
-            EntityMention.objects.filter(pk__in=stale).delete()
+            EntityMention.objects.filter(pk__in=[m.pk for m in stale]).delete()
+            # Tombstones in the deletions feed, so that a mirror drops them too.
+            AuditEvent.objects.bulk_create(
+                AuditEvent(action=AuditAction.DELETE, object_type="entity_mention", object_id=m.pk, article_id=m.article_id)
+                for m in stale
+            )
         links = link_entities(
             (entity.type, entity.text) for _, _, desired in extracted for key, (_, entity) in desired.items() if key not in stored
         )

@@ -51,6 +51,29 @@ def test_running_a_run_again_gives_the_same_mentions(extracted):
     assert run_extraction(run.pk) == "skipped"  # already done: nothing to do
 
 
+def test_a_suggestion_the_extractor_no_longer_makes_goes_to_the_deletions_feed(extracted, journalist):
+    from rest_framework.test import APIClient
+
+    from annotations.models import AuditEvent
+
+    run = ExtractionRun.objects.get(article=extracted)
+    kept = machine_mentions(extracted).first()
+    gone = EntityMention.objects.create(
+        article=extracted, revision=extracted.current_revision, start=0, end=4, quote=extracted.current_revision.text[:4], type="MISC",
+        entity=kept.entity, origin="machine", status="suggested", extractor_version=run.extractor_version,
+    )
+    ExtractionRun.objects.filter(pk=run.pk).update(state="pending")
+    run_extraction(run.pk)
+    assert not EntityMention.objects.filter(pk=gone.pk).exists()
+    client = APIClient()
+    client.force_authenticate(journalist)
+    deletions = client.get("/api/v1/deletions/").json()["results"]
+    assert {"object_type": "entity_mention", "object_id": gone.pk, "article": extracted.id} in [
+        {k: d[k] for k in ("object_type", "object_id", "article")} for d in deletions
+    ]
+    assert AuditEvent.objects.filter(object_type="entity_mention", object_id=kept.pk).count() == 0
+
+
 def test_reviews_survive_re_extraction(extracted, journalist):
     from annotations.services.entities import review_entity_mention
 
