@@ -180,8 +180,11 @@ def record_from_page(
     hostname: str = "",
     sitename: str = "",
     comments_text: str = "",
+    comments: list[ParsedComment] | None = None,
     published_hint: str = "",
 ) -> PageRecord:
+    """`comments` already read one by one (from HTML markup) replace the
+    comments the segmenter would find in `comments_text`."""
     page = segment_page(
         raw,
         now=now,
@@ -189,8 +192,15 @@ def record_from_page(
         source_name=choice.name,
         title=title,
         hostname=hostname,
-        comments_text=comments_text,
+        comments_text="" if comments else comments_text,
     )
+    if comments:
+        for comment in comments:
+            if comment.posted_at is None and comment.posted_at_text:
+                comment.posted_at = textlib.parse_relative_time(comment.posted_at_text, now) or textlib.parse_date(
+                    comment.posted_at_text, page.profile.timezone
+                )
+        page.comments = comments
     name, slug, domain = choice.resolve(page.profile, hostname, sitename)
     published_at, published_text = page.published_at, page.published_at_text
     if published_at is None and published_hint:
@@ -228,10 +238,11 @@ def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datet
     if not title:
         raise PageError("no title found in the HTML (no <h1>, <title> or og:title)")
     # trafilatura drops <figcaption>; captions go right after the title, as scraped pages print them.
-    captions = []
+    captions, comments = [], []
     try:
         tree = lxml_html.fromstring(html)
         captions = [" ".join(node.text_content().split()) for node in tree.iter("figcaption")]
+        comments = html_comments(tree)
     except (ValueError, lxml_html.etree.ParserError):
         pass
     body_lines = (document.text or "").split("\n")
@@ -250,10 +261,81 @@ def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datet
         hostname=document.hostname or "",
         sitename=document.sitename or "",
         comments_text=document.comments or "",
+        comments=comments,
         published_hint=document.date or "",
     )
     record.raw_page = html
     return record
+
+
+# Markup of one reader comment per element (WordPress's li.comment, schema.org
+# Comment, and the names sites commonly give its parts). trafilatura hands
+# comments over as bare lines, which loses who wrote each and when.
+_COMMENT_CLASSES = frozenset({"comment", "comment-item", "comment_item", "commentitem", "user-comment", "reader-comment"})
+_AUTHOR_CLASSES = frozenset({"author", "comment-author", "comment-name", "name", "fn", "username", "user-name", "commenter"})
+_TIME_CLASSES = frozenset({"date", "time", "comment-date", "comment-time", "timestamp"})
+
+
+def _classes(node) -> set[str]:
+    return set((node.get("class") or "").lower().split())
+
+
+def _is_comment(node) -> bool:
+    return bool(_classes(node) & _COMMENT_CLASSES) or "schema.org/Comment" in (node.get("itemtype") or "")
+
+
+def _own_elements(node):
+    """`node`'s descendant elements, without those of replies nested in it."""
+    stack = [child for child in reversed(node) if isinstance(child.tag, str)]
+    while stack:
+        element = stack.pop()
+        if _is_comment(element):
+            continue
+        yield element
+        stack.extend(child for child in reversed(element) if isinstance(child.tag, str))
+
+
+def _shown(element) -> str:
+    return " ".join(element.text_content().split())
+
+
+def html_comments(tree) -> list[ParsedComment]:
+    """Reader comments marked up one element each: author and time as shown
+    (and a <time datetime> when there is one) and the text, a paragraph per
+    line. Empty when the page has no such markup."""
+    comments = []
+    for node in tree.iter("li", "article", "div", "section"):
+        if not _is_comment(node):
+            continue
+        author = posted = None
+        paragraphs = []
+        for element in _own_elements(node):
+            if author is None and (element.tag == "cite" or element.get("itemprop") == "author" or _classes(element) & _AUTHOR_CLASSES):
+                author = element
+            elif posted is None and (element.tag == "time" or _classes(element) & _TIME_CLASSES):
+                posted = element
+            elif element.tag == "p" and not any(part is not None and part in element.iterancestors() for part in (author, posted)):
+                paragraphs.append(_shown(element))
+        text = textlib.canonical_text("\n".join(p for p in paragraphs if p))
+        if not text:
+            continue
+        posted_at = None
+        stamp = posted.get("datetime") if posted is not None else None
+        if stamp:
+            try:
+                posted_at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+                posted_at = posted_at if posted_at.tzinfo else posted_at.replace(tzinfo=timezone.utc)
+            except ValueError:
+                posted_at = None
+        comments.append(
+            ParsedComment(
+                text=text,
+                author=_shown(author).removesuffix(":").strip() if author is not None else "",
+                posted_at_text=_shown(posted) if posted is not None else "",
+                posted_at=posted_at,
+            )
+        )
+    return comments
 
 
 # --- JSON Lines ------------------------------------------------------------

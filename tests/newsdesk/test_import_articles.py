@@ -298,3 +298,24 @@ def test_html_page_main_text_title_caption_and_comments(tmp_path):
     assert revision.body.count("الفقرة") == 5 and "©" not in revision.text
     comment = article.comments.get()
     assert (comment.author, comment.posted_at_text, comment.text) == ("سامي", "منذ ساعة", "خبر مهم جداً 👍")
+
+
+def test_html_comments_marked_up_one_per_element_keep_author_time_and_paragraphs(tmp_path):
+    paragraphs = "".join(f"<p>الفقرة {n} من الخبر عن المفاوضات الجارية في جنيف بين الوفدين، وقال مسؤول إنها ستستمر.</p>" for n in range(4))
+    html = f"""<!DOCTYPE html><html lang="ar"><head><meta charset="utf-8"><title>خبر</title></head>
+    <body><main><article><h1>مفاوضات جنيف تستأنف</h1>{paragraphs}</article>
+    <ol class="comment-list">
+      <li class="comment even depth-1" id="comment-1"><div class="comment-meta"><cite class="fn">خالد</cite>
+        <time datetime="2024-05-01T09:30:00+03:00">منذ 7 سنوات</time></div>
+        <div class="comment-content"><p>السطر الأول من التعليق.</p><p>والسطر الثاني 💡</p></div>
+        <ol class="children"><li class="comment depth-2"><cite class="fn">Rami</cite><time>منذ يومين</time><p>رد على خالد</p></li></ol>
+      </li>
+    </ol></main></body></html>"""
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    code, _, err = run_import(str(path), "--source", "موقع المثال")
+    assert code == 0, err
+    shown = list(Article.objects.get().comments.order_by("position").values_list("author", "posted_at_text", "text"))
+    assert shown == [("خالد", "منذ 7 سنوات", "السطر الأول من التعليق.\nوالسطر الثاني 💡"), ("Rami", "منذ يومين", "رد على خالد")]
+    first = Article.objects.get().comments.get(author="خالد")
+    assert first.posted_at.isoformat() == "2024-05-01T06:30:00+00:00"  # the page's own timestamp, not a guess
