@@ -132,26 +132,35 @@ class ClaimViewSet(ListedViewSet):
 
 
 class VisibleAnnotationsMixin:
-    """Blind campaigns hide other annotators' work from annotators."""
+    """Blind campaigns hide other annotators' work from annotators. Lists take
+    ?offsets=utf16: `in_utf16(queryset)` reads the texts the spans lie in, and
+    `represent(obj, unit)` writes each annotation."""
 
     def get_queryset(self):
         return visible_annotations(self.request.user, super().get_queryset())
+
+    def list(self, request, *args, **kwargs):
+        unit = requested_offsets(request)
+        queryset = self.filter_queryset(self.get_queryset())
+        if unit == UTF16:
+            queryset = self.in_utf16(queryset)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response([self.represent(annotation, unit) for annotation in page])
 
 
 @extend_schema(tags=["annotations"])
 class ClaimMentionViewSet(VisibleAnnotationsMixin, ListedViewSet):
     queryset = ClaimMention.objects.select_related("annotator")
     filterset_class = filters.ClaimMentionFilter
-    represent = staticmethod(mention_dict)
+    represent = staticmethod(_mention_body)
+
+    @staticmethod
+    def in_utf16(queryset):
+        return queryset.select_related("revision", "comment")
 
     @extend_schema(parameters=[OFFSETS_PARAMETER], responses=schema.ClaimMentionSerializer(many=True))
     def list(self, request, *args, **kwargs):
-        unit = requested_offsets(request)
-        queryset = self.filter_queryset(self.get_queryset())
-        if unit == UTF16:
-            queryset = queryset.select_related("revision", "comment")
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response([_mention_body(mention, unit) for mention in page])
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         request=inputs.ClaimMentionCreateInputSerializer,
@@ -211,14 +220,13 @@ class StanceViewSet(VisibleAnnotationsMixin, ListedViewSet):
     filterset_class = filters.StanceFilter
     represent = staticmethod(_stance_body)
 
+    @staticmethod
+    def in_utf16(queryset):
+        return queryset.prefetch_related("rationales__revision", "rationales__comment")
+
     @extend_schema(parameters=[OFFSETS_PARAMETER], responses=schema.StanceSerializer(many=True))
     def list(self, request, *args, **kwargs):
-        unit = requested_offsets(request)
-        queryset = self.filter_queryset(self.get_queryset())
-        if unit == UTF16:
-            queryset = queryset.prefetch_related("rationales__revision", "rationales__comment")
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response([_stance_body(stance, unit) for stance in page])
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         request=inputs.StanceCreateInputSerializer,

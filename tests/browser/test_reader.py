@@ -182,7 +182,9 @@ def test_closing_with_unsaved_work_warns(open_page, journalist):
         asked.value.accept()
 
 
-def test_a_conflict_shows_both_versions_and_the_user_chooses(open_page, journalist):
+def open_a_stance_conflict(open_page, journalist):
+    """The reader shows an "agree" stance that another tab has meanwhile made
+    "discuss"; pressing 2 (disagree) meets the conflict. Returns (page, claim)."""
     from annotations.services.stances import set_stance_for, update_stance
 
     article = make_article()
@@ -190,10 +192,13 @@ def test_a_conflict_shows_both_versions_and_the_user_chooses(open_page, journali
     stance = set_stance_for(annotator=journalist, article=article.id, claim_id=claim.id, label="agree")
     page = open_page(journalist, f"/articles/{article.id}/")
     reader_ready(page)
-    # Meanwhile, in another tab, the same stance changes.
     update_stance(user=journalist, stance_id=stance.id, version=stance.version, changes={"label": "discuss"})
-
     page.keyboard.press("2")
+    return page, claim
+
+
+def test_a_conflict_shows_both_versions_and_the_user_chooses(open_page, journalist):
+    page, _ = open_a_stance_conflict(open_page, journalist)
     dialog = page.locator("#conflict-dialog")
     expect(dialog).to_be_visible()
     expect(page.locator("#conflict-mine")).to_contain_text("يعارض")  # disagree, in words
@@ -205,15 +210,7 @@ def test_a_conflict_shows_both_versions_and_the_user_chooses(open_page, journali
 
 
 def test_taking_their_version_in_a_conflict_ends_the_save(open_page, journalist):
-    from annotations.services.stances import set_stance_for, update_stance
-
-    article = make_article()
-    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
-    stance = set_stance_for(annotator=journalist, article=article.id, claim_id=claim.id, label="agree")
-    page = open_page(journalist, f"/articles/{article.id}/")
-    reader_ready(page)
-    update_stance(user=journalist, stance_id=stance.id, version=stance.version, changes={"label": "discuss"})
-    page.keyboard.press("2")
+    page, claim = open_a_stance_conflict(open_page, journalist)
     page.locator("#conflict-dialog button[value=theirs]").click()
     wait_saved(page)
     expect(page.locator(f'.stance-claim[data-claim="{claim.id}"] input[value=discuss]')).to_be_checked()
