@@ -356,12 +356,16 @@ def reassign_task(*, editor, task_id, to_username: str) -> AnnotationTask:
         raise InvalidInput(f"{to_username!r} is not an annotator in this campaign.", fields={"annotator": ["Not a member."]})
     if AnnotationTask.objects.filter(campaign=task.campaign, article=task.article, annotator=to_user).exists():
         raise InvalidInput(f"{to_username} already has this article.", fields={"annotator": ["Already assigned."]})
+    previous = task.annotator
     task.annotator = to_user
     task.state = TaskState.ASSIGNED
     task.started_at = None
     task.last_activity_at = timezone.now()
+    # The new annotator starts afresh: the editor's comment was for the work of the one before.
+    task.review_comment = ""
     task.version += 1
     task.save()
     notify(to_user, "assigned", f"«{task.campaign.name}»: an article was assigned to you.", f"/campaigns/{task.campaign_id}/")
+    notify(previous, "reassigned", f"«{task.campaign.name}»: «{task.article.title[:80]}» was given to {to_user.get_username()}.", f"/campaigns/{task.campaign_id}/")
     return task
 

@@ -94,7 +94,28 @@ def checked_span(target: SpanTarget, start, end, quote, *, unit: str = CODE_POIN
                 f"U+{ord(text[edge]):04X}; move it past the mark{sent_as}."
             )
             raise InvalidInput(message, fields={f"{field}{name}": [message]})
+        if 0 < edge < len(text) and _inside_emoji(text, edge):
+            message = (
+                f"The span's {name} at {edge} splits an emoji sequence (U+{ord(text[edge - 1]):04X} "
+                f"U+{ord(text[edge]):04X}); move it to the edge of the emoji{sent_as}."
+            )
+            raise InvalidInput(message, fields={f"{field}{name}": [message]})
     return start, end
+
+
+ZWJ = "\u200d"
+
+
+def _inside_emoji(text: str, edge: int) -> bool:
+    """An edge between the parts of one emoji: around a zero-width joiner (👷‍♀️),
+    before a variation selector (♀️) or a skin-tone modifier (👍🏽)."""
+    after = text[edge]
+    return (
+        text[edge - 1] == ZWJ
+        or after == ZWJ
+        or "\ufe00" <= after <= "\ufe0f"
+        or "\U0001f3fb" <= after <= "\U0001f3ff"
+    )
 
 
 def stored_edge(target: SpanTarget, offset: int, unit: str) -> int:

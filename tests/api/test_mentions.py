@@ -158,6 +158,20 @@ def test_a_span_edge_between_a_letter_and_its_harakat_is_refused(as_journalist, 
     assert "U+064B" in response.json()["error"]["message"]
 
 
+@pytest.mark.parametrize(
+    "emoji, cut",
+    [("👷\u200d♀\ufe0f", 1), ("👷\u200d♀\ufe0f", 2), ("👷\u200d♀\ufe0f", 3), ("👍🏽", 1)],  # around the ZWJ, before VS16, before the skin tone
+)
+def test_a_span_edge_inside_an_emoji_sequence_is_refused(as_journalist, claim, emoji, cut):
+    article = make_article(paragraphs=(f"العمال {emoji} في الموقع",))
+    text = article.current_revision.text
+    start = text.index(emoji)
+    response = post_mention(as_journalist, claim, article=article.id, start=start, end=start + cut, quote=text[start : start + cut])
+    assert response.status_code == 400 and "emoji" in response.json()["error"]["message"]
+    whole = post_mention(as_journalist, claim, article=article.id, start=start, end=start + len(emoji), quote=emoji)
+    assert whole.status_code == 201, whole.json()
+
+
 def test_unknown_target_and_claim_are_404(as_journalist, article, claim):
     assert post_mention(as_journalist, claim, article=999999, start=0, end=1, quote="و").status_code == 404
     response = as_journalist.post("/api/v1/mentions/", {"claim": 999999, "article": article.id, "start": 0, "end": 4, "quote": article.current_revision.text[:4]}, format="json")

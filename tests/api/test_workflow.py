@@ -176,10 +176,11 @@ def test_blind_mode_also_hides_work_in_claim_details(campaign, as_editor, as_jou
     assert len(shown["mentions"]) == 1 and shown["stance_summary"][0]["agree"] == 1
 
 
-def test_an_editor_reassigns_an_open_task(campaign, as_editor, as_journalist, second_journalist):
+def test_an_editor_reassigns_an_open_task(campaign, as_editor, as_journalist, journalist, second_journalist):
     task = body(as_journalist.post(f"/api/v1/campaigns/{campaign['id']}/next-task/"))
     moved = body(as_editor.post(f"/api/v1/tasks/{task['id']}/reassign/", {"annotator": second_journalist.username}, format="json"))
     assert moved["annotator"] == "omar" and moved["state"] == "assigned"
     assert second_journalist.notifications.filter(kind="assigned", message__contains="assigned to you").exists()
+    assert journalist.notifications.filter(kind="reassigned", message__contains="was given to omar").exists()
     refused = as_editor.post(f"/api/v1/tasks/{task['id']}/reassign/", {"annotator": "nadia"}, format="json")
     assert refused.status_code == 400 and "annotator" in refused.json()["error"]["fields"]
