@@ -155,11 +155,15 @@ def blind_article_ids(user) -> QuerySet:
     )
 
 
-def visible_annotations(user, queryset: QuerySet) -> QuerySet:
-    """Mentions or stances `user` may see (everything, for editors and admins)."""
+def visible_annotations(user, queryset: QuerySet, *, blind_ids: tuple | None = None) -> QuerySet:
+    """Mentions or stances `user` may see (everything, for editors and admins).
+    `blind_ids`: the user's blind articles when already read (AnnotationScope.settled)."""
     if is_editor(user) or not user.is_authenticated:
         return queryset
-    return queryset.exclude(Q(article_id__in=blind_article_ids(user)) & ~Q(annotator=user, layer="annotation"))
+    if blind_ids is not None and not blind_ids:
+        return queryset
+    blind = blind_article_ids(user) if blind_ids is None else blind_ids
+    return queryset.exclude(Q(article_id__in=blind) & ~Q(annotator=user, layer="annotation"))
 
 
 def visible_audit_events(user, queryset: QuerySet) -> QuerySet:

@@ -86,6 +86,7 @@ def iter_articles_jsonl(
     JSON (annotations/sql_documents.py), two chunks at a time on connections
     of their own; elsewhere the documents are built in Python and encoded by
     orjson (UTF-8, no escapes)."""
+    scope = scope.settled()
     if not sql_documents.available(offsets):
         for chunk in _chunks(annotated_articles(include_all, scope)):
             documents = article_documents(chunk, expand=EXPANSIONS, offsets=offsets, scope=scope)
@@ -168,6 +169,7 @@ def _selector_target(base_url: str, span, text: str) -> dict:
 
 def iter_web_annotations(*, base_url: str, include_all: bool = False, scope: AnnotationScope = EVERYTHING) -> Iterator[str]:
     """An AnnotationCollection (JSON-LD) of every claim mention and stance, in pieces."""
+    scope = scope.settled()
     base_url = base_url.rstrip("/")
     yield (
         '{"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection", '
@@ -255,6 +257,7 @@ STANCE_COLUMNS = [
 
 
 def iter_stance_csv(scope: AnnotationScope = EVERYTHING) -> Iterator[str]:
+    scope = scope.settled()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(STANCE_COLUMNS)
@@ -306,6 +309,7 @@ def baly_claims(scope: AnnotationScope = EVERYTHING) -> list[dict]:
     """One object per claim with article-level stances, of those `scope` shows.
     Where several stances judge the same article (one per article, as the
     format has), the final layer's wins, then the most recently changed."""
+    scope = scope.settled()
     stances = (
         scope.apply(Stance.objects.filter(comment__isnull=True, claim__merged_into__isnull=True))
         .select_related("claim", "article__current_revision")

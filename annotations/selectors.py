@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
 
-from annotations.access import visible_annotations
+from annotations.access import blind_article_ids, visible_annotations
 from annotations.models import (
     ARTICLE_FIRST,
     Claim,
@@ -54,11 +54,23 @@ class AnnotationScope:
 
     viewer: object = None
     layer: str = ""
+    # The viewer's blind articles, once read (see `settled`); None: a subquery in each read.
+    blind_article_ids: tuple | None = None
 
     def apply(self, queryset: QuerySet) -> QuerySet:
         if self.viewer is not None:
-            queryset = visible_annotations(self.viewer, queryset)
+            queryset = visible_annotations(self.viewer, queryset, blind_ids=self.blind_article_ids)
         return in_layer(queryset, self.layer)
+
+    def settled(self) -> AnnotationScope:
+        """This scope with the viewer's blind articles read now, once: a long
+        read (an export probes every article) then carries a plain list, or
+        nothing at all when there are none, instead of a subquery per probe."""
+        if self.viewer is None or self.blind_article_ids is not None:
+            return self
+        rows = blind_article_ids(self.viewer).values_list("campaign__items__article_id", flat=True)
+        ids = tuple(article_id for article_id in rows if article_id is not None)
+        return replace(self, blind_article_ids=ids)
 
 
 EVERYTHING = AnnotationScope()
