@@ -30,6 +30,15 @@ class NewsdeskCursorPagination(CursorPagination):
     max_page_size = 500
     ordering = "-id"
 
+    def get_ordering(self, request, queryset, view):
+        """The requested ordering, with the id as a tie-breaker: many rows share
+        an updated_at (a bulk import, an extraction batch), and a cursor over
+        ties the database may return in any order would skip and repeat rows."""
+        ordering = list(super().get_ordering(request, queryset, view))
+        if not any(field.lstrip("-") in ("id", "pk") for field in ordering):
+            ordering.append("-id" if ordering[0].startswith("-") else "id")
+        return tuple(ordering)
+
     def decode_cursor(self, request):
         try:
             return super().decode_cursor(request)
