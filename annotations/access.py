@@ -166,6 +166,14 @@ def visible_annotations(user, queryset: QuerySet, *, blind_ids: tuple | None = N
     return queryset.exclude(Q(article_id__in=blind) & ~Q(annotator=user, layer="annotation"))
 
 
+def visible_entity_mentions(user, queryset: QuerySet) -> QuerySet:
+    """Entity mentions `user` may see: in a blind campaign's articles, those an
+    annotator added are hidden from the others (machine suggestions are no one's work)."""
+    if is_editor(user) or not user.is_authenticated:
+        return queryset
+    return queryset.exclude(Q(article_id__in=blind_article_ids(user)) & Q(origin="person") & ~Q(annotator=user))
+
+
 def visible_audit_events(user, queryset: QuerySet) -> QuerySet:
     """Audit events `user` may read: in a blind campaign's articles an
     annotator sees only their own changes."""
@@ -254,7 +262,8 @@ def access_entity(user, entity_id, *, for_update: bool = False, to_change: bool 
 
 def access_entity_mention(user, mention_id, *, for_update: bool = False, to_change: bool = False) -> EntityMention:
     require_reader(user)
-    mention = _get(EntityMention.objects.select_related("entity"), mention_id, "entity mention", for_update=for_update)
+    mentions = visible_entity_mentions(user, EntityMention.objects.select_related("entity"))
+    mention = _get(mentions, mention_id, "entity mention", for_update=for_update)
     if to_change and not can_annotate(user):
         raise NotAllowed("Only annotators and editors can review entity mentions.")
     return mention

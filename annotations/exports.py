@@ -25,7 +25,7 @@ from django.utils.text import slugify
 
 from annotations import sql_documents
 from annotations.errors import InvalidInput
-from annotations.models import ARTICLE_FIRST, ClaimMention, Layer, Stance, StanceLabel, Verdict
+from annotations.models import ARTICLE_FIRST, ClaimMention, EntityMention, Layer, Stance, StanceLabel, Verdict
 from annotations.representations import CODE_POINTS, EXPANSIONS, iso_time
 from annotations.selectors import EVERYTHING, AnnotationScope, article_documents, articles_with_text
 from annotations.services.claims import create_claim
@@ -93,9 +93,10 @@ def iter_articles_jsonl(
             yield b"".join(orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE) for document in documents)
         return
     mentions, stances = scope.apply(ClaimMention.objects.all()), scope.apply(Stance.objects.all())
+    entities = scope.apply_to_entities(EntityMention.objects.all())
 
     def lines(ids: list[int]) -> bytes:
-        return b"\n".join(sql_documents.document_lines(ids, mentions, stances)) + b"\n"
+        return b"\n".join(sql_documents.document_lines(ids, mentions, stances, entities)) + b"\n"
 
     chunks = _chunks(annotated_articles(include_all, scope).values_list("id", flat=True), JSONL_CHUNK, id_of=int)
     if connection.in_atomic_block:  # other connections cannot see this transaction's rows

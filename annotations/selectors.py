@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
 
-from annotations.access import blind_article_ids, visible_annotations
+from annotations.access import blind_article_ids, visible_annotations, visible_entity_mentions
 from annotations.models import (
     ARTICLE_FIRST,
     Claim,
@@ -61,6 +61,10 @@ class AnnotationScope:
         if self.viewer is not None:
             queryset = visible_annotations(self.viewer, queryset, blind_ids=self.blind_article_ids)
         return in_layer(queryset, self.layer)
+
+    def apply_to_entities(self, queryset: QuerySet) -> QuerySet:
+        """Entity mentions of this scope (layers do not apply: they have none)."""
+        return queryset if self.viewer is None else visible_entity_mentions(self.viewer, queryset)
 
     def settled(self) -> AnnotationScope:
         """This scope with the viewer's blind articles read now, once: a long
@@ -160,7 +164,7 @@ def article_documents(
     entities = (
         _by_article(
             span_rows(
-                EntityMention.objects.filter(article_id__in=ids).order_by("article_id", ARTICLE_FIRST, "start", "id"),
+                scope.apply_to_entities(EntityMention.objects.filter(article_id__in=ids)).order_by("article_id", ARTICLE_FIRST, "start", "id"),
                 (*ENTITY_MENTION_COLUMNS, *entity_times),
                 entity_name=F("entity__canonical_name"),
             )
@@ -261,11 +265,13 @@ def stance_summary_by_source(claim: Claim, viewer=None) -> list[dict]:
     ]
 
 
-def entity_appearances(entity: Entity) -> dict:
+def entity_appearances(entity: Entity, viewer=None) -> dict:
     """Where an entity appears (articles, with how often) and the claims
-    mentioned in those articles."""
+    mentioned in those articles, as far as `viewer` may see (blind campaigns
+    hide other annotators' mentions)."""
+    scope = AnnotationScope(viewer=viewer)
     rows = (
-        EntityMention.objects.filter(entity=entity)
+        scope.apply_to_entities(EntityMention.objects.filter(entity=entity))
         .exclude(status="rejected")
         .values("article_id", "article__title", "article__source__name")
         .annotate(count=Count("id"))
@@ -276,7 +282,7 @@ def entity_appearances(entity: Entity) -> dict:
         for row in rows[:500]
     ]
     claim_rows = (
-        ClaimMention.objects.filter(article_id__in=[a["article"] for a in articles])
+        scope.apply(ClaimMention.objects.filter(article_id__in=[a["article"] for a in articles]))
         .values("claim_id", "claim__text")
         .annotate(articles=Count("article_id", distinct=True))
         .order_by("-articles", "claim_id")

@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import QuerySet
 
-from annotations.models import Entity, EntityMention, ExtractionRun, StanceRationale
+from annotations.models import Entity, ExtractionRun, StanceRationale
 from annotations.representations import CODE_POINTS
 from newsdesk.models import Article, ArticleRevision, Comment, Source
 from newsdesk.text import RTL_LANGUAGES
@@ -222,7 +222,7 @@ WITH comments AS (
     WHERE s.article_id = ANY(%(articles)s::bigint[]) GROUP BY s.article_id
 ), entities AS (
     SELECT e.article_id, {_array(entity_mention, span_order.format("e"))} AS items
-    FROM {_table(EntityMention)} e
+    FROM ({{entities}}) e
     LEFT JOIN {_table(Entity)} en ON en.id = e.entity_id
     LEFT JOIN {users} u ON u.id = e.annotator_id
     WHERE e.article_id = ANY(%(articles)s::bigint[]) GROUP BY e.article_id
@@ -244,13 +244,14 @@ ORDER BY a.id
 """
 
 
-def document_lines(article_ids: list[int], mentions: QuerySet, stances: QuerySet) -> list[bytes]:
+def document_lines(article_ids: list[int], mentions: QuerySet, stances: QuerySet, entities: QuerySet) -> list[bytes]:
     """The JSON text of each article's document (every expansion), in id order
     (`article_ids` ascending), as UTF-8 bytes: the export sends them on as
     they come, without decoding and encoding again.
 
-    `mentions` and `stances` are the ClaimMention and Stance querysets the
-    reader may see (their scope); only their rows of these articles are read.
+    `mentions`, `stances` and `entities` are the ClaimMention, Stance and
+    EntityMention querysets the reader may see (their scope); only their rows
+    of these articles are read.
     """
     with connection.cursor() as cursor:
 
@@ -263,7 +264,9 @@ def document_lines(article_ids: list[int], mentions: QuerySet, stances: QuerySet
             sql, params = within.order_by().values(*columns).query.sql_with_params()
             return cursor.mogrify(sql, params).decode().replace("%", "%%")
 
-        sql = _query_template().replace("{mentions}", rows_of(mentions)).replace("{stances}", rows_of(stances))
+        sql = _query_template()
+        for name, queryset in (("mentions", mentions), ("stances", stances), ("entities", entities)):
+            sql = sql.replace("{" + name + "}", rows_of(queryset))
         psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor.cursor)
         cursor.execute(sql, {"articles": article_ids})
         return [line for _, line in cursor.fetchall()]

@@ -76,4 +76,4 @@ def entity_detail(request, entity_id: int):
     entity = access_entity(request.user, entity_id)
     while entity.merged_into_id:
         entity = access_entity(request.user, entity.merged_into_id)
-    return render(request, "annotations/entity_detail.html", {"entity": entity, **entity_appearances(entity)})
+    return render(request, "annotations/entity_detail.html", {"entity": entity, **entity_appearances(entity, viewer=request.user)})

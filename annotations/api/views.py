@@ -18,6 +18,7 @@ from annotations.access import (
     access_stance,
     visible_annotations,
     visible_audit_events,
+    visible_entity_mentions,
 )
 from annotations.api import serializers as inputs
 from annotations.models import AuditAction, AuditEvent, Claim, ClaimMention, Entity, EntityMention, Stance
@@ -282,8 +283,7 @@ class StanceViewSet(VisibleAnnotationsMixin, ListedViewSet):
 @extend_schema(tags=["entities"])
 class EntityViewSet(ListedViewSet):
     queryset = Entity.objects.all()
-    filterset_fields = ["type"]
-    filterset_class = None
+    filterset_class = filters.EntityFilter
     represent = staticmethod(entity_dict)
 
     @extend_schema(responses=schema.EntitySerializer(many=True))
@@ -294,7 +294,7 @@ class EntityViewSet(ListedViewSet):
     def retrieve(self, request, pk=None):
         """The entity, the articles where it appears, and the claims in those articles."""
         entity = access_entity(request.user, pk)
-        return with_etag(Response({**entity_dict(entity), **entity_appearances(entity)}), entity.version)
+        return with_etag(Response({**entity_dict(entity), **entity_appearances(entity, viewer=request.user)}), entity.version)
 
     @extend_schema(request=inputs.EntityMergeInputSerializer, responses={200: schema.EntitySerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
@@ -318,6 +318,9 @@ class EntityMentionViewSet(ListedViewSet):
     queryset = EntityMention.objects.select_related("entity", "annotator")
     filterset_class = filters.EntityMentionFilter
     represent = staticmethod(entity_mention_dict)
+
+    def get_queryset(self):
+        return visible_entity_mentions(self.request.user, super().get_queryset())
 
     @extend_schema(responses=schema.EntityMentionSerializer(many=True))
     def list(self, request, *args, **kwargs):

@@ -119,6 +119,13 @@ def merge_entities(*, editor, entity_id, into_id) -> Entity:
     """Fold a duplicate entity into another: its mentions, names and keys move."""
     duplicate = access_entity(editor, entity_id, for_update=True, to_change=True)
     target = access_entity(editor, into_id, for_update=True, to_change=True)
+    if duplicate.merged_into_id is not None:
+        raise InvalidInput(
+            f"Entity {duplicate.pk} is already merged into {duplicate.merged_into_id}.",
+            fields={"into": ["Merge the surviving entity instead."]},
+        )
+    while target.merged_into_id is not None:  # into a merged entity: into the one it survives in
+        target = access_entity(editor, target.merged_into_id, for_update=True, to_change=True)
     if duplicate.pk == target.pk:
         raise InvalidInput("An entity cannot be merged into itself.", fields={"into": ["Choose another entity."]})
     if duplicate.type != target.type:
@@ -142,6 +149,7 @@ def split_entity(*, editor, entity_id, mention_ids: list[int], canonical_name: s
     """Move some mentions of an entity to a new entity named `canonical_name`
     (two people that were linked as one)."""
     source = access_entity(editor, entity_id, for_update=True, to_change=True)
+    before = entity_dict(source)
     name = (canonical_name or "").strip()
     if not name:
         raise InvalidInput("Name the new entity.", fields={"canonical_name": ["This field may not be blank."]})
@@ -155,8 +163,10 @@ def split_entity(*, editor, entity_id, mention_ids: list[int], canonical_name: s
     for surface in surfaces - remaining:
         EntityAlias.objects.filter(entity=source, key=match_key(surface)).update(entity=new)
     _add_alias(new, match_key(name))
+    source.version += 1  # it changed (fewer mentions): clients holding it see a new version
+    source.save(update_fields=["version", "updated_at"])
     record_event(actor=editor, action="update", object_type="entity", object_id=source.pk,
-                 after={"split_into": new.pk, "mentions": sorted(mention_ids)})
+                 before=before, after={**entity_dict(source), "split_into": new.pk, "mentions": sorted(mention_ids)})
     return new
 
 

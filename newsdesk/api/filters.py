@@ -14,6 +14,7 @@ from annotations.models import (
     Campaign,
     Claim,
     ClaimMention,
+    Entity,
     EntityMention,
     Stance,
     StanceLabel,
@@ -135,6 +136,12 @@ class ArticleFilter(UpdatedSinceFilterSet):
 
     def filter_search(self, queryset, name, value):
         return search_articles(queryset, value)
+
+
+class EntityFilter(UpdatedSinceFilterSet):
+    class Meta:
+        model = Entity
+        fields = ["type"]
 
 
 class CommentFilter(UpdatedSinceFilterSet):

@@ -78,7 +78,9 @@ def python_documents(ids, scope):
 
 
 def sql_built_documents(ids, scope):
-    lines = sql_documents.document_lines(ids, scope.apply(ClaimMention.objects.all()), scope.apply(Stance.objects.all()))
+    lines = sql_documents.document_lines(
+        ids, scope.apply(ClaimMention.objects.all()), scope.apply(Stance.objects.all()), scope.apply_to_entities(EntityMention.objects.all())
+    )
     return [json.loads(line) for line in lines]
 
 

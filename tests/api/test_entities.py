@@ -1,0 +1,82 @@
+"""Entities over the API: merging and splitting by editors, incremental sync,
+and blind campaigns hiding what other annotators added."""
+
+import pytest
+
+from annotations.models import Entity, EntityMention
+from annotations.services.campaigns import create_campaign, set_campaign_state
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def person(name: str) -> Entity:
+    return Entity.objects.create(type="PER", canonical_name=name, aliases=[name])
+
+
+def mention_of(entity: Entity, article, quote: str) -> EntityMention:
+    text = article.current_revision.text
+    start = text.index(quote)
+    return EntityMention.objects.create(
+        article=article, revision=article.current_revision, start=start, end=start + len(quote), quote=quote,
+        type=entity.type, entity=entity, origin="machine", status="suggested", extractor_version="test",
+    )
+
+
+def test_merging_refuses_a_merged_duplicate_and_follows_a_merged_target(as_editor, article):
+    lavrov, lavrov_again, sergei = person("لافروف"), person("سيرغي لافروف"), person("سيرجي لافروف")
+    assert as_editor.post(f"/api/v1/entities/{lavrov_again.id}/merge/", {"into": lavrov.id}, format="json").status_code == 200
+    again = as_editor.post(f"/api/v1/entities/{lavrov_again.id}/merge/", {"into": sergei.id}, format="json")
+    assert again.status_code == 400 and "already merged" in again.json()["error"]["message"]
+    # Into the merged one: the survivor takes it.
+    merged = as_editor.post(f"/api/v1/entities/{sergei.id}/merge/", {"into": lavrov_again.id}, format="json")
+    assert merged.status_code == 200 and merged.json()["id"] == lavrov.id
+    assert Entity.objects.get(pk=sergei.id).merged_into_id == lavrov.id
+
+
+def test_splitting_changes_the_version_of_the_entity_split_from(as_editor, as_journalist):
+    article = make_article(paragraphs=("قال سامر الحداد إن الوزير سامر الحداد سيزور المدينة.",))
+    samer = person("سامر الحداد")
+    first = mention_of(samer, article, "سامر الحداد")
+    before = as_journalist.get(f"/api/v1/entities/{samer.id}/")
+    assert as_journalist.post(f"/api/v1/entities/{samer.id}/split/", {"mentions": [first.id], "canonical_name": "سامر"}, format="json").status_code == 403
+    split = as_editor.post(f"/api/v1/entities/{samer.id}/split/", {"mentions": [first.id], "canonical_name": "سامر الحداد الابن"}, format="json")
+    assert split.status_code == 201
+    after = as_journalist.get(f"/api/v1/entities/{samer.id}/")
+    assert after["ETag"] != before["ETag"] and after.json()["updated_at"] > before.json()["updated_at"]
+    since = before.json()["updated_at"]
+    changed = {e["id"] for e in as_journalist.get("/api/v1/entities/", {"updated_since": since}).json()["results"]}
+    assert {samer.id, split.json()["id"]} <= changed
+
+
+def test_the_entity_list_takes_updated_since_like_every_list(as_journalist):
+    person("لافروف")
+    assert as_journalist.get("/api/v1/entities/", {"updated_since": "2999-01-01T00:00:00Z"}).json()["results"] == []
+    bad = as_journalist.get("/api/v1/entities/", {"updated_since": "yesterday"})
+    assert bad.status_code == 400 and "updated_since" in bad.json()["error"]["fields"]
+
+
+def test_a_blind_campaign_hides_the_entities_and_claims_another_annotator_added(
+    editor, journalist, second_journalist, as_journalist, as_second_journalist
+):
+    article = make_article()
+    campaign = create_campaign(
+        editor=editor, name="حملة عمياء", selection={"articles": [article.id]},
+        annotators=[journalist.username, second_journalist.username], overlap=2, blind=True,
+    )
+    set_campaign_state(editor=editor, campaign_id=campaign.id, state="active")
+    text = article.current_revision.text
+    start = text.index("سامر الحداد")
+    added = as_second_journalist.post(
+        "/api/v1/entity-mentions/", {"article": article.id, "type": "PER", "start": start, "end": start + 11, "quote": "سامر الحداد"}, format="json"
+    ).json()
+    claim = as_second_journalist.post("/api/v1/claims/", {"text": "ادعاء سري"}, format="json").json()
+    dam = text.index("سد وادي السنديان")
+    as_second_journalist.post("/api/v1/mentions/", {"article": article.id, "claim": claim["id"], "start": dam, "end": dam + 16, "quote": "سد وادي السنديان"}, format="json")
+
+    assert added["id"] not in [m["id"] for m in as_journalist.get(f"/api/v1/entity-mentions/?article={article.id}").json()["results"]]
+    assert as_journalist.get(f"/api/v1/entity-mentions/{added['id']}/").status_code == 404
+    assert as_journalist.get(f"/api/v1/articles/{article.id}/?expand=entities").json()["entities"] == []
+    page = as_journalist.get(f"/api/v1/entities/{added['entity']}/").json()
+    assert page["articles"] == [] and page["claims"] == []
+    assert as_second_journalist.get(f"/api/v1/entities/{added['entity']}/").json()["claims"][0]["claim"] == claim["id"]
