@@ -39,7 +39,7 @@ test-sqlite: $(VENV)/.dev-installed
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest $(PYTEST_ARGS)
 
 worker: $(VENV)/.runtime-installed
-	$(VENV)/bin/celery -A newsdesk worker --loglevel INFO
+	$(VENV)/bin/celery -A newsdesk worker -Q celery,extraction,training --loglevel INFO
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m benchmarks.ingest

@@ -47,6 +47,8 @@ class EntityAdmin(ArabicAwareAdmin):
     list_display = ["canonical_name", "type", "merged_into", "updated_at"]
     list_filter = ["type"]
     search_fields = ["canonical_name"]
+    # Merging moves mentions and names: it goes through the merge service (API), not this form.
+    readonly_fields = ["merged_into"]
 
 
 @admin.register(EntityMention)

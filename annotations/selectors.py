@@ -246,13 +246,14 @@ def claim_mentions_across_articles(claim: Claim, viewer=None) -> list[dict]:
 
 
 def stance_summary_by_source(claim: Claim, viewer=None) -> list[dict]:
-    """Per source, how many of its articles' stances toward `claim` carry each
-    label (of those `viewer` may see). Reader comments are not the outlet's
-    position and are not counted."""
+    """Per source, how many of its articles are judged to take each stance
+    toward `claim` (of the stances `viewer` may see): an article two annotators
+    judged alike counts once. Reader comments are not the outlet's position
+    and are not counted."""
     rows = (
         AnnotationScope(viewer=viewer).apply(Stance.objects.filter(claim=claim, comment__isnull=True))
         .values("article__source_id", "label")
-        .annotate(count=Count("id"))
+        .annotate(count=Count("article_id", distinct=True))
         .order_by()
     )
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {"agree": 0, "disagree": 0, "discuss": 0, "unrelated": 0})

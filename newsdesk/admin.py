@@ -58,7 +58,8 @@ class ArticleAdmin(ArabicAwareAdmin):
     list_filter = ["source", "language"]
     search_fields = ["title", "url"]
     date_hierarchy = "published_at"
-    readonly_fields = ["title", "current_revision", "identity", "page_hash", "created_at", "updated_at"]
+    # The folded search copy is derived from the text: edited by hand, search would silently break.
+    readonly_fields = ["title", "current_revision", "identity", "page_hash", "search_text", "created_at", "updated_at"]
     inlines = [RevisionInline, CommentInline]
     list_select_related = ["source"]
 

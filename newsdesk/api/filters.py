@@ -1,7 +1,7 @@
 """Query filters of the list endpoints (django-filter, documented in the schema)."""
 
 import re
-from datetime import UTC
+from datetime import UTC, timedelta
 
 import django_filters
 from django import forms
@@ -34,7 +34,15 @@ class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
     unencoded query string) is read as `+`; a time that leaves the calendar in
     UTC (year 1 at +05:00) is refused by name."""
 
+    def __init__(self, *args, end_of_day: bool = False, **kwargs):
+        # A bare date as an upper bound ("published until 2025-03-15") means the whole day.
+        self.end_of_day = end_of_day
+        super().__init__(*args, **kwargs)
+
     def to_python(self, value):
+        if self.end_of_day and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            day = super().to_python(value.strip())
+            return (day + timedelta(days=1) - timedelta(microseconds=1)).astimezone(UTC) if day is not None else None
         if isinstance(value, str):
             value = re.sub(r"(T\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:?\d\d)$", r"\1+\2", value.strip())
         value = super().to_python(value)
@@ -93,7 +101,7 @@ class UpdatedSinceFilterSet(django_filters.FilterSet):
 class ArticleFilter(UpdatedSinceFilterSet):
     source = django_filters.CharFilter(method="filter_source", label="Source id or slug.")
     published_after = UtcDateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = UtcDateTimeFilter(field_name="published_at", lookup_expr="lte")
+    published_before = UtcDateTimeFilter(field_name="published_at", lookup_expr="lte", end_of_day=True)
     claim = IdFilter(method="filter_claim", label="Articles that mention this claim or take a stance on it.")
     stance = django_filters.ChoiceFilter(
         choices=StanceLabel.choices, method="filter_stance", label="Articles (or their comments) with a stance of this label (toward `claim` when given)."

@@ -66,6 +66,9 @@ def test_filters_by_source_and_date_range(as_journalist, corpus):
     assert ids(as_journalist.get("/api/v1/articles/", {"source": str(source.id)})) == [corpus["caption"].id]
     window = {"published_after": "2025-03-15T00:00:00Z", "published_before": "2025-03-31T23:59:59Z"}
     assert ids(as_journalist.get("/api/v1/articles/", window)) == [corpus["caption"].id]
+    # Bare dates, as the reader's date fields send them: "until" includes its whole day.
+    one_day = {"published_after": "2025-03-20", "published_before": "2025-03-20"}
+    assert ids(as_journalist.get("/api/v1/articles/", one_day)) == [corpus["caption"].id]
 
 
 def test_filters_by_claim_stance_and_annotated(as_journalist, corpus, claim):

@@ -118,6 +118,7 @@ def test_claim_detail_lists_mentions_across_articles_and_stances_per_source(as_j
     as_journalist.post("/api/v1/stances/", {"article": one.id, "claim": claim["id"], "label": "agree"}, format="json")
     as_second_journalist.post("/api/v1/stances/", {"article": one.id, "claim": claim["id"], "label": "discuss"}, format="json")
     as_journalist.post("/api/v1/stances/", {"article": two.id, "claim": claim["id"], "label": "disagree"}, format="json")
+    as_second_journalist.post("/api/v1/stances/", {"article": two.id, "claim": claim["id"], "label": "disagree"}, format="json")  # the same article, alike
     # A reader under the outlet's article disagreeing is not the outlet's stance.
     reader = one.comments.first()
     assert as_journalist.post("/api/v1/stances/", {"comment": reader.id, "claim": claim["id"], "label": "disagree"}, format="json").status_code == 201

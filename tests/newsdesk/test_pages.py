@@ -105,6 +105,19 @@ def test_the_interface_speaks_arabic_by_default_and_english_on_request(client, j
     assert '<html lang="ar" dir="rtl">' in arabic.text and "المقالات" in arabic.text
     english = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert '<html lang="en" dir="ltr">' in english.text and ">Articles<" in english.text
+    # Each language offered under its own name, in its own direction, for screen readers too.
+    assert 'lang="en" dir="ltr" class="link-button">English<' in arabic.text
+    assert 'lang="ar" dir="rtl" class="link-button">العربيّة<' in english.text
+
+
+def test_an_empty_search_says_so_and_a_failed_login_keeps_the_username(client, journalist):
+    make_article()
+    client.force_login(journalist)
+    empty = client.get("/", {"q": "كلمةلاتوجد"})
+    assert "لا مقال يطابق هذا البحث" in empty.text and "import_articles" not in empty.text
+    client.logout()
+    failed = client.post("/login/", {"username": "layla", "password": "wrong"})
+    assert 'value="layla"' in failed.text
 
 
 def test_the_claim_page_shows_who_says_what_by_outlet(client, journalist, second_journalist):
