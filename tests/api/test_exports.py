@@ -157,3 +157,24 @@ def test_export_command_writes_the_same_as_the_api(annotated, as_api_client, tmp
         written, served = json.loads(written), json.loads(served)
         written.pop("generated"), served.pop("generated")
     assert written == served
+
+
+def test_a_failed_export_leaves_the_earlier_file_as_it_was(annotated, tmp_path, monkeypatch):
+    from django.core.management.base import CommandError
+
+    from annotations import exports
+
+    out = tmp_path / "stances.csv"
+    call_command("export", "--format", "csv", "--output", str(out))
+    before = out.read_bytes()
+
+    def broken(scope):
+        yield "claim,article\n"
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(exports, "iter_stance_csv", broken)
+    with pytest.raises(RuntimeError):
+        call_command("export", "--format", "csv", "--output", str(out))
+    assert out.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["stances.csv"]
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("export", "--format", "csv", "--output", str(tmp_path / "missing" / "x.csv"))

@@ -273,3 +273,22 @@ def test_a_retried_create_with_the_same_idempotency_key_makes_one_mention(as_jou
     moved = as_journalist.post("/api/v1/mentions/", {**body, **span_of(text, "السد سيكتمل")}, format="json", HTTP_IDEMPOTENCY_KEY="save-7f3a")
     assert moved.status_code == 400 and "different body" in moved.json()["error"]["message"]
     assert ClaimMention.objects.count() == 1
+
+
+def test_tokens_are_issued_to_existing_users_and_to_new_clients_only_when_asked(django_user_model, journalist, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No user layal. To create an API client user, add --new-client"):
+        call_command("create_api_token", "layal")  # a typo of layla
+    assert not django_user_model.objects.filter(username="layal").exists()
+    call_command("create_api_token", "mirror-bot", "--new-client")
+    key = capsys.readouterr().out.strip().splitlines()[-1]
+    from rest_framework.test import APIClient
+
+    assert APIClient().get("/api/v1/articles/", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    journalist.is_active = False
+    journalist.save()
+    with pytest.raises(CommandError, match="inactive"):
+        call_command("create_api_token", "layla")
+    assert journalist.groups.filter(name="api_client").count() == 0

@@ -1,8 +1,11 @@
 """Write an export to a file: the same streams as /api/v1/export/…"""
 
+import os
 import sys
+import tempfile
+from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from annotations import exports
 from annotations.representations import CODE_POINTS, UTF16
@@ -20,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", default="-", help="file to write; - for standard output")
         parser.add_argument("--offsets", choices=[CODE_POINTS, UTF16], default=CODE_POINTS, help="jsonl only")
         parser.add_argument("--all", action="store_true", help="jsonl/jsonld: include articles without annotations")
-        parser.add_argument("--layer", default="", help="final, all, or an annotator's username (jsonl, jsonld, csv); default both layers")
+        parser.add_argument("--layer", default="", help="final, all, or an annotator's username; default both layers")
         parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="jsonld: where annotation ids point")
 
     def handle(self, *args, **options):
@@ -33,16 +36,37 @@ class Command(BaseCommand):
         elif fmt == "csv":
             chunks = exports.iter_stance_csv(scope)
         else:
-            chunks = exports.iter_baly_json()
-        to_file = options["output"] != "-"
-        out = open(options["output"], "wb") if to_file else sys.stdout.buffer
+            chunks = exports.iter_baly_json(scope)
+        if options["output"] == "-":
+            self._to_stdout(chunks)
+            return
+        self._to_file(chunks, Path(options["output"]))
+        self.stderr.write(f"Wrote {fmt} export to {options['output']}")
+
+    @staticmethod
+    def _bytes(chunk) -> bytes:
+        return chunk if isinstance(chunk, bytes) else chunk.encode("utf-8")  # JSON Lines come as bytes, the others as text
+
+    def _to_file(self, chunks, path: Path) -> None:
+        """Written beside the target and moved onto it when complete: a failed
+        export leaves an earlier file as it was, and never half a file."""
+        if not path.parent.is_dir():
+            raise CommandError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+        partial = tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".partial", delete=False)
         try:
-            for chunk in chunks:  # UTF-8 bytes (JSON Lines) or text (the others)
-                out.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
-        finally:
-            if to_file:
-                out.close()
-            else:
-                out.flush()
-        if to_file:
-            self.stderr.write(f"Wrote {fmt} export to {options['output']}")
+            with partial:
+                for chunk in chunks:
+                    partial.write(self._bytes(chunk))
+            os.replace(partial.name, path)
+        except BaseException:
+            os.unlink(partial.name)
+            raise
+
+    def _to_stdout(self, chunks) -> None:
+        try:
+            for chunk in chunks:
+                sys.stdout.buffer.write(self._bytes(chunk))
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:  # `export … | head`: the reader has seen enough
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
