@@ -167,6 +167,24 @@ def test_the_extract_entities_command_reruns_a_chosen_set(extracted, capsys):
     call_command("extract_entities", "--all", "--now")
     assert "Queued extraction for 1 articles" in capsys.readouterr().out
     assert ExtractionRun.objects.filter(article=extracted).count() == 2
+    call_command("extract_entities", "--source", extracted.source.slug)
+    call_command("extract_entities", "--since", "2000-01-01")
+    assert capsys.readouterr().out.count("Queued extraction for 1 articles") == 2
+
+
+@pytest.mark.parametrize(
+    "args, problem",
+    [
+        (["--since", "2024-13-45"], "is not a date"),
+        (["--since", "last week"], "is not a date"),
+        (["--source", "no-such-outlet"], "no outlet named 'no-such-outlet'"),
+    ],
+)
+def test_the_extract_entities_command_names_a_bad_choice(args, problem):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=problem):
+        call_command("extract_entities", *args)
 
 
 @pytest.mark.seeds
