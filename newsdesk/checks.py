@@ -46,3 +46,14 @@ def check_broker(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.compatibility)
+def check_positive_sizes(app_configs, **kwargs):
+    """Sizes read from the environment that only make sense above zero."""
+    names = ["NEWSDESK_IMPORT_BATCH_SIZE", "NEWSDESK_MAX_PAGE_BYTES"]
+    return [
+        Error(f"{name} is {getattr(settings, name)}; it must be at least 1.", hint=f"Unset {name} or give a positive number.", id="newsdesk.E002")
+        for name in names
+        if getattr(settings, name) < 1
+    ]

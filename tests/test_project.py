@@ -75,6 +75,11 @@ def test_a_malformed_setting_is_refused_by_name():
     assert 'Environment variable "DEBUG" invalid' in result.stderr
 
 
+def test_a_batch_size_below_one_is_refused_by_name():
+    result = run_manage("check", NEWSDESK_IMPORT_BATCH_SIZE="0")
+    assert result.returncode != 0 and "NEWSDESK_IMPORT_BATCH_SIZE is 0; it must be at least 1" in result.stderr
+
+
 @pytest.mark.django_db
 def test_health_check_answers_without_login_or_known_host(client):
     response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000")

@@ -62,6 +62,20 @@ def test_cross_validation_prints_a_score_table(corpus, capsys):
     assert "micro" in out and "precision" in out
 
 
+@pytest.mark.parametrize(
+    "options, problem",
+    [({"folds": 1}, "at least 2 folds"), ({"folds": -1}, "at least 2 folds"), ({"output": "/no/such/folder/m.crfsuite"}, "does not exist")],
+)
+def test_training_options_are_checked_before_training(corpus, options, problem):
+    with pytest.raises(CommandError, match=problem):
+        call_command("train_ner", str(corpus), **options)
+
+
+def test_evaluating_a_missing_model_file_says_so(corpus, db):
+    with pytest.raises(CommandError, match="No model file /no/such.crfsuite"):
+        call_command("evaluate_ner", str(corpus), model="/no/such.crfsuite")
+
+
 def test_a_malformed_corpus_line_is_refused_with_file_and_line(tmp_path, db):
     bad = tmp_path / "bad.txt"
     bad.write_text("كيري B-PERS\nلافروف X-PERS\n", encoding="utf-8")

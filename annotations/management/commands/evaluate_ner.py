@@ -1,5 +1,7 @@
 """Score the entity extractor on a file in the ANERcorp format."""
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
@@ -27,6 +29,8 @@ class Command(BaseCommand):
                 f"Cannot read the model versions from the database ({exc}); run `manage.py migrate`, "
                 "or name a model file with --model."
             ) from None
+        if not Path(path).is_file():
+            raise CommandError(f"No model file {path}.")
         try:
             sentences = read_corpus(file)
         except (OSError, CorpusError) as exc:

@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--folds", type=int, default=0, help="cross-validate on contiguous blocks of the training file")
 
     def handle(self, *args, train_file, output, folds, **options):
+        # Said before hours of training, not after.
+        if folds == 1 or folds < 0:
+            raise CommandError(f"--folds {folds}: cross-validation needs at least 2 folds.")
+        if output and not Path(output).resolve().parent.is_dir():
+            raise CommandError(f"--output {output}: the folder {Path(output).resolve().parent} does not exist.")
         try:
             sentences = read_corpus(train_file)
         except (OSError, CorpusError) as exc:

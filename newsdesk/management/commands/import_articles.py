@@ -10,6 +10,13 @@ from newsdesk.readers import HTML, JSONL, TEXT
 from newsdesk.services.ingestion import import_paths
 
 
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
 class Command(BaseCommand):
     help = (
         "Import news pages from files, folders or glob patterns (.txt scraped pages, .html pages, "
@@ -20,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="file, folder or glob pattern")
         parser.add_argument("--source", metavar="NAME", help="the outlet of every page (profile name, slug or domain, or a new name)")
         parser.add_argument("--format", choices=[TEXT, HTML, JSONL], help="read every file as this format instead of going by its extension")
-        parser.add_argument("--batch-size", type=int, default=None, help="articles written per transaction")
+        parser.add_argument("--batch-size", type=positive, default=None, help="articles written per transaction")
 
     def handle(self, *args, **options):
         report = import_paths(
