@@ -30,8 +30,21 @@ def _article_ids(selection: dict) -> list[int]:
     the article list takes them ({"source": slug, "q": words, ...})."""
     from newsdesk.api.filters import ArticleFilter
 
+    if not isinstance(selection, dict):
+        raise InvalidInput("selection must be an object.", fields={"selection": ["An object is required."]})
+    known = {"articles", *ArticleFilter.base_filters}
+    unknown = sorted(set(selection) - known)
+    if unknown:  # a misspelt filter would otherwise select the whole corpus
+        raise InvalidInput(
+            f"Unknown selection key {unknown[0]!r}; use 'articles' or the article list's filters ({', '.join(sorted(known - {'articles'}))}).",
+            fields={f"selection.{key}": ["Unknown key."] for key in unknown},
+        )
+    if not selection:
+        raise InvalidInput("The selection is empty: name articles or filters.", fields={"selection": ["Name articles or filters."]})
     ids = selection.get("articles")
     if ids is not None:
+        if len(selection) > 1:
+            raise InvalidInput("Give either 'articles' or filters, not both.", fields={"selection": ["Articles or filters."]})
         if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
             raise InvalidInput("articles must be a list of article ids.", fields={"articles": ["A list of integers."]})
         found = Article.objects.filter(id__in=ids)
