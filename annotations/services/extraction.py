@@ -216,6 +216,7 @@ def run_extractions(run_ids: list[int]) -> dict[str, int]:
         ExtractionRun.objects.bulk_update(
             [run for run, _, _ in extracted], ["state", "extractor_version", "mentions", "error", "finished_at"]
         )
+        _touch_articles([run.article_id for run, _, _ in extracted], finished)
         count(ExtractionState.DONE, len(extracted))
     except (OperationalError, InterfaceError):
         # Transient (the database went away): release the runs so a retry (or the sweep) can take them.
@@ -228,9 +229,17 @@ def run_extractions(run_ids: list[int]) -> dict[str, int]:
 
 def _fail_runs(runs: list[ExtractionRun], exc: Exception) -> None:
     logger.error("extraction of %d run(s) failed (%s)", len(runs), [run.pk for run in runs], exc_info=exc)
+    now = timezone.now()
     ExtractionRun.objects.filter(pk__in=[run.pk for run in runs]).update(
-        state=ExtractionState.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+        state=ExtractionState.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=now
     )
+    _touch_articles([run.article_id for run in runs], now)
+
+
+def _touch_articles(article_ids: list[int], now) -> None:
+    """An article's extraction state is part of it (lists show it): its
+    updated_at moves, so a client syncing with updated_since sees the change."""
+    Article.objects.filter(pk__in=article_ids).update(updated_at=now)
 
 
 def _mention_key(row) -> tuple:

@@ -42,6 +42,12 @@ def test_import_records_a_run_and_extraction_fills_mentions(extracted):
     assert any(m.comment_id for m in mentions), "comments are extracted too"
 
 
+def test_a_finished_extraction_counts_as_a_change_of_its_article_for_sync(extracted):
+    run = ExtractionRun.objects.get(article=extracted)
+    extracted.refresh_from_db()
+    assert extracted.updated_at >= run.finished_at  # a mirror asking updated_since sees the new state
+
+
 def test_running_a_run_again_gives_the_same_mentions(extracted):
     run = ExtractionRun.objects.get(article=extracted)
     before = list(machine_mentions(extracted).values_list("id", "start", "end", "type"))
