@@ -151,13 +151,19 @@ def check_quote(text: str, start: int, end: int, quote: str) -> QuoteMismatch | 
 
 # --- Arabic search folding -------------------------------------------------
 
-_FOLD_DROP = frozenset(
+# What a hit carries along at its end: the marks of its last letter (harakat,
+# superscript alef, tatweel) and invisible characters, never punctuation.
+_WORD_MARKS = frozenset(
     [chr(c) for c in range(0x064B, 0x0653)]  # harakat: fathatan … sukun
     + ["\u0670", "\u0640"]  # superscript alef, tatweel
-    + list(BIDI_CONTROLS | BIDI_MARKS)
+    + list(BIDI_MARKS)
     + ["\u200b", "\u200c", "\u200d", "\ufeff"]
+)
+_FOLD_DROP = frozenset(
+    _WORD_MARKS
+    | BIDI_CONTROLS
     # Quotation marks glued to words (بـ"خطوات): dropped so the word is found whole.
-    + list("\"'«»“”„‘’‹›")
+    | set("\"'«»“”„‘’‹›")
 )
 _FOLD_MAP = {
     "أ": "ا",
@@ -227,7 +233,7 @@ def unfold_span(text: str, origin: list[int], start: int, end: int) -> tuple[int
     """
     cp_start = origin[start]
     cp_end = origin[end - 1] + 1 if end > start else cp_start
-    while cp_end < len(text) and text[cp_end] in _FOLD_DROP and text[cp_end] not in BIDI_CONTROLS:
+    while cp_end < len(text) and text[cp_end] in _WORD_MARKS:
         cp_end += 1
     return cp_start, cp_end
 

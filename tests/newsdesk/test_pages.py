@@ -79,6 +79,12 @@ def test_search_hits_cover_the_marks_folding_dropped(client, journalist):
     text = article.current_revision.text
     (hit,) = [h for h in response.context["reader_data"]["searchHits"] if h["unitKey"] == "article"]
     assert text[hit["start"] : hit["end"]] == "قريباً"
+    # Quotation marks around a word are skipped by the search, not highlighted with it.
+    quoted = make_article(paragraphs=['وقالت "النصرة" إنها لن تلتزم بالهدنة.'])
+    response = _reader(client, journalist, quoted, "?q=«النصرة»")
+    text = quoted.current_revision.text
+    (hit,) = [h for h in response.context["reader_data"]["searchHits"] if h["unitKey"] == "article"]
+    assert text[hit["start"] : hit["end"]] == "النصرة"
 
 
 def test_outsiders_get_a_403_page_not_a_crash(client, outsider):
