@@ -14,7 +14,7 @@ RUN DEBUG=false SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123
 RUN DEBUG=false SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789 \
     python manage.py compile_translations
 
-RUN useradd --create-home --uid 1000 newsdesk
+RUN useradd --create-home --uid 1000 newsdesk && mkdir -p /app/var/models && chown -R newsdesk /app/var
 USER newsdesk
 EXPOSE 8000
 CMD ["gunicorn", "newsdesk.wsgi:application", "-c", "gunicorn.conf.py"]

@@ -95,7 +95,8 @@ def test_retraining_learns_an_annotators_addition_and_new_runs_use_the_new_versi
     start = revision.text.index("زعطوط")
     add_entity_mention(user=journalist, entity_type="PER", start=start, end=start + 5, quote="زعطوط", revision=revision.pk)
 
-    model = retrain_model()
+    call_command("retrain_ner", "--now")  # what the worker's retrain task runs
+    model = NerModel.objects.get()
 
     assert (model.corrections, model.training_sentences) == (1, 24)
     assert NerModel.objects.count() == 1 and model.version.endswith("+c1")
@@ -115,6 +116,8 @@ def test_retraining_without_the_corpus_says_where_it_looked(settings, tmp_path, 
     settings.NEWSDESK_ANERCORP_DIR = tmp_path / "nowhere"
     with pytest.raises(TrainingDataMissing, match="nowhere"):
         retrain_model()
+    with pytest.raises(CommandError, match="nowhere.*NEWSDESK_ANERCORP_DIR"):
+        call_command("retrain_ner", "--now")
 
 
 def test_evaluating_without_the_model_table_says_to_migrate(tmp_path, db):
