@@ -24,15 +24,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from annotations import sql_documents
-from annotations.errors import InvalidInput
-from annotations.models import ARTICLE_FIRST, ClaimMention, EntityMention, Layer, Stance, StanceLabel, Verdict
+from annotations.errors import Conflict, InvalidInput
+from annotations.models import ARTICLE_FIRST, Claim, ClaimMention, EntityMention, Layer, Stance, StanceLabel, Verdict
 from annotations.representations import CODE_POINTS, EXPANSIONS, iso_time
 from annotations.selectors import EVERYTHING, AnnotationScope, article_documents, articles_with_text
-from annotations.services.claims import create_claim
+from annotations.services.claims import clean_claim_text, create_claim
 from annotations.services.spans import SpanTarget
-from annotations.services.stances import set_stance
+from annotations.services.stances import set_stance, update_stance
 from newsdesk.models import Article
 from newsdesk.readers import PageRecord
+from newsdesk.roles import is_editor
 from newsdesk.segmentation import PARAGRAPH, TITLE, Block
 from newsdesk.services.ingestion import article_identity, ingest_records
 from newsdesk.text import canonical_text, guess_language, sha256_hex, visible_lines
@@ -368,8 +369,16 @@ def import_baly(data, *, user, source_name: str = "") -> dict:
         fact = {"True": "true", "False": "false"}.get(fact, str(fact).lower())
         if fact not in ("", *Verdict.values):
             raise InvalidInput(f"{where}: unknown fact {item.get('fact')!r}.", fields={f"{where}.fact": [f"Use one of {', '.join(Verdict.values)}."]})
-        claim = create_claim(user=user, text=item["claim"], verdict=fact if fact else "")
-        counts["claims"] += 1
+        # A claim already here (the file re-imported, or exported from here) is taken again, not doubled.
+        claim = Claim.objects.filter(text=clean_claim_text(item["claim"]), merged_into__isnull=True).order_by("id").first()
+        if claim is None:
+            if fact and not is_editor(user):
+                counts["verdicts_left_out"] += 1  # verdicts are an editor's to set
+                fact = ""
+            claim = create_claim(user=user, text=item["claim"], verdict=fact)
+            counts["claims"] += 1
+        else:
+            counts["claims_found"] += 1
         for number, (text, url, label, lines) in enumerate(zip(articles, urls, labels, rationales)):
             spot = f"{where}.article[{number}]"
             if label not in StanceLabel.values:
@@ -378,8 +387,13 @@ def import_baly(data, *, user, source_name: str = "") -> dict:
             revision = article.current_revision
             spans = _line_spans(revision.text, lines, spot)
             target = SpanTarget(article=article, revision=revision)
-            set_stance(annotator=user, target=target, claim_id=claim.pk, label=label, rationales=spans)
-            counts["stances"] += 1
+            try:
+                set_stance(annotator=user, target=target, claim_id=claim.pk, label=label, rationales=spans)
+                counts["stances"] += 1
+            except Conflict as existing:  # this annotator already judged it: the file's judgement replaces it
+                current = existing.current
+                update_stance(user=user, stance_id=current["id"], version=current["version"], changes={"label": label, "rationales": spans})
+                counts["stances_updated"] += 1
     return dict(counts)
 
 

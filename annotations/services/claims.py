@@ -19,7 +19,7 @@ CLAIM = "claim"
 EDITABLE = ("text", "language", "claimant", "verdict")
 
 
-def _clean_text(text) -> str:
+def clean_claim_text(text) -> str:
     if not isinstance(text, str) or not canonical_text(text).strip():
         raise InvalidInput("A claim needs its statement.", fields={"text": ["This field may not be blank."]})
     return canonical_text(text).strip()
@@ -56,7 +56,7 @@ def search_claims(queryset: QuerySet[Claim], query: str) -> QuerySet[Claim]:
 @transaction.atomic
 def create_claim(*, user, text: str, language: str = "", claimant: str = "", verdict: str = "") -> Claim:
     require_annotator(user)
-    text = _clean_text(text)
+    text = clean_claim_text(text)
     if verdict and not is_editor(user):
         raise NotAllowed("Only an editor can set a verdict.")
     claim = Claim(
@@ -82,7 +82,7 @@ def update_claim(*, user, claim_id: int, version, changes: dict, from_header: bo
     if unknown:
         raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", fields={name: ["Not editable."] for name in unknown})
     if "text" in changes:
-        claim.text = _clean_text(changes["text"])
+        claim.text = clean_claim_text(changes["text"])
     if "language" in changes:
         claim.language = changes["language"] or guess_language(claim.text)
     if "claimant" in changes:

@@ -110,6 +110,19 @@ def test_baly_export_reimports_to_the_same_claims_and_stances(as_api_client, ann
     strip = lambda items: [{k: v for k, v in item.items() if k != "id"} for item in items]  # noqa: E731
     assert strip(again) == strip(exported)
     assert Article.objects.count() == articles_before  # the stances went back onto the same article
+    # The same file again changes nothing: its claims and stances are found, not doubled.
+    counts = (Claim.objects.count(), Stance.objects.count())
+    call_command("import_baly", str(path), "--user", editor.username)
+    assert (Claim.objects.count(), Stance.objects.count()) == counts
+
+
+def test_an_annotator_imports_claims_without_their_verdicts(journalist, tmp_path, capsys):
+    data = [{"id": 1, "claim": "ادعاء جديد", "fact": "false", "article": ["عنوان\nسطر أول"], "url": ["https://a.example/9"], "stance": ["agree"], "rationale": [[1]]}]
+    path = tmp_path / "claims.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    call_command("import_baly", str(path), "--user", journalist.username)
+    assert "1 verdicts left out" in capsys.readouterr().out
+    assert Claim.objects.get().verdict == "" and Stance.objects.get().label == "agree"
 
 
 @pytest.mark.parametrize(

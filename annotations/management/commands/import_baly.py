@@ -34,4 +34,9 @@ class Command(BaseCommand):
             counts = import_baly(data, user=user, source_name=options["source"])
         except ServiceError as exc:
             raise CommandError(f"{options['file']}: {exc.message} Nothing was imported.") from None
-        self.stdout.write(f"Imported {counts.get('claims', 0)} claims and {counts.get('stances', 0)} stances.")
+        self.stdout.write(
+            f"Imported {counts.get('claims', 0)} claims ({counts.get('claims_found', 0)} already here) and "
+            f"{counts.get('stances', 0)} stances ({counts.get('stances_updated', 0)} updated)."
+        )
+        if counts.get("verdicts_left_out"):
+            self.stdout.write(f"{counts['verdicts_left_out']} verdicts left out: only an editor can set one.")
