@@ -144,7 +144,11 @@ def expand_paths(specs: Iterable[str]) -> tuple[list[Path], list[Failure]]:
         for match in matches:
             path = Path(match)
             if path.is_dir():
-                found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FORMAT_BY_SUFFIX))
+                pages = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FORMAT_BY_SUFFIX)
+                if not pages:
+                    suffixes = ", ".join(sorted(FORMAT_BY_SUFFIX))
+                    failures.append(Failure(str(path), f"the folder holds no page to import (files ending in {suffixes})"))
+                found.extend(pages)
             elif path.is_file():
                 found.append(path)
             else:

@@ -139,7 +139,8 @@ STORAGES = {
 
 # Celery. REDIS_URL unset: no broker, tasks run in-process when they are sent.
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# (memory://localhost/: kombu warns about a missing host name on a bare memory://.)
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True

@@ -96,6 +96,12 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path, settings):
     assert database_state() == (0, 0, 0, 0)
 
 
+def test_a_folder_without_pages_is_reported(tmp_path):
+    (tmp_path / "notes.docx").write_bytes(b"PK")
+    code, _, err = run_import(str(tmp_path))
+    assert code == 1 and "the folder holds no page to import" in err
+
+
 def test_missing_paths_and_empty_globs_are_reported(tmp_path):
     code, _, err = run_import(str(tmp_path / "nope.txt"), str(tmp_path / "*.html"))
     assert code == 1
