@@ -56,3 +56,4 @@ class SkipForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("request_changes", _("Request changes")), ("reject", _("Reject"))])
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)

@@ -24,7 +24,7 @@ from annotations.access import (
     require_editor,
     require_reader,
 )
-from annotations.errors import InvalidInput
+from annotations.errors import Conflict, InvalidInput
 from annotations.forms import CampaignForm, ReviewForm, SkipForm
 from annotations.models import AnnotationTask, Campaign, CampaignRole, Notification, StanceLabel, TaskState
 from annotations.selectors import article_comparison, review_queue
@@ -246,8 +246,11 @@ def task_review(request, task_id: int):
     task = access_task(request.user, task_id, to_review=True)
     if form.is_valid():
         try:
-            reviews.review_task(editor=request.user, task_id=task_id, decision=form.cleaned_data["decision"], comment=form.cleaned_data["comment"])
-        except InvalidInput as error:
+            reviews.review_task(
+                editor=request.user, task_id=task_id, decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"], version=form.cleaned_data["version"],
+            )
+        except (InvalidInput, Conflict) as error:  # Conflict: another editor decided first
             messages.error(request, error.message)
     return _back_to_compare(task.campaign_id, task.article_id)
 

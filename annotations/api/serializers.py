@@ -127,6 +127,9 @@ class SkipInputSerializer(serializers.Serializer):
 class ReviewInputSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["accept", "request_changes", "reject"])
     comment = _text(required=False, allow_blank=True, default="", help_text="Shown to the annotator; required to request changes.")
+    version = serializers.IntegerField(
+        required=False, min_value=0, help_text="The task version decided on (or If-Match): a task reviewed meanwhile is a 409."
+    )
 
 
 class ReassignInputSerializer(serializers.Serializer):

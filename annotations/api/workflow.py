@@ -24,6 +24,7 @@ from annotations.services import campaigns, notifications, queue, reviews
 from annotations.services.agreement import campaign_agreement
 from annotations.services.dashboard import campaign_progress, dashboard_csv
 from newsdesk.api import filters, schema
+from newsdesk.api.framework import requested_version
 from newsdesk.api.views import ListedViewSet
 from newsdesk.roles import is_editor
 
@@ -166,7 +167,10 @@ class TaskViewSet(ListedViewSet):
     def review(self, request, pk=None):
         """Accept, request changes (with a comment the annotator sees) or reject submitted work."""
         data = validated(inputs.ReviewInputSerializer, request)
-        task = reviews.review_task(editor=request.user, task_id=pk, decision=data["decision"], comment=data["comment"])
+        version, from_header = requested_version(request)
+        task = reviews.review_task(
+            editor=request.user, task_id=pk, decision=data["decision"], comment=data["comment"], version=version, from_header=from_header
+        )
         return Response(task_dict(task))
 
     @extend_schema(request=inputs.ReassignInputSerializer, responses={200: schema.TaskSerializer, **WRITE_ERRORS})

@@ -19,10 +19,12 @@ from annotations.models import (
     StanceLabel,
     TaskState,
 )
+from annotations.representations import task_dict
 from annotations.services.audit import record_event
 from annotations.services.notifications import notify
 from annotations.services.queue import give_back_slot
 from annotations.services.stances import describe_stance
+from annotations.services.versions import check_version
 
 DECISIONS = {
     "accept": TaskState.ACCEPTED,
@@ -33,8 +35,12 @@ _SAID = {"accept": "accepted", "request_changes": "asked for changes to", "rejec
 
 
 @transaction.atomic
-def review_task(*, editor, task_id, decision: str, comment: str = "") -> AnnotationTask:
+def review_task(*, editor, task_id, decision: str, comment: str = "", version=None, from_header: bool = False) -> AnnotationTask:
+    """`version`: the task's version the editor decided on; when given, a task
+    another editor reviewed meanwhile is a conflict, not silently decided again."""
     task = access_task(editor, task_id, to_review=True, for_update=True)
+    if version is not None:
+        check_version(task, version, describe=task_dict, from_header=from_header)
     if decision not in DECISIONS:
         raise InvalidInput(f"Unknown decision {decision!r}.", fields={"decision": [f"One of {sorted(DECISIONS)}."]})
     if task.state not in (TaskState.SUBMITTED, TaskState.ACCEPTED, TaskState.CHANGES_REQUESTED):

@@ -176,6 +176,20 @@ def test_blind_mode_also_hides_work_in_claim_details(campaign, as_editor, as_jou
     assert len(shown["mentions"]) == 1 and shown["stance_summary"][0]["agree"] == 1
 
 
+def test_two_editors_deciding_on_one_task_the_second_is_told(campaign, as_editor, as_journalist, editor, django_user_model):
+    from rest_framework.test import APIClient
+
+    task, _ = take_stance(as_journalist, campaign, "agree")
+    seen = task["version"] + 1  # what both editors loaded: the submitted task
+    other_editor = django_user_model.objects.create_user("salwa")
+    other_editor.groups.add(*editor.groups.all())
+    second = APIClient()
+    second.force_authenticate(other_editor)
+    assert as_editor.post(f"/api/v1/tasks/{task['id']}/review/", {"decision": "accept", "version": seen}, format="json").status_code == 200
+    late = second.post(f"/api/v1/tasks/{task['id']}/review/", {"decision": "reject", "version": seen}, format="json")
+    assert late.status_code == 409 and late.json()["current"]["state"] == "accepted"
+
+
 def test_an_editor_reassigns_an_open_task(campaign, as_editor, as_journalist, journalist, second_journalist):
     task = body(as_journalist.post(f"/api/v1/campaigns/{campaign['id']}/next-task/"))
     moved = body(as_editor.post(f"/api/v1/tasks/{task['id']}/reassign/", {"annotator": second_journalist.username}, format="json"))
