@@ -176,10 +176,12 @@ def visible_entity_mentions(user, queryset: QuerySet) -> QuerySet:
 
 def visible_audit_events(user, queryset: QuerySet) -> QuerySet:
     """Audit events `user` may read: in a blind campaign's articles an
-    annotator sees only their own changes."""
+    annotator sees their own changes, changes to their own annotations (an
+    editor deleting one), and the system's (extraction), not other people's work."""
     if is_editor(user) or not user.is_authenticated:
         return queryset
-    return queryset.exclude(Q(article_id__in=blind_article_ids(user)) & ~Q(actor=user))
+    others_work = ~Q(actor=user) & Q(actor__isnull=False) & ~Q(before__annotator=user.get_username())
+    return queryset.exclude(Q(article_id__in=blind_article_ids(user)) & others_work)
 
 
 # --- Campaigns and tasks ------------------------------------------------------------

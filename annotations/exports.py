@@ -392,6 +392,10 @@ def import_baly(data, *, user, source_name: str = "") -> dict:
                 counts["stances"] += 1
             except Conflict as existing:  # this annotator already judged it: the file's judgement replaces it
                 current = existing.current
+                spans_now = [{k: r[k] for k in ("start", "end", "quote")} for r in current["rationales"]]
+                if (current["label"], spans_now) == (label, spans):
+                    counts["stances_unchanged"] += 1  # the same judgement: no new version, no audit event
+                    continue
                 update_stance(user=user, stance_id=current["id"], version=current["version"], changes={"label": label, "rationales": spans})
                 counts["stances_updated"] += 1
     return dict(counts)

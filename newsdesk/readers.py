@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -276,8 +277,12 @@ def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datet
 # Comment, and the names sites commonly give its parts). trafilatura hands
 # comments over as bare lines, which loses who wrote each and when.
 _COMMENT_CLASSES = frozenset({"comment", "comment-item", "comment_item", "commentitem", "user-comment", "reader-comment"})
-_AUTHOR_CLASSES = frozenset({"author", "comment-author", "comment-name", "name", "fn", "username", "user-name", "commenter"})
+# The name itself (WordPress: <b class="fn">) before the block around it ("أحمد قال:").
+_NAME_CLASSES = frozenset({"fn", "name", "username", "user-name", "comment-name", "commenter"})
+_AUTHOR_CLASSES = frozenset({"author", "comment-author"})
 _TIME_CLASSES = frozenset({"date", "time", "comment-date", "comment-time", "timestamp"})
+_TEXT_CLASSES = frozenset({"comment-content", "comment-text", "comment-body", "text", "content"})
+_SAYS = re.compile(r"(?:\s+(?:says|said|wrote|قال|قالت|يقول|تقول|كتب|كتبت))?\s*[:：]?\s*$", re.IGNORECASE)
 
 
 def _classes(node) -> set[str]:
@@ -306,23 +311,34 @@ def _shown(element) -> str:
 def html_comments(tree) -> list[ParsedComment]:
     """Reader comments marked up one element each: author and time as shown
     (and a <time datetime> when there is one) and the text, a paragraph per
-    line. Empty when the page has no such markup."""
+    line. Empty when the page has no such markup, or when one of its comments
+    cannot be read whole (then trafilatura's lines are used: nothing is lost)."""
     comments = []
     for node in tree.iter("li", "article", "div", "section"):
         if not _is_comment(node):
             continue
-        author = posted = None
+        name = author_block = posted = text_block = None
         paragraphs = []
         for element in _own_elements(node):
-            if author is None and (element.tag == "cite" or element.get("itemprop") == "author" or _classes(element) & _AUTHOR_CLASSES):
-                author = element
-            elif posted is None and (element.tag == "time" or _classes(element) & _TIME_CLASSES):
+            classes = _classes(element)
+            if name is None and (element.tag == "cite" or element.get("itemprop") in ("author", "name") or classes & _NAME_CLASSES):
+                name = element
+            elif author_block is None and classes & _AUTHOR_CLASSES:
+                author_block = element
+            elif posted is None and (element.tag == "time" or classes & _TIME_CLASSES):
                 posted = element
-            elif element.tag == "p" and not any(part is not None and part in element.iterancestors() for part in (author, posted)):
+            elif text_block is None and classes & _TEXT_CLASSES:
+                text_block = element
+            elif element.tag == "p" and not any(
+                part is not None and part in element.iterancestors() for part in (name, author_block, posted)
+            ):
                 paragraphs.append(_shown(element))
+        if not paragraphs and text_block is not None:
+            paragraphs = [_shown(text_block)]
         text = textlib.canonical_text("\n".join(p for p in paragraphs if p))
         if not text:
-            continue
+            return []
+        author = name if name is not None else author_block
         posted_at = None
         stamp = posted.get("datetime") if posted is not None else None
         if stamp:
@@ -334,7 +350,7 @@ def html_comments(tree) -> list[ParsedComment]:
         comments.append(
             ParsedComment(
                 text=text,
-                author=_shown(author).removesuffix(":").strip() if author is not None else "",
+                author=_SAYS.sub("", _shown(author)) if author is not None else "",
                 posted_at_text=_shown(posted) if posted is not None else "",
                 posted_at=posted_at,
             )

@@ -175,8 +175,10 @@ class _Segmenter:
 
     @staticmethod
     def _is_prose(line: str) -> bool:
-        """A sentence of the story rather than a listed headline: long, or ending as a sentence does."""
-        return _words(line) > MAX_SUBTITLE_WORDS or (_words(line) > MAX_HEADING_WORDS and line[-1] in ".!?؟…")
+        """A sentence of the story rather than a listed headline: long, or ending
+        in a full stop (headlines end bare, in a question mark, or cut off with "...")."""
+        full_stop = line.endswith(".") and not line.endswith("..")
+        return _words(line) > MAX_SUBTITLE_WORDS or (_words(line) > MAX_HEADING_WORDS and full_stop)
 
     def take_body(self, lines: list[str], state: str = "body") -> None:
         """Classify body lines; `state="comments"` when `lines` are all comments."""

@@ -39,7 +39,8 @@ def _article_ids(selection: dict) -> list[int]:
             f"Unknown selection key {unknown[0]!r}; use 'articles' or the article list's filters ({', '.join(sorted(known - {'articles'}))}).",
             fields={f"selection.{key}": ["Unknown key."] for key in unknown},
         )
-    if not selection:
+    selection = {key: value for key, value in selection.items() if value not in ("", None, [])}
+    if not selection:  # {} or {"q": ""}: nothing named, not "everything"
         raise InvalidInput("The selection is empty: name articles or filters.", fields={"selection": ["Name articles or filters."]})
     ids = selection.get("articles")
     if ids is not None:

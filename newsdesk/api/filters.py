@@ -42,7 +42,10 @@ class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
     def to_python(self, value):
         if self.end_of_day and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             day = super().to_python(value.strip())
-            return (day + timedelta(days=1) - timedelta(microseconds=1)).astimezone(UTC) if day is not None else None
+            try:
+                return (day + timedelta(days=1) - timedelta(microseconds=1)).astimezone(UTC) if day is not None else None
+            except OverflowError:
+                raise forms.ValidationError("This date is out of range.", code="invalid") from None
         if isinstance(value, str):
             value = re.sub(r"(T\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:?\d\d)$", r"\1+\2", value.strip())
         value = super().to_python(value)
@@ -66,7 +69,8 @@ class IdFilter(django_filters.NumberFilter):
 
 
 def is_id(value) -> bool:
-    return str(value).isdigit() and int(value) <= MAX_ID
+    text = str(value)
+    return text.isascii() and text.isdigit() and int(text) <= MAX_ID  # "²".isdigit() is true too
 
 
 class StrictBooleanField(forms.NullBooleanField):

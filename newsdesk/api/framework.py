@@ -29,6 +29,9 @@ class NewsdeskCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "-id"
+    # A cursor over a shared updated_at counts rows within the tie; an import
+    # batch stamps thousands of comments with one time (DRF's default stops at 1,000).
+    offset_cutoff = 1_000_000
 
     def get_ordering(self, request, queryset, view):
         """The requested ordering, with the id as a tie-breaker: many rows share
@@ -110,8 +113,8 @@ def no_such_endpoint(request, **kwargs):
     message = f"No API endpoint at {request.path}."
     if not request.path.endswith("/"):
         try:
-            resolve(request.path + "/")
-            message += f" API paths end with a slash: {request.path}/"
+            if resolve(request.path + "/").func is not no_such_endpoint:
+                message += f" API paths end with a slash: {request.path}/"
         except Resolver404:
             pass
     return JsonResponse(_error_body("not_found", message), status=404)

@@ -224,7 +224,7 @@ def test_campaign_inputs_are_checked(editor, journalist):
     by_filter = create_campaign(editor=editor, name="الجنوب", selection={"source": "صوت-الجنوب"}, annotators=[journalist.username])
     assert by_filter.items.count() == 1
     # A misspelt or empty selection is refused, not read as "every article".
-    for selection, problem in (({"sorce": "صوت-الجنوب"}, "Unknown selection key 'sorce'"), ({}, "selection is empty"),
+    for selection, problem in (({"sorce": "صوت-الجنوب"}, "Unknown selection key 'sorce'"), ({}, "selection is empty"), ({"q": ""}, "selection is empty"),
                                ({"articles": [make_article().id], "source": "x"}, "either 'articles' or filters")):
         with pytest.raises(InvalidInput, match=problem):
             create_campaign(editor=editor, name="x", selection=selection, annotators=[journalist.username])

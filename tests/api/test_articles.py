@@ -127,6 +127,7 @@ def test_an_unencoded_plus_in_a_time_offset_is_read_as_plus(as_journalist, corpu
         ("/api/v1/articles/?stance=agree&claim=99999999999999999999", "claim"),
         ("/api/v1/tasks/?campaign=99999999999999999999", "campaign"),
         ("/api/v1/articles/?annotated=maybe", "annotated"),
+        ("/api/v1/articles/?published_before=9999-12-31", "published_before"),  # the end of that day is past 9999
     ],
 )
 def test_a_query_value_out_of_range_is_refused_by_name(as_journalist, corpus, url, field):
@@ -138,6 +139,8 @@ def test_a_query_value_out_of_range_is_refused_by_name(as_journalist, corpus, ur
 def test_paths_that_name_no_endpoint_answer_in_the_error_shape(as_journalist, article):
     unknown = as_journalist.get("/api/v1/nosuch/")
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
+    assert "slash" not in as_journalist.get("/api/v1/nosuch").json()["error"]["message"]  # no such endpoint with one either
+    assert as_journalist.get("/api/v1/articles/?source=²").status_code == 200  # a digit that is not an id: a slug
     # A POST without the trailing slash is not redirected (the body would be lost): it is told the path.
     slashless = as_journalist.post("/api/v1/mentions", {"article": article.id}, format="json")
     assert slashless.status_code == 404

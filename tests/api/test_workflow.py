@@ -176,6 +176,14 @@ def test_blind_mode_also_hides_work_in_claim_details(campaign, as_editor, as_jou
     assert len(shown["mentions"]) == 1 and shown["stance_summary"][0]["agree"] == 1
 
 
+def test_in_a_blind_campaign_an_annotator_still_sees_the_deletion_of_their_own_work(campaign, as_editor, as_journalist, as_second_journalist):
+    marked = []
+    take_stance(as_journalist, campaign, "agree", then=lambda task, claim: marked.append(mark_dam(as_journalist, task["article"], claim)))
+    assert as_editor.delete(f"/api/v1/mentions/{marked[0]['id']}/?version=1").status_code == 204
+    assert [d["object_id"] for d in body(as_journalist.get("/api/v1/deletions/"))["results"]] == [marked[0]["id"]]
+    assert body(as_second_journalist.get("/api/v1/deletions/"))["results"] == []
+
+
 def test_two_editors_deciding_on_one_task_the_second_is_told(campaign, as_editor, as_journalist, editor, django_user_model):
     from rest_framework.test import APIClient
 

@@ -227,6 +227,8 @@ READ_ALSO_PAGE = """عنوان الخبر عن محادثات جنيف
 قال المتحدث باسم الوزارة إن المحادثات ستستأنف الأسبوع المقبل في جنيف بمشاركة جميع الأطراف المعنية بالأزمة.
 اقرأ أيضاً:
 المعارضة ترفض الهدنة الروسية
+هل تنجح خطة الهدنة الجديدة في وقف القتال في المدينة المحاصرة؟
+الحكومة تقرر رفع أسعار الوقود وسط احتجاجات واسعة في عدة مدن...
 وأضاف أن الوفد الحكومي سيصل إلى جنيف يوم الاثنين، مشيرا إلى أن جدول الأعمال لم يحدد بعد.
 اقرأ أيضاً: واشنطن تدعو إلى وقف إطلاق النار
 \u00a0
@@ -242,7 +244,8 @@ def test_read_also_links_inside_the_story_are_removed_and_the_story_goes_on(tmp_
     body = revision.text.split("\n")[1:]
     assert [line.split()[0] for line in body] == ["قال", "وأضاف", "وختم"]
     assert [item["text"] for item in revision.removed if item["kind"] == "related"] == [
-        "اقرأ أيضاً:", "المعارضة ترفض الهدنة الروسية", "اقرأ أيضاً: واشنطن تدعو إلى وقف إطلاق النار",
+        "اقرأ أيضاً:", "المعارضة ترفض الهدنة الروسية", "هل تنجح خطة الهدنة الجديدة في وقف القتال في المدينة المحاصرة؟",
+        "الحكومة تقرر رفع أسعار الوقود وسط احتجاجات واسعة في عدة مدن...", "اقرأ أيضاً: واشنطن تدعو إلى وقف إطلاق النار",
     ]
 
 
@@ -272,6 +275,24 @@ def test_pages_of_unknown_outlets_with_the_same_title_stay_apart(tmp_path):
     code, out, _ = run_import(str(tmp_path / "outlet-x.txt"), str(tmp_path / "outlet-y.txt"))
     assert "Imported 2, updated 0, revised 0" in out
     assert ArticleRevision.objects.count() == 2
+
+
+def test_an_unknown_outlets_page_stored_before_the_file_name_counted_is_found_again(tmp_path):
+    import importlib
+
+    from django.apps import apps
+
+    page = tmp_path / "outlet-x.txt"
+    page.write_text("عاجل: انفجار في دمشق\nقالت مصادر محلية إن انفجارا وقع صباح اليوم قرب ساحة المدينة.\n", encoding="utf-8")
+    run_import(str(page))
+    from newsdesk import text as textlib
+
+    article = Article.objects.get()
+    Article.objects.filter(pk=article.pk).update(identity=textlib.sha256_hex("title", article.title))  # as stored until now
+    importlib.import_module("newsdesk.migrations.0005_unknown_outlet_identity").forwards(apps, None)
+    page.write_text(page.read_text(encoding="utf-8") + "وأضافت أن فرق الإسعاف وصلت إلى المكان.\n", encoding="utf-8")
+    code, out, _ = run_import(str(page))
+    assert "revised 1" in out and Article.objects.count() == 1
 
 
 def test_the_same_page_twice_in_one_batch_is_one_article(tmp_path):
@@ -325,3 +346,20 @@ def test_html_comments_marked_up_one_per_element_keep_author_time_and_paragraphs
     assert shown == [("خالد", "منذ 7 سنوات", "السطر الأول من التعليق.\nوالسطر الثاني 💡"), ("Rami", "منذ يومين", "رد على خالد")]
     first = Article.objects.get().comments.get(author="خالد")
     assert first.posted_at.isoformat() == "2024-05-01T06:30:00+00:00"  # the page's own timestamp, not a guess
+
+
+def test_wordpress_comment_markup_gives_the_name_without_says(tmp_path):
+    paragraphs = "".join(f"<p>الفقرة {n} من الخبر عن المفاوضات الجارية في جنيف بين الوفدين، وقال مسؤول إنها ستستمر.</p>" for n in range(4))
+    html = f"""<!DOCTYPE html><html lang="ar"><head><meta charset="utf-8"><title>خبر</title></head>
+    <body><main><article><h1>مفاوضات جنيف تستأنف</h1>{paragraphs}</article><ol class="commentlist">
+      <li class="comment"><div class="comment-author vcard"><b class="fn">أحمد</b> <span class="says">قال:</span></div>
+        <div class="comment-metadata"><time datetime="2024-05-01T09:30:00Z">1 مايو 2024</time></div>
+        <div class="comment-content"><p>تعليق أول</p></div></li>
+      <li class="comment"><div class="comment-author"><cite class="fn">Sara</cite> <span class="says">says:</span></div>
+        <div class="comment-text">تعليق بلا فقرة</div></li>
+    </ol></main></body></html>"""
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    run_import(str(path), "--source", "موقع المثال")
+    shown = list(Article.objects.get().comments.order_by("position").values_list("author", "text"))
+    assert shown == [("أحمد", "تعليق أول"), ("Sara", "تعليق بلا فقرة")]

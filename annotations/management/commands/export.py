@@ -57,6 +57,9 @@ class Command(BaseCommand):
             with partial:
                 for chunk in chunks:
                     partial.write(self._bytes(chunk))
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(partial.name, 0o666 & ~umask)  # as open() would have made it, not the temporary file's 0600
             os.replace(partial.name, path)
         except BaseException:
             os.unlink(partial.name)
