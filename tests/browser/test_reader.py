@@ -317,6 +317,22 @@ def test_a_refused_delete_puts_the_mention_back(open_page, journalist):
     assert ClaimMention.objects.count() == 1
 
 
+def test_enter_takes_the_claim_already_there_when_typed_with_another_spelling(open_page, journalist):
+    from annotations.models import Claim
+
+    article = make_article()
+    existing = create_claim(user=journalist, text="السد في موعده")
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    drag_select(page, ARTICLE, "سد وادي السنديان")
+    expect(page.locator("#popover")).to_be_visible()
+    page.keyboard.type("السدّ في موعدة.")  # a shadda, ta marbuta for ha, a final full stop
+    expect(page.locator("#claim-options button").first).to_contain_text("السد في موعده")
+    page.keyboard.press("Enter")
+    wait_saved(page)
+    assert only_mention().claim_id == existing.id and Claim.objects.count() == 1
+
+
 def test_a_new_claim_can_be_queued_while_offline(open_page, journalist):
     article = make_article()
     page = open_page(journalist, f"/articles/{article.id}/")

@@ -461,9 +461,9 @@ function openSelectionMenu(span) {
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter") {
       event.preventDefault();
-      const typed = input.value.trim();
+      const typed = sameClaimKey(input.value);
       const buttons = [...options.querySelectorAll("button")];
-      const exact = buttons.find((button) => !button.classList.contains("create") && button.textContent.trim() === typed);
+      const exact = buttons.find((button) => !button.classList.contains("create") && sameClaimKey(button.textContent) === typed);
       const choice = exact || (typed ? options.querySelector("button.create") : buttons[0]);
       if (choice) choice.click();
     } else if (event.key === "ArrowDown") {
@@ -510,6 +510,21 @@ function openSelectionMenu(span) {
     ),
   );
   openPopover(range.getBoundingClientRect(), strings.markClaim, body);
+}
+
+/** A claim's text as Enter compares it with the typed one: spelling variants
+ *  (أ/ا, ة/ه, ى/ي, harakat, tatweel), spacing and final punctuation aside. */
+function sameClaimKey(text) {
+  return text
+    .normalize("NFC")
+    .replace(/[\u064B-\u0652\u0670\u0640]/g, "")
+    .replace(/[أإآٱ]/g, "ا")
+    .replace(/ة/g, "ه")
+    .replace(/ى/g, "ي")
+    .replace(/[\s.،؛:!?؟…]+$/u, "")
+    .replace(/\s+/g, " ")
+    .trim()
+    .toLowerCase();
 }
 
 function markMention(span, claimId, newClaimText = null) {
