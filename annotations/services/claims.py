@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -47,8 +49,9 @@ def claim_search_text(claim: Claim) -> str:
 
 def search_claims(queryset: QuerySet[Claim], query: str) -> QuerySet[Claim]:
     """Claims containing every word of `query`, compared folded as article
-    search does (hamza forms, taa marbuta, alef maqsura, harakat, tatweel)."""
-    for word in fold(query).split():
+    search does (hamza forms, taa marbuta, alef maqsura, harakat, tatweel);
+    punctuation around the words does not count ("موعده." finds "موعده")."""
+    for word in re.findall(r"\w+", fold(query)):
         queryset = queryset.filter(search_text__contains=word)
     return queryset
 
