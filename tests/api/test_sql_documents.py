@@ -2,6 +2,7 @@
 in Python (annotations/representations.py), field for field."""
 
 import json
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -103,10 +104,18 @@ def test_postgresql_documents_keep_the_readers_scope(articles, journalist, layer
     assert sql_built_documents(articles, scope) == python_documents(articles, scope)
 
 
-def database_connections() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
-        return cursor.fetchone()[0]
+def database_connections(settle_to: int | None = None) -> int:
+    """Backends connected to the test database. A closed connection's backend
+    leaves pg_stat_activity a moment after the client hangs up: with
+    `settle_to`, wait (up to 3 s) for the count to come down to it."""
+    deadline = time.monotonic() + 3
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+            count = cursor.fetchone()[0]
+        if settle_to is None or count <= settle_to or time.monotonic() > deadline:
+            return count
+        time.sleep(0.05)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -123,7 +132,7 @@ def test_export_builds_chunks_on_parallel_connections_in_order_and_closes_them(a
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert [json.loads(line)["id"] for line in lines] == sorted(ids)
     assert [json.loads(line) for line in lines] == python_documents(ids, EVERYTHING)
-    assert database_connections() == before
+    assert database_connections(settle_to=before) == before
 
 
 @pytest.mark.django_db(transaction=True)
@@ -141,4 +150,4 @@ def test_a_failing_chunk_ends_the_export_and_closes_every_connection():
     with pytest.raises(ValueError, match="chunk 3 is broken"):
         assert [next(stream), next(stream)] == [b"1\n", b"2\n"]
         next(stream)
-    assert database_connections() == before
+    assert database_connections(settle_to=before) == before
