@@ -110,6 +110,8 @@ class Claim(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(condition=Q(verdict__in=["", *Verdict.values]), name="claim_verdict_valid"),
@@ -135,6 +137,8 @@ class ClaimMention(Span):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("claim mention")
+        verbose_name_plural = _("claim mentions")
         ordering = ["article_id", "comment_id", "start", "id"]
         constraints = [
             *_span_constraints("mention"),
@@ -169,6 +173,8 @@ class Stance(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("stance")
+        verbose_name_plural = _("stances")
         ordering = ["article_id", "comment_id", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(label__in=StanceLabel.values), name="stance_label_valid"),
@@ -213,6 +219,8 @@ class StanceRationale(Span):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("stance rationale")
+        verbose_name_plural = _("stance rationales")
         ordering = ["stance_id", "position", "id"]
         constraints = _span_constraints("rationale")
 
@@ -232,8 +240,9 @@ class Entity(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("entity")
+        verbose_name_plural = _("entities")
         ordering = ["canonical_name", "id"]
-        verbose_name_plural = "entities"
         constraints = [
             models.CheckConstraint(condition=Q(type__in=EntityType.values), name="entity_type_valid"),
         ]
@@ -257,6 +266,8 @@ class EntityAlias(models.Model):
     key = models.CharField(max_length=300)
 
     class Meta:
+        verbose_name = _("entity alias")
+        verbose_name_plural = _("entity aliases")
         constraints = [models.UniqueConstraint(fields=["type", "key"], name="entity_alias_unique_key")]
 
     def __str__(self):
@@ -279,6 +290,8 @@ class EntityMention(Span):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("entity mention")
+        verbose_name_plural = _("entity mentions")
         ordering = ["article_id", "comment_id", "start", "id"]
         constraints = [
             *_span_constraints("entity_mention"),
@@ -332,6 +345,8 @@ class AuditEvent(models.Model):
     after = models.JSONField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         ordering = ["id"]
         indexes = [
             # Audit trail per article, per claim, per user; deletions feed by type.
@@ -359,6 +374,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -395,6 +412,8 @@ class ExtractionRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("extraction run")
+        verbose_name_plural = _("extraction runs")
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=ExtractionState.values), name="extraction_run_state_valid"),
@@ -422,6 +441,8 @@ class NerModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("entity model version")
+        verbose_name_plural = _("entity model versions")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
@@ -443,6 +464,8 @@ class IdempotentRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotent_request_unique_key")]
 
     def __str__(self):
@@ -478,6 +501,8 @@ class Campaign(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(condition=Q(overlap__gte=1) & Q(overlap__lte=20), name="campaign_overlap_range"),
@@ -499,6 +524,8 @@ class CampaignMember(models.Model):
     role = models.CharField(max_length=10, choices=CampaignRole.choices, default=CampaignRole.ANNOTATOR)
 
     class Meta:
+        verbose_name = _("campaign member")
+        verbose_name_plural = _("campaign members")
         constraints = [models.UniqueConstraint(fields=["campaign", "user"], name="campaign_member_once")]
 
     def __str__(self):
@@ -516,6 +543,8 @@ class CampaignArticle(models.Model):
     full = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("campaign article")
+        verbose_name_plural = _("campaign articles")
         ordering = ["campaign_id", "position"]
         constraints = [models.UniqueConstraint(fields=["campaign", "article"], name="campaign_article_once")]
         indexes = [models.Index(fields=["campaign", "full", "position"], name="campaign_open_items")]
@@ -563,6 +592,8 @@ class AnnotationTask(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("annotation task")
+        verbose_name_plural = _("annotation tasks")
         ordering = ["campaign_id", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=TaskState.values), name="task_state_valid"),
@@ -605,6 +636,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
 

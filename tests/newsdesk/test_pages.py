@@ -45,6 +45,10 @@ def test_admin_lists_and_opens_arabic_articles(client, admin_user):
     assert "admin-rtl.css" in change.text
     assert 'dir="auto"' in change.text
     assert client.get(f"/admin/newsdesk/comment/{article.comments.first().id}/change/").status_code == 200
+    # Sections and models are named in the interface's language.
+    index = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="ar").text
+    assert all(name in index for name in ("التوسيم", "الأخبار", "ادعاءات", "مواقف", "إشارات إلى ادعاءات", "عمليات الاستخراج")), index[:2000]
+    assert ">Claims<" not in index
 
 
 def _reader(client, user, article, query=""):
