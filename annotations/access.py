@@ -63,11 +63,11 @@ def access_article_text(user, article_id) -> Article:
         "id", "current_revision__id", "current_revision__article_id", "current_revision__text"
     )
     if not is_editor(user):
-        articles = articles.annotate(work_handed_in=_HANDED_IN_SQL(user))
+        articles = articles.annotate(work_handed_in=_handed_in_sql(user))
     return _get(articles, article_id, "article", for_update=False)
 
 
-def _HANDED_IN_SQL(user) -> RawSQL:  # noqa: N802 - reads as the SQL it is
+def _handed_in_sql(user) -> RawSQL:
     """Has `user` a handed-in task on the outer article? Written out because the
     ORM's Exists() costs this busiest write half a millisecond of Python and
     planning; one table and no join (the campaign's state is checked, on a hit,
@@ -155,33 +155,37 @@ def blind_article_ids(user) -> QuerySet:
     )
 
 
-def visible_annotations(user, queryset: QuerySet, *, blind_ids: tuple | None = None) -> QuerySet:
-    """Mentions or stances `user` may see (everything, for editors and admins).
-    `blind_ids`: the user's blind articles when already read (AnnotationScope.settled)."""
+def _hide_in_blind_articles(user, queryset: QuerySet, others_work: Q, blind_ids: tuple | None) -> QuerySet:
+    """`queryset` without the rows `others_work` selects in the articles of the
+    active blind campaigns where `user` annotates (editors and admins see
+    everything). `blind_ids`: those articles when already read
+    (AnnotationScope.settled); None reads them in a subquery."""
     if is_editor(user) or not user.is_authenticated:
         return queryset
     if blind_ids is not None and not blind_ids:
         return queryset
     blind = blind_article_ids(user) if blind_ids is None else blind_ids
-    return queryset.exclude(Q(article_id__in=blind) & ~Q(annotator=user, layer="annotation"))
+    return queryset.exclude(Q(article_id__in=blind) & others_work)
 
 
-def visible_entity_mentions(user, queryset: QuerySet) -> QuerySet:
-    """Entity mentions `user` may see: in a blind campaign's articles, those an
-    annotator added are hidden from the others (machine suggestions are no one's work)."""
-    if is_editor(user) or not user.is_authenticated:
-        return queryset
-    return queryset.exclude(Q(article_id__in=blind_article_ids(user)) & Q(origin="person") & ~Q(annotator=user))
+def visible_annotations(user, queryset: QuerySet, *, blind_ids: tuple | None = None) -> QuerySet:
+    """Mentions or stances `user` may see: their own, not the other annotators'
+    nor the final layer, in blind campaigns."""
+    return _hide_in_blind_articles(user, queryset, ~Q(annotator=user, layer="annotation"), blind_ids)
+
+
+def visible_entity_mentions(user, queryset: QuerySet, *, blind_ids: tuple | None = None) -> QuerySet:
+    """Entity mentions `user` may see: in blind campaigns, those another
+    annotator added are hidden (machine suggestions are no one's work)."""
+    return _hide_in_blind_articles(user, queryset, Q(origin="person") & ~Q(annotator=user), blind_ids)
 
 
 def visible_audit_events(user, queryset: QuerySet) -> QuerySet:
-    """Audit events `user` may read: in a blind campaign's articles an
-    annotator sees their own changes, changes to their own annotations (an
-    editor deleting one), and the system's (extraction), not other people's work."""
-    if is_editor(user) or not user.is_authenticated:
-        return queryset
+    """Audit events `user` may read: in blind campaigns, their own changes,
+    changes to their own annotations (an editor deleting one) and the
+    system's (extraction), not other people's work."""
     others_work = ~Q(actor=user) & Q(actor__isnull=False) & ~Q(before__annotator=user.get_username())
-    return queryset.exclude(Q(article_id__in=blind_article_ids(user)) & others_work)
+    return _hide_in_blind_articles(user, queryset, others_work, None)
 
 
 # --- Campaigns and tasks ------------------------------------------------------------

@@ -64,7 +64,7 @@ class AnnotationScope:
 
     def apply_to_entities(self, queryset: QuerySet) -> QuerySet:
         """Entity mentions of this scope (layers do not apply: they have none)."""
-        return queryset if self.viewer is None else visible_entity_mentions(self.viewer, queryset)
+        return queryset if self.viewer is None else visible_entity_mentions(self.viewer, queryset, blind_ids=self.blind_article_ids)
 
     def settled(self) -> AnnotationScope:
         """This scope with the viewer's blind articles read now, once: a long
