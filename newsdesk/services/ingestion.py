@@ -252,17 +252,25 @@ def _revision_row(record: PageRecord, number: int) -> dict:
     }
 
 
+AUTHOR_CHARS = 300  # the column's length
+
+
+def _comment_key(parsed) -> tuple[str, str]:
+    """A comment as stored comments are recognised: (author as stored, text hash)."""
+    return parsed.author[:AUTHOR_CHARS], textlib.sha256_hex(parsed.text)
+
+
 def _comment_rows(record: PageRecord, article_id: int, now, skip: set[tuple[str, str]] = frozenset()) -> list[dict]:
     rows = []
     for position, parsed in enumerate(record.comments):
-        text_hash = textlib.sha256_hex(parsed.text)
-        if (parsed.author, text_hash) in skip:
+        author, text_hash = _comment_key(parsed)
+        if (author, text_hash) in skip:
             continue
         rows.append(
             {
                 "article_id": article_id,
                 "position": position,
-                "author": parsed.author[:300],
+                "author": author,
                 "title": parsed.title[:500],
                 "text": parsed.text,
                 "text_hash": text_hash,
@@ -366,23 +374,22 @@ def _follow_page_order(article: Article, record: PageRecord) -> None:
     can appear above older ones). A comment gone from the page keeps its place
     after the one it used to follow."""
     stored = list(article.comments.order_by("position", "id").only("id", "author", "text_hash", "position"))
-    waiting: dict[tuple[str, str], list[Comment]] = {}
-    for comment in stored:
-        waiting.setdefault((comment.author, comment.text_hash), []).append(comment)
-    ordered: list[Comment] = []
-    for parsed in record.comments:
-        matches = waiting.get((parsed.author[:300], textlib.sha256_hex(parsed.text)))
-        if matches:
-            ordered.append(matches.pop(0))
-    placed = {comment.pk for comment in ordered}
-    for index, comment in enumerate(stored):
-        if comment.pk not in placed:
-            before = next((c for c in reversed(stored[:index]) if c.pk in placed), None)
-            ordered.insert(ordered.index(before) + 1 if before else 0, comment)
-            placed.add(comment.pk)
+    on_page: dict[tuple[str, str], list[int]] = {}
+    for index, parsed in enumerate(record.comments):
+        on_page.setdefault(_comment_key(parsed), []).append(index)
+    # Sort key: a comment on the page by its place there; one gone from it just
+    # after the last comment before it that is on the page, in its old order.
+    keys, after = {}, -1
+    for old_index, comment in enumerate(stored):
+        places = on_page.get((comment.author, comment.text_hash))
+        if places:
+            after = places.pop(0)
+            keys[comment.pk] = (after, 0, old_index)
+        else:
+            keys[comment.pk] = (after, 1, old_index)
     now = timezone.now()
     moved = []
-    for position, comment in enumerate(ordered):
+    for position, comment in enumerate(sorted(stored, key=lambda c: keys[c.pk])):
         if comment.position != position:
             comment.position, comment.updated_at = position, now
             moved.append(comment)

@@ -260,6 +260,16 @@ def test_a_comment_that_appears_above_older_ones_takes_its_place_in_page_order(t
     assert [(c.position, c.author) for c in shown] == [(0, "سامر"), (1, "متابع"), (2, "Hana")]
 
 
+def test_a_comment_gone_from_the_page_keeps_its_place_after_the_one_it_followed(tmp_path):
+    a, b, c = ({"author": name, "text": f"تعليق {name}"} for name in ("أ", "ب", "ج"))
+    path = write_jsonl(tmp_path, [json.dumps({**JSONL_GOOD, "comments": [a, b, c]}, ensure_ascii=False)])
+    run_import(str(path))
+    new = {"author": "د", "text": "تعليق جديد"}
+    path.write_text(json.dumps({**JSONL_GOOD, "comments": [new, a, c]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    run_import(str(path))
+    assert list(Article.objects.get().comments.order_by("position").values_list("author", flat=True)) == ["د", "أ", "ب", "ج"]
+
+
 def test_the_same_page_from_two_outlets_is_two_articles(tmp_path):
     wire_copy = {**JSONL_GOOD, "url": "https://other.example/1", "source": "صحيفة أخرى"}
     path = write_jsonl(tmp_path, [json.dumps(JSONL_GOOD, ensure_ascii=False), json.dumps(wire_copy, ensure_ascii=False)])
