@@ -383,8 +383,9 @@ def _follow_page_order(article: Article, record: PageRecord) -> None:
     for old_index, comment in enumerate(stored):
         places = on_page.get((comment.author, comment.text_hash))
         if places:
-            after = places.pop(0)
-            keys[comment.pk] = (after, 0, old_index)
+            place = places.pop(0)
+            after = max(after, place)  # new comments were stored at their page place, maybe above
+            keys[comment.pk] = (place, 0, old_index)
         else:
             keys[comment.pk] = (after, 1, old_index)
     now = timezone.now()
