@@ -8,8 +8,8 @@ editor or an admin.
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Model, OuterRef, Q, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
+from django.db import connection
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 
 from annotations.errors import NotAllowed, NotFound
 from annotations.models import (
@@ -54,30 +54,57 @@ def access_article(user, article_id, *, for_update: bool = False) -> Article:
 
 def access_article_text(user, article_id) -> Article:
     """The article with only what a span on its current text needs (its id and
-    the current revision's id and text): creating an annotation is the
-    busiest write, and the full row with its source costs it a third more.
-    For an annotator it also says, in the same query, whether they handed in
-    their work on it (`work_handed_in`, see require_work_open)."""
+    the current revision's id and text). For an annotator it also says, in the
+    same query, whether they handed in their work on it (`work_handed_in`, see
+    require_work_open).
+
+    Creating an annotation is the busiest write, and building this query with
+    the ORM (select_related, only, the EXISTS annotation) cost it a millisecond
+    of Python per request, eight times the query written out
+    (docs/benchmarks.md); the instances are built as the ORM builds deferred
+    ones, so any other field still loads on access."""
     require_reader(user)
-    articles = Article.objects.select_related("current_revision").only(
-        "id", "current_revision__id", "current_revision__article_id", "current_revision__text"
+    pk = _integer_id(article_id, "article")
+    handed_in, params = ("FALSE", []) if is_editor(user) else _handed_in_sql(user)
+    article_table, revision_table = Article._meta.db_table, ArticleRevision._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {article_table}.current_revision_id, revision.text, {handed_in} FROM {article_table} "
+            f"LEFT JOIN {revision_table} revision ON revision.id = {article_table}.current_revision_id "
+            f"WHERE {article_table}.id = %s",
+            [*params, pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(f"No article with id {article_id}.")
+    revision_id, text, work_handed_in = row
+    article = Article.from_db(connection.alias, ["id", "current_revision_id"], [pk, revision_id])
+    article.current_revision = (
+        ArticleRevision.from_db(connection.alias, ["id", "article_id", "text"], [revision_id, pk, text]) if revision_id else None
     )
-    if not is_editor(user):
-        articles = articles.annotate(work_handed_in=_handed_in_sql(user))
-    return _get(articles, article_id, "article", for_update=False)
+    article.work_handed_in = bool(work_handed_in)
+    return article
 
 
-def _handed_in_sql(user) -> RawSQL:
-    """Has `user` a handed-in task on the outer article? Written out because the
-    ORM's Exists() costs this busiest write half a millisecond of Python and
-    planning; one table and no join (the campaign's state is checked, on a hit,
-    by require_work_open)."""
+def _integer_id(value, label: str) -> int:
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        pk = 0
+    if not 0 < pk < 2**63:  # ids are positive bigints
+        raise NotFound(f"No {label} with id {value}.")
+    return pk
+
+
+def _handed_in_sql(user) -> tuple[str, list]:
+    """Has `user` a handed-in task on the outer article? One table and no join
+    (the campaign's state is checked, on a hit, by require_work_open)."""
     states = ", ".join(["%s"] * len(HANDED_IN_STATES))
     sql = (
         f"EXISTS (SELECT 1 FROM {AnnotationTask._meta.db_table} handed_in WHERE handed_in.annotator_id = %s "
         f"AND handed_in.article_id = {Article._meta.db_table}.id AND handed_in.state IN ({states}))"
     )
-    return RawSQL(sql, [user.pk, *map(str, HANDED_IN_STATES)], output_field=BooleanField())
+    return sql, [user.pk, *map(str, HANDED_IN_STATES)]
 
 
 # Work handed in to an editor: no longer the annotator's to change, unless the
@@ -120,13 +147,26 @@ def access_comment(user, comment_id) -> Comment:
 
 def access_claim(user, claim_id, *, for_update: bool = False, to_change: bool = False, with_author: bool = True) -> Claim:
     """`with_author=False` when the claim is only pointed at (a new mention or
-    stance): its author is then not read along."""
+    stance): then only its id and merge are read, written out for the busiest
+    writes as access_article_text is; other fields load on access."""
     require_reader(user)
+    if not with_author and not for_update and not to_change:
+        return _pointed_claim(claim_id)
     claims = Claim.objects.select_related("created_by") if with_author else Claim.objects.all()
     claim = _get(claims, claim_id, "claim", for_update=for_update)
     if to_change and not (is_editor(user) or (can_annotate(user) and claim.created_by_id == user.pk)):
         raise NotAllowed("Only the claim's author or an editor can change it.")
     return claim
+
+
+def _pointed_claim(claim_id) -> Claim:
+    pk = _integer_id(claim_id, "claim")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT merged_into_id FROM {Claim._meta.db_table} WHERE id = %s", [pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(f"No claim with id {claim_id}.")
+    return Claim.from_db(connection.alias, ["id", "merged_into_id"], [pk, row[0]])
 
 
 def _access_annotation(user, queryset, pk, label, *, for_update, to_change):

@@ -1,4 +1,5 @@
-"""Fast bulk inserts of plain rows: COPY on PostgreSQL, bulk_create elsewhere.
+"""Fast inserts: bulk rows by COPY on PostgreSQL (bulk_create elsewhere), and
+single new rows by one written-out INSERT.
 
 Bulk imports write tens of thousands of rows. Building a model instance per
 row and letting bulk_create prepare its parameters costs more than
@@ -13,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from functools import cache
 
 import orjson
 from django.db import connection, models
@@ -77,3 +79,33 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict]) -> list[int]:
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH ({options})", buffer)
     return ids if ids is not None else [row["id"] for row in rows]
+
+
+@cache
+def _insert_statement(model: type[models.Model], vendor: str) -> tuple[list[models.Field], str, bool]:
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    returning = connection.features.can_return_columns_from_insert
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})" + (f" RETURNING {quote(model._meta.pk.column)}" if returning else "")
+    )
+    return fields, sql, returning
+
+
+def insert_one(instance: models.Model) -> models.Model:
+    """Insert a new instance, as `Model.save()` would for a new row (field
+    defaults, auto_now, the database's preparation of each value), but with
+    one statement built once per model and no signals (none are used). The
+    busiest write, a new span and its audit event, spent half its
+    Python in the ORM's insert compiler (docs/benchmarks.md)."""
+    if instance.pk is not None:
+        raise ValueError(f"insert_one inserts new rows; this {type(instance).__name__} has id {instance.pk}")
+    fields, sql, returning = _insert_statement(type(instance), connection.vendor)
+    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(sql, values)
+        instance.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return instance

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from annotations.models import AuditEvent
+from newsdesk.bulk import insert_one
 
 
 def record_event(
@@ -18,13 +19,15 @@ def record_event(
 ) -> AuditEvent:
     """Write one audit event. Runs inside the caller's transaction, so the event
     exists exactly when the change does."""
-    return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        article_id=article_id,
-        claim_id=claim_id,
-        before=before,
-        after=after,
+    return insert_one(
+        AuditEvent(
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            article_id=article_id,
+            claim_id=claim_id,
+            before=before,
+            after=after,
+        )
     )

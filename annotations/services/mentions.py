@@ -12,6 +12,7 @@ from annotations.services.audit import record_event
 from annotations.services.claims import final_claim
 from annotations.services.spans import CODE_POINTS, SpanTarget, checked_span, resolve_target, stored_edge
 from annotations.services.versions import check_version
+from newsdesk.bulk import insert_one
 
 MENTION = "mention"
 
@@ -24,15 +25,17 @@ def create_mention(*, annotator, target: SpanTarget, start, end, quote, claim_id
     require_work_open(annotator, target.article)
     start, end = checked_span(target, start, end, quote, unit=unit)
     claim = final_claim(access_claim(annotator, claim_id, with_author=False))
-    mention = ClaimMention.objects.create(
-        claim=claim,
-        article=target.article,
-        revision=target.revision,
-        comment=target.comment,
-        start=start,
-        end=end,
-        quote=quote,
-        annotator=annotator,
+    mention = insert_one(
+        ClaimMention(
+            claim=claim,
+            article=target.article,
+            revision=target.revision,
+            comment=target.comment,
+            start=start,
+            end=end,
+            quote=quote,
+            annotator=annotator,
+        )
     )
     record_event(
         actor=annotator, action=AuditAction.CREATE, object_type=MENTION, object_id=mention.pk,

@@ -13,6 +13,7 @@ from annotations.services.audit import record_event
 from annotations.services.claims import final_claim
 from annotations.services.spans import CODE_POINTS, SpanTarget, checked_span, resolve_target
 from annotations.services.versions import check_version
+from newsdesk.bulk import insert_one
 
 STANCE = "stance"
 NOTE_DIRECTIONS = ("", "ltr", "rtl", "auto")
@@ -81,9 +82,11 @@ def set_stance(
         raise Conflict("You already set a stance on this text toward this claim; update it instead.", current=describe_stance(existing))
     try:
         with transaction.atomic():
-            stance = Stance.objects.create(
-                claim=claim, article=target.article, comment=target.comment, label=label,
-                note=note, note_dir=note_dir, annotator=annotator,
+            stance = insert_one(
+                Stance(
+                    claim=claim, article=target.article, comment=target.comment, label=label,
+                    note=note, note_dir=note_dir, annotator=annotator,
+                )
             )
     except IntegrityError:  # the same stance created concurrently
         existing = Stance.objects.get(

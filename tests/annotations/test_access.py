@@ -92,6 +92,31 @@ def test_articles_comments_and_revisions_need_a_role(people, objects, who):
 
 
 @pytest.mark.parametrize("who", EXPECTED)
+def test_the_text_a_new_span_lies_in_is_read_with_a_role(people, objects, who):
+    user = people[who]
+    article = objects["article"]
+    if EXPECTED[who][0] != READ:
+        assert outcome(lambda: access.access_article_text(user, article.pk)) == DENIED
+        return
+    found = access.access_article_text(user, str(article.pk))
+    assert (found.pk, found.current_revision.pk) == (article.pk, article.current_revision_id)
+    assert found.current_revision.text == article.current_revision.text
+    assert found.work_handed_in is False
+    assert found.title == article.title  # a field not read up front still loads
+    for missing in (999999, "abc", None, -1, 2**63, "1.5"):
+        assert outcome(lambda missing=missing: access.access_article_text(user, missing)) == MISSING
+
+
+def test_a_claim_pointed_at_is_its_own_row_or_missing(journalist, objects):
+    claim = objects["claim"]
+    pointed = access.access_claim(journalist, claim.pk, with_author=False)
+    assert (pointed.pk, pointed.merged_into_id) == (claim.pk, None)
+    assert pointed.text == claim.text
+    for missing in (999999, "x", 2**70):
+        assert outcome(lambda missing=missing: access.access_claim(journalist, missing, with_author=False)) == MISSING
+
+
+@pytest.mark.parametrize("who", EXPECTED)
 def test_entities_are_changed_by_editors_only(people, who):
     from annotations.models import Entity
 
