@@ -154,9 +154,13 @@ def access_claim(user, claim_id, *, for_update: bool = False, to_change: bool = 
         return _pointed_claim(claim_id)
     claims = Claim.objects.select_related("created_by") if with_author else Claim.objects.all()
     claim = _get(claims, claim_id, "claim", for_update=for_update)
-    if to_change and not (is_editor(user) or (can_annotate(user) and claim.created_by_id == user.pk)):
+    if to_change and not can_change_claim(user, claim):
         raise NotAllowed("Only the claim's author or an editor can change it.")
     return claim
+
+
+def can_change_claim(user, claim: Claim) -> bool:
+    return is_editor(user) or (can_annotate(user) and claim.created_by_id == user.pk)
 
 
 def _pointed_claim(claim_id) -> Claim:

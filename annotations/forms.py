@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from annotations.models import StanceLabel
+from annotations.models import StanceLabel, Verdict
 from newsdesk.models import Source
 from newsdesk.roles import ANNOTATOR
 
@@ -57,3 +57,17 @@ class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("request_changes", _("Request changes")), ("reject", _("Reject"))])
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
+class ClaimEditForm(forms.Form):
+    """The claim's own words; the verdict only for editors (the view drops the field otherwise)."""
+
+    text = forms.CharField(label=_("Claim"), widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
+    claimant = forms.CharField(label=_("Claimant"), max_length=300, required=False, widget=forms.TextInput(attrs={"dir": "auto"}))
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=[("", _("none yet")), *Verdict.choices], required=False)
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, can_judge: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_judge:
+            del self.fields["verdict"]

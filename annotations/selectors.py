@@ -27,6 +27,8 @@ from annotations.representations import (
     mention_dict,
     source_dict,
 )
+from annotations.services.claims import search_claims
+from annotations.services.entities import search_entities
 from newsdesk.models import Article, Comment, Source
 from newsdesk.text import direction_for
 
@@ -290,6 +292,28 @@ def entity_appearances(entity: Entity, viewer=None) -> dict:
     )
     claims = [{"claim": row["claim_id"], "text": row["claim__text"], "articles": row["articles"]} for row in claim_rows[:100]]
     return {"articles": articles, "claims": claims}
+
+
+def entity_spellings(entity: Entity) -> list[dict]:
+    """How the entity is written in the texts, with how many mentions each
+    (rejected ones left out), most frequent first."""
+    rows = (
+        EntityMention.objects.filter(entity=entity).exclude(status="rejected")
+        .values("quote").annotate(mentions=Count("id")).order_by("-mentions", "quote")
+    )
+    return [{"spelling": row["quote"], "mentions": row["mentions"]} for row in rows[:200]]
+
+
+def entity_merge_candidates(entity: Entity, query: str) -> list[Entity]:
+    """Surviving entities of the same type whose spellings match `query`, to merge `entity` into."""
+    others = Entity.objects.filter(type=entity.type, merged_into__isnull=True).exclude(pk=entity.pk)
+    return list(search_entities(others, query).annotate(mention_count=Count("mentions")).order_by("-mention_count", "id")[:10])
+
+
+def claim_merge_candidates(claim: Claim, query: str) -> list[Claim]:
+    """Surviving claims whose text or claimant holds the words of `query`, to merge `claim` into."""
+    others = Claim.objects.filter(merged_into__isnull=True).exclude(pk=claim.pk)
+    return list(search_claims(others, query).annotate(mention_count=Count("mentions")).order_by("-mention_count", "id")[:10])
 
 
 # --- Editorial workflow ------------------------------------------------------------

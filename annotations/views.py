@@ -1,15 +1,31 @@
-"""Pages: a claim ("who says what") and an entity ("where it appears")."""
+"""Pages: a claim ("who says what") and an entity ("where it appears"), with
+what their editors do there: correct a claim and give its verdict, merge
+duplicate claims, merge and split entities."""
 
 from collections import defaultdict
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from annotations.access import access_claim, access_entity, require_reader, visible_annotations
-from annotations.models import Claim, ClaimMention, Stance, StanceLabel
-from annotations.selectors import entity_appearances, stance_summary_by_source
+from annotations.access import access_claim, access_entity, can_change_claim, require_reader, visible_annotations
+from annotations.errors import Conflict, InvalidInput
+from annotations.forms import ClaimEditForm
+from annotations.models import Claim, ClaimMention, Entity, Stance, StanceLabel
+from annotations.selectors import (
+    claim_merge_candidates,
+    entity_appearances,
+    entity_merge_candidates,
+    entity_spellings,
+    stance_summary_by_source,
+)
+from annotations.services import claims as claim_services
+from annotations.services import entities as entity_services
 from annotations.services.claims import final_claim, search_claims
 from newsdesk.models import Article, Comment
+from newsdesk.roles import is_editor
 
 
 @login_required
@@ -23,9 +39,14 @@ def claim_list(request):
 
 @login_required
 def claim_detail(request, claim_id: int):
+    return _claim_page(request, final_claim(access_claim(request.user, claim_id)))
+
+
+def _claim_page(request, claim: Claim, *, form: ClaimEditForm | None = None, status: int = 200):
     """Every article and comment that mentions the claim or takes a stance on
-    it, grouped by outlet, with each stance side by side."""
-    claim = final_claim(access_claim(request.user, claim_id))
+    it, grouped by outlet, with each stance side by side; for its author and
+    editors the form that corrects it, and for editors the search for the
+    claim it duplicates."""
     mentions = visible_annotations(request.user, ClaimMention.objects.filter(claim=claim)).select_related("annotator").order_by("start")
     stances = visible_annotations(request.user, Stance.objects.filter(claim=claim)).select_related("annotator", "comment").prefetch_related("rationales")
     rows: dict[int, dict] = defaultdict(
@@ -59,6 +80,13 @@ def claim_detail(request, claim_id: int):
                 ],
             }
         )
+    editor = is_editor(request.user)
+    if form is None and can_change_claim(request.user, claim):
+        form = ClaimEditForm(
+            initial={"text": claim.text, "claimant": claim.claimant, "verdict": claim.verdict, "version": claim.version},
+            can_judge=editor,
+        )
+    merge_query = request.GET.get("merge_q", "").strip() if editor else ""
     return render(
         request,
         "annotations/claim_detail.html",
@@ -67,8 +95,67 @@ def claim_detail(request, claim_id: int):
             "outlets": sorted(outlets.items()),
             "summary": stance_summary_by_source(claim, viewer=request.user),
             "labels": StanceLabel.choices,
+            "form": form,
+            "can_merge": editor,
+            "merge_query": merge_query,
+            "merge_candidates": claim_merge_candidates(claim, merge_query) if merge_query else [],
+            "merge_target": _merge_target(request, Claim.objects.filter(merged_into__isnull=True).exclude(pk=claim.pk)) if editor else None,
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def claim_edit(request, claim_id: int):
+    """Save a correction of the claim. A refused one (stale version, bad input)
+    shows the page again with what was typed, so nothing typed is lost."""
+    claim = access_claim(request.user, claim_id, to_change=True)
+    form = ClaimEditForm(request.POST, can_judge=is_editor(request.user))
+    if not form.is_valid():
+        return _claim_page(request, claim, form=form, status=400)
+    changes = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+    try:
+        claim_services.update_claim(user=request.user, claim_id=claim.pk, version=form.cleaned_data["version"], changes=changes)
+    except Conflict:
+        form.add_error(None, _("Someone changed this claim since you opened it; nothing was saved. What is stored now is shown "
+                              "above the form; your text is still in it."))
+        claim.refresh_from_db()
+        form.data = {**form.data.dict(), "version": claim.version}
+        return _claim_page(request, claim, form=form, status=409)
+    except InvalidInput as error:
+        for field, problems in (error.fields or {None: [error.message]}).items():
+            form.add_error(field if field in form.fields else None, problems)
+        return _claim_page(request, claim, form=form, status=400)
+    messages.success(request, _("Claim saved."))
+    return redirect("claim-detail", claim.pk)
+
+
+def _merge_target(request, candidates):
+    """The candidate named by ?merge_into=, shown for confirmation before the merge."""
+    chosen = request.GET.get("merge_into", "")
+    return candidates.filter(pk=int(chosen)).first() if chosen.isascii() and chosen.isdigit() and len(chosen) < 19 else None
+
+
+def _chosen_id(request, what: str) -> int:
+    """The id a merge form sends as `into`."""
+    chosen = request.POST.get("into", "").strip()
+    if not chosen.isascii() or not chosen.isdigit():
+        raise InvalidInput(_("Choose %(what)s.") % {"what": what}, fields={"into": ["A whole number is required."]})
+    return int(chosen)
+
+
+@login_required
+@require_POST
+def claim_merge(request, claim_id: int):
+    """Fold this duplicate claim into the one chosen; its mentions and stances move there."""
+    try:
+        survivor = claim_services.merge_claims(editor=request.user, claim_id=claim_id, into_id=_chosen_id(request, _("the claim to merge into")))
+    except InvalidInput as error:
+        messages.error(request, error.message)
+        return redirect("claim-detail", claim_id)
+    messages.success(request, _("Claim %(duplicate)s is merged into this one: its mentions and stances are here now.") % {"duplicate": claim_id})
+    return redirect("claim-detail", survivor.pk)
 
 
 @login_required
@@ -76,4 +163,43 @@ def entity_detail(request, entity_id: int):
     entity = access_entity(request.user, entity_id)
     while entity.merged_into_id:
         entity = access_entity(request.user, entity.merged_into_id)
-    return render(request, "annotations/entity_detail.html", {"entity": entity, **entity_appearances(entity, viewer=request.user)})
+    context = {"entity": entity, **entity_appearances(entity, viewer=request.user)}
+    if is_editor(request.user):
+        merge_query = request.GET.get("merge_q", "").strip()
+        context.update(
+            can_edit=True,
+            spellings=entity_spellings(entity),
+            merge_query=merge_query,
+            merge_candidates=entity_merge_candidates(entity, merge_query) if merge_query else [],
+            merge_target=_merge_target(request, Entity.objects.filter(type=entity.type, merged_into__isnull=True).exclude(pk=entity.pk)),
+        )
+    return render(request, "annotations/entity_detail.html", context)
+
+
+@login_required
+@require_POST
+def entity_merge(request, entity_id: int):
+    """Fold this duplicate entity into the one chosen; its mentions and spellings move there."""
+    try:
+        survivor = entity_services.merge_entities(editor=request.user, entity_id=entity_id, into_id=_chosen_id(request, _("the entity to merge into")))
+    except InvalidInput as error:
+        messages.error(request, error.message)
+        return redirect("entity-detail", entity_id)
+    messages.success(request, _("Entity %(duplicate)s is merged into this one: its mentions are here now.") % {"duplicate": entity_id})
+    return redirect("entity-detail", survivor.pk)
+
+
+@login_required
+@require_POST
+def entity_split(request, entity_id: int):
+    """Move the mentions written in the chosen spellings to a new entity."""
+    try:
+        new = entity_services.split_entity_by_spellings(
+            editor=request.user, entity_id=entity_id, spellings=request.POST.getlist("spelling"),
+            canonical_name=request.POST.get("canonical_name", ""),
+        )
+    except InvalidInput as error:
+        messages.error(request, error.message)
+        return redirect("entity-detail", entity_id)
+    messages.success(request, _("The new entity holds the mentions split off entity %(source)s.") % {"source": entity_id})
+    return redirect("entity-detail", new.pk)

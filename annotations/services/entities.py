@@ -111,6 +111,14 @@ def link_entities(names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int
     return linked
 
 
+def search_entities(queryset, query: str):
+    """Entities with a spelling that holds every word of `query`, compared by
+    match key (so سيرجي finds سيرغي, and سورية finds سوريا)."""
+    for word in match_key(query).split():
+        queryset = queryset.filter(pk__in=EntityAlias.objects.filter(key__contains=word).values("entity_id"))
+    return queryset
+
+
 # --- Editors: merge and split ----------------------------------------------------
 
 
@@ -168,6 +176,19 @@ def split_entity(*, editor, entity_id, mention_ids: list[int], canonical_name: s
     record_event(actor=editor, action="update", object_type="entity", object_id=source.pk,
                  before=before, after={**entity_dict(source), "split_into": new.pk, "mentions": sorted(mention_ids)})
     return new
+
+
+def split_entity_by_spellings(*, editor, entity_id, spellings: list[str], canonical_name: str) -> Entity:
+    """split_entity for the mentions written in `spellings` (as the entity page
+    offers it: two people linked as one usually differ by how they are written)."""
+    access_entity(editor, entity_id, to_change=True)
+    chosen = {spelling for spelling in spellings if spelling}
+    if not chosen:
+        raise InvalidInput("Choose the spellings whose mentions go to the new entity.", fields={"mentions": ["Choose at least one."]})
+    mention_ids = list(EntityMention.objects.filter(entity_id=entity_id, quote__in=chosen).values_list("pk", flat=True))
+    if not mention_ids:
+        raise InvalidInput("None of those spellings is a mention of this entity.", fields={"mentions": ["Unknown spelling."]})
+    return split_entity(editor=editor, entity_id=entity_id, mention_ids=mention_ids, canonical_name=canonical_name)
 
 
 # --- Annotators: review machine mentions, add their own -------------------------------

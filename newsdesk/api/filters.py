@@ -21,6 +21,7 @@ from annotations.models import (
 )
 from annotations.selectors import LAYER_HELP, in_layer
 from annotations.services.claims import search_claims
+from annotations.services.entities import search_entities
 from newsdesk.models import Article, Comment
 from newsdesk.selectors import search_articles
 
@@ -148,9 +149,15 @@ class ArticleFilter(UpdatedSinceFilterSet):
 
 
 class EntityFilter(UpdatedSinceFilterSet):
+    q = django_filters.CharFilter(method="filter_search", label="Entities with a spelling containing these words (Arabic spelling variants match: سيرجي finds سيرغي).")
+    merged = BooleanFilter(field_name="merged_into", lookup_expr="isnull", exclude=True, label="Merged (true) or surviving (false) entities.")
+
     class Meta:
         model = Entity
         fields = ["type"]
+
+    def filter_search(self, queryset, name, value):
+        return search_entities(queryset, value)
 
 
 class CommentFilter(UpdatedSinceFilterSet):

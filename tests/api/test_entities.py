@@ -80,3 +80,18 @@ def test_a_blind_campaign_hides_the_entities_and_claims_another_annotator_added(
     page = as_journalist.get(f"/api/v1/entities/{added['entity']}/").json()
     assert page["articles"] == [] and page["claims"] == []
     assert as_second_journalist.get(f"/api/v1/entities/{added['entity']}/").json()["claims"][0]["claim"] == claim["id"]
+
+
+def test_entities_are_found_by_any_spelling_and_merged_ones_left_out(as_editor, as_journalist):
+    from annotations.services.entities import link_entity
+
+    lavrov = link_entity("PER", "سيرغي لافروف")
+    other = link_entity("PER", "سيرجي شويغو")
+    geneva = link_entity("LOC", "جنيف")
+    found = as_journalist.get("/api/v1/entities/", {"q": "سيرجي لافروف"}).json()["results"]  # ج for غ
+    assert [e["id"] for e in found] == [lavrov.id]
+    assert {e["id"] for e in as_journalist.get("/api/v1/entities/", {"q": "سيرجي"}).json()["results"]} == {lavrov.id, other.id}
+    assert as_journalist.get("/api/v1/entities/", {"q": "جنيف", "type": "PER"}).json()["results"] == []
+    assert as_editor.post(f"/api/v1/entities/{other.id}/merge/", {"into": lavrov.id}, format="json").status_code == 200
+    surviving = {e["id"] for e in as_journalist.get("/api/v1/entities/", {"merged": "false"}).json()["results"]}
+    assert surviving == {lavrov.id, geneva.id}

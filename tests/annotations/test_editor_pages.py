@@ -1,0 +1,154 @@
+"""What editors do on the claim and entity pages: correct a claim and give its
+verdict, merge duplicate claims, merge and split entities."""
+
+import pytest
+
+from annotations.models import ClaimMention, Entity, EntityMention, Stance
+from annotations.services.claims import create_claim
+from annotations.services.entities import link_entity
+from annotations.services.mentions import create_mention_for
+from annotations.services.stances import set_stance_for
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def claim(journalist):
+    return create_claim(user=journalist, text="السد سيكتمل نهاية 2027", claimant="وزير المياه")
+
+
+def edit(client, claim, **fields):
+    return client.post(f"/claims/{claim.id}/edit/", {"text": claim.text, "claimant": claim.claimant, "version": claim.version, **fields})
+
+
+def test_an_editor_gives_the_verdict_and_the_author_corrects_the_words(client, editor, journalist, claim):
+    client.force_login(journalist)
+    page = client.get(f"/claims/{claim.id}/").text
+    assert 'id="claim-edit"' in page and 'name="verdict"' not in page and 'id="claim-merge"' not in page
+    saved = edit(client, claim, text="سد وادي السنديان سيكتمل نهاية 2027", verdict="false")
+    assert saved.status_code == 302
+    claim.refresh_from_db()
+    assert claim.text == "سد وادي السنديان سيكتمل نهاية 2027" and claim.verdict == ""  # an annotator gives no verdict
+
+    client.force_login(editor)
+    assert 'name="verdict"' in client.get(f"/claims/{claim.id}/").text
+    assert edit(client, claim, verdict="misleading").status_code == 302
+    claim.refresh_from_db()
+    assert claim.verdict == "misleading" and claim.version == 3
+    assert "مضلِّل" in client.get(f"/claims/{claim.id}/").text  # the verdict, in the interface's Arabic
+
+
+def test_another_annotator_sees_no_form_and_cannot_post_one(client, second_journalist, claim):
+    client.force_login(second_journalist)
+    assert 'id="claim-edit"' not in client.get(f"/claims/{claim.id}/").text
+    assert edit(client, claim, text="نص آخر").status_code == 403
+    claim.refresh_from_db()
+    assert claim.text == "السد سيكتمل نهاية 2027"
+
+
+def test_a_stale_edit_keeps_what_was_typed_and_saves_nothing(client, editor, journalist, claim):
+    client.force_login(editor)
+    opened = claim.version
+    client.force_login(journalist)
+    assert edit(client, claim, claimant="الوزير").status_code == 302
+    client.force_login(editor)
+    claim.version = opened
+    refused = edit(client, claim, text="نص المحرر الجديد", verdict="false")
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "نص المحرر الجديد" in page and "فلم يُحفظ شيء" in page  # "nothing was saved", in the interface's Arabic
+    stored = type(claim).objects.get(pk=claim.pk)
+    assert (stored.text, stored.claimant, stored.verdict) == ("السد سيكتمل نهاية 2027", "الوزير", "")
+    # The form now carries the stored version: saving again is a deliberate overwrite.
+    assert f'name="version" value="{stored.version}"' in page
+    assert client.post(f"/claims/{claim.id}/edit/", {"text": "نص المحرر الجديد", "claimant": "", "verdict": "false", "version": stored.version}).status_code == 302
+    stored.refresh_from_db()
+    assert (stored.text, stored.verdict) == ("نص المحرر الجديد", "false")
+
+
+def test_a_blank_claim_is_refused_by_field(client, journalist, claim):
+    client.force_login(journalist)
+    refused = edit(client, claim, text="   ")
+    assert refused.status_code == 400 and 'class="error"' in refused.content.decode()
+    claim.refresh_from_db()
+    assert claim.text == "السد سيكتمل نهاية 2027"
+
+
+def test_an_editor_finds_the_duplicate_by_folded_words_confirms_and_merges(client, editor, journalist, claim):
+    article = make_article()
+    duplicate = create_claim(user=journalist, text="سيكتمل السد في نهاية عام 2027")
+    text = article.current_revision.text
+    start = text.index("سيكتمل")
+    create_mention_for(annotator=journalist, article=article.id, start=start, end=start + 6, quote="سيكتمل", claim_id=duplicate.pk)
+    set_stance_for(annotator=journalist, article=article.id, claim_id=duplicate.pk, label="agree")
+    client.force_login(editor)
+    found = client.get(f"/claims/{duplicate.id}/", {"merge_q": "السدّ سيكتمل"}).content.decode()  # a shadda does not hide it
+    assert claim.text in found and f"merge_into={claim.id}" in found
+    confirm = client.get(f"/claims/{duplicate.id}/", {"merge_into": claim.id}).content.decode()
+    assert 'action="/claims/%d/merge/"' % duplicate.id in confirm and claim.text in confirm
+    merged = client.post(f"/claims/{duplicate.id}/merge/", {"into": claim.id})
+    assert merged.status_code == 302 and merged["Location"] == f"/claims/{claim.id}/"
+    assert ClaimMention.objects.get().claim_id == claim.id and Stance.objects.get().claim_id == claim.id
+    # The duplicate's address now shows the surviving claim.
+    assert claim.text in client.get(f"/claims/{duplicate.id}/").content.decode()
+    again = client.post(f"/claims/{duplicate.id}/merge/", {"into": claim.id}, follow=True)
+    assert "already merged" in again.content.decode()
+    nothing = client.post(f"/claims/{claim.id}/merge/", {"into": ""}, follow=True)
+    assert nothing.status_code == 200 and "message-error" in nothing.content.decode()
+
+
+def test_annotators_cannot_merge_claims(client, journalist, claim):
+    other = create_claim(user=journalist, text="ادعاء آخر")
+    client.force_login(journalist)
+    assert client.post(f"/claims/{other.id}/merge/", {"into": claim.id}).status_code == 403
+    assert type(claim).objects.get(pk=other.pk).merged_into_id is None
+
+
+def mention_of(entity, article, quote):
+    text = article.current_revision.text
+    start = text.index(quote)
+    return EntityMention.objects.create(
+        article=article, revision=article.current_revision, start=start, end=start + len(quote), quote=quote,
+        type=entity.type, entity=entity, origin="machine", status="suggested", extractor_version="test",
+    )
+
+
+def test_an_editor_merges_an_entity_found_by_another_spelling(client, editor, journalist):
+    article = make_article(paragraphs=("قال سيرغي لافروف إن سيرجي لافروف نفسه سيزور جنيف.",))
+    lavrov = link_entity("PER", "سيرغي لافروف")
+    duplicate = Entity.objects.create(type="PER", canonical_name="سيرجي لافروف الوزير", aliases=["سيرجي لافروف"])
+    mention_of(lavrov, article, "سيرغي لافروف")
+    moved = mention_of(duplicate, article, "سيرجي لافروف")
+    geneva = link_entity("LOC", "جنيف")
+
+    client.force_login(journalist)
+    assert 'id="entity-merge"' not in client.get(f"/entities/{duplicate.id}/").text
+    assert client.post(f"/entities/{duplicate.id}/merge/", {"into": lavrov.id}).status_code == 403
+
+    client.force_login(editor)
+    found = client.get(f"/entities/{duplicate.id}/", {"merge_q": "سيرجي"}).text  # ج/غ: one name
+    assert f"merge_into={lavrov.id}" in found and f"merge_into={geneva.id}" not in found  # only people
+    merged = client.post(f"/entities/{duplicate.id}/merge/", {"into": lavrov.id})
+    assert merged.status_code == 302 and merged["Location"] == f"/entities/{lavrov.id}/"
+    moved.refresh_from_db()
+    assert moved.entity_id == lavrov.id
+    assert "سيرجي لافروف" in Entity.objects.get(pk=lavrov.pk).aliases
+
+
+def test_an_editor_splits_off_the_mentions_of_one_spelling(client, editor):
+    article = make_article(paragraphs=("قال سامر الحداد إن الحداد الأب سيزور المدينة مع سامر الحداد.",))
+    samer = link_entity("PER", "سامر الحداد")
+    kept = mention_of(samer, article, "سامر الحداد")
+    father = mention_of(samer, article, "الحداد الأب")
+    client.force_login(editor)
+    page = client.get(f"/entities/{samer.id}/").text
+    assert 'id="entity-split"' in page and 'value="الحداد الأب"' in page
+    refused = client.post(f"/entities/{samer.id}/split/", {"canonical_name": "الحداد الأب"}, follow=True)
+    assert "Choose the spellings" in refused.text
+    split = client.post(f"/entities/{samer.id}/split/", {"spelling": ["الحداد الأب"], "canonical_name": "وليد الحداد"})
+    new = Entity.objects.get(canonical_name="وليد الحداد")
+    assert split.status_code == 302 and split["Location"] == f"/entities/{new.id}/"
+    father.refresh_from_db()
+    kept.refresh_from_db()
+    assert (father.entity_id, kept.entity_id) == (new.id, samer.id)
