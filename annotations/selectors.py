@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from annotations.access import blind_article_ids, visible_annotations, visible_entity_mentions
 from annotations.models import (
@@ -292,6 +293,21 @@ def entity_appearances(entity: Entity, viewer=None) -> dict:
     )
     claims = [{"claim": row["claim_id"], "text": row["claim__text"], "articles": row["articles"]} for row in claim_rows[:100]]
     return {"articles": articles, "claims": claims}
+
+
+def entity_index(viewer, *, query: str = "", entity_type: str = "") -> QuerySet[Entity]:
+    """Surviving entities with how many mentions of them `viewer` may see
+    (rejected ones left out), most mentioned first; `query` matches any
+    spelling, as the API's ?q= does."""
+    counts = (
+        visible_entity_mentions(viewer, EntityMention.objects.filter(entity=OuterRef("pk")).exclude(status="rejected"))
+        .order_by().values("entity").annotate(count=Count("id")).values("count")
+    )
+    entities = Entity.objects.filter(merged_into__isnull=True)
+    if entity_type:
+        entities = entities.filter(type=entity_type)
+    entities = search_entities(entities, query)
+    return entities.annotate(mention_count=Coalesce(Subquery(counts), 0)).order_by("-mention_count", "canonical_name", "id")
 
 
 def entity_spellings(entity: Entity) -> list[dict]:

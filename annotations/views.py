@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,10 +14,11 @@ from django.views.decorators.http import require_POST
 from annotations.access import access_claim, access_entity, can_change_claim, require_reader, visible_annotations
 from annotations.errors import Conflict, InvalidInput
 from annotations.forms import ClaimEditForm
-from annotations.models import Claim, ClaimMention, Entity, Stance, StanceLabel
+from annotations.models import Claim, ClaimMention, Entity, EntityType, Stance, StanceLabel
 from annotations.selectors import (
     claim_merge_candidates,
     entity_appearances,
+    entity_index,
     entity_merge_candidates,
     entity_spellings,
     stance_summary_by_source,
@@ -156,6 +158,17 @@ def claim_merge(request, claim_id: int):
         return redirect("claim-detail", claim_id)
     messages.success(request, _("Claim %(duplicate)s is merged into this one: its mentions and stances are here now.") % {"duplicate": claim_id})
     return redirect("claim-detail", survivor.pk)
+
+
+@login_required
+def entity_list(request):
+    require_reader(request.user)
+    query = request.GET.get("q", "").strip()
+    entity_type = request.GET.get("type", "")
+    if entity_type not in EntityType.values:
+        entity_type = ""
+    page = Paginator(entity_index(request.user, query=query, entity_type=entity_type), 50).get_page(request.GET.get("page"))
+    return render(request, "annotations/entity_list.html", {"page": page, "query": query, "type": entity_type, "types": EntityType.choices})
 
 
 @login_required

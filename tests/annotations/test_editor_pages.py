@@ -86,7 +86,7 @@ def test_an_editor_finds_the_duplicate_by_folded_words_confirms_and_merges(clien
     found = client.get(f"/claims/{duplicate.id}/", {"merge_q": "السدّ سيكتمل"}).content.decode()  # a shadda does not hide it
     assert claim.text in found and f"merge_into={claim.id}" in found
     confirm = client.get(f"/claims/{duplicate.id}/", {"merge_into": claim.id}).content.decode()
-    assert 'action="/claims/%d/merge/"' % duplicate.id in confirm and claim.text in confirm
+    assert f'action="/claims/{duplicate.id}/merge/"' in confirm and claim.text in confirm
     merged = client.post(f"/claims/{duplicate.id}/merge/", {"into": claim.id})
     assert merged.status_code == 302 and merged["Location"] == f"/claims/{claim.id}/"
     assert ClaimMention.objects.get().claim_id == claim.id and Stance.objects.get().claim_id == claim.id
@@ -152,3 +152,21 @@ def test_an_editor_splits_off_the_mentions_of_one_spelling(client, editor):
     father.refresh_from_db()
     kept.refresh_from_db()
     assert (father.entity_id, kept.entity_id) == (new.id, samer.id)
+
+
+def test_the_entity_index_finds_any_spelling_by_type_and_counts_mentions(client, journalist):
+    article = make_article(paragraphs=("قال سيرغي لافروف في جنيف إن لافروف سيعود إلى جنيف.",))
+    lavrov = link_entity("PER", "سيرغي لافروف")
+    geneva = link_entity("LOC", "جنيف")
+    for entity, quote in ((lavrov, "سيرغي لافروف"), (geneva, "جنيف")):
+        mention_of(entity, article, quote)
+    rejected = mention_of(lavrov, article, "لافروف سيعود")
+    rejected.status = "rejected"
+    rejected.save()
+    client.force_login(journalist)
+    page = client.get("/entities/", {"q": "سيرجي"}).text  # ج/غ
+    assert f"/entities/{lavrov.id}/" in page and f"/entities/{geneva.id}/" not in page
+    assert "إشارة واحدة" in page  # one mention: the rejected one is not counted
+    places = client.get("/entities/", {"type": "LOC"}).text
+    assert f"/entities/{geneva.id}/" in places and f"/entities/{lavrov.id}/" not in places
+    assert client.get("/entities/", {"type": "bogus", "page": "x"}).status_code == 200
