@@ -320,16 +320,28 @@ def entity_spellings(entity: Entity) -> list[dict]:
     return [{"spelling": row["quote"], "mentions": row["mentions"]} for row in rows[:200]]
 
 
+def entities_to_merge_into(entity: Entity) -> QuerySet[Entity]:
+    """What `entity` can be merged into: the other surviving entities of its type."""
+    return Entity.objects.filter(type=entity.type, merged_into__isnull=True).exclude(pk=entity.pk)
+
+
 def entity_merge_candidates(entity: Entity, query: str) -> list[Entity]:
-    """Surviving entities of the same type whose spellings match `query`, to merge `entity` into."""
-    others = Entity.objects.filter(type=entity.type, merged_into__isnull=True).exclude(pk=entity.pk)
-    return list(search_entities(others, query).annotate(mention_count=Count("mentions")).order_by("-mention_count", "id")[:10])
+    """Those whose spellings match `query`, most mentioned first."""
+    return _most_mentioned(search_entities(entities_to_merge_into(entity), query))
+
+
+def claims_to_merge_into(claim: Claim) -> QuerySet[Claim]:
+    """What `claim` can be merged into: the other surviving claims."""
+    return Claim.objects.filter(merged_into__isnull=True).exclude(pk=claim.pk)
 
 
 def claim_merge_candidates(claim: Claim, query: str) -> list[Claim]:
-    """Surviving claims whose text or claimant holds the words of `query`, to merge `claim` into."""
-    others = Claim.objects.filter(merged_into__isnull=True).exclude(pk=claim.pk)
-    return list(search_claims(others, query).annotate(mention_count=Count("mentions")).order_by("-mention_count", "id")[:10])
+    """Those whose text or claimant holds the words of `query`, most mentioned first."""
+    return _most_mentioned(search_claims(claims_to_merge_into(claim), query))
+
+
+def _most_mentioned(queryset: QuerySet, limit: int = 10) -> list:
+    return list(queryset.annotate(mention_count=Count("mentions")).order_by("-mention_count", "id")[:limit])
 
 
 # --- Editorial workflow ------------------------------------------------------------

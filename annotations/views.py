@@ -14,9 +14,11 @@ from django.views.decorators.http import require_POST
 from annotations.access import access_claim, access_entity, can_change_claim, require_reader, visible_annotations
 from annotations.errors import Conflict, InvalidInput
 from annotations.forms import ClaimEditForm
-from annotations.models import Claim, ClaimMention, Entity, EntityType, Stance, StanceLabel
+from annotations.models import Claim, ClaimMention, EntityType, Stance, StanceLabel
 from annotations.selectors import (
     claim_merge_candidates,
+    claims_to_merge_into,
+    entities_to_merge_into,
     entity_appearances,
     entity_index,
     entity_merge_candidates,
@@ -101,7 +103,7 @@ def _claim_page(request, claim: Claim, *, form: ClaimEditForm | None = None, sta
             "can_merge": editor,
             "merge_query": merge_query,
             "merge_candidates": claim_merge_candidates(claim, merge_query) if merge_query else [],
-            "merge_target": _merge_target(request, Claim.objects.filter(merged_into__isnull=True).exclude(pk=claim.pk)) if editor else None,
+            "merge_target": _merge_target(request, claims_to_merge_into(claim)) if editor else None,
         },
         status=status,
     )
@@ -151,13 +153,23 @@ def _chosen_id(request, what: str) -> int:
 @require_POST
 def claim_merge(request, claim_id: int):
     """Fold this duplicate claim into the one chosen; its mentions and stances move there."""
+    return _merge_and_go(
+        request, claim_id, page="claim-detail", what=_("the claim to merge into"),
+        merge=lambda into: claim_services.merge_claims(editor=request.user, claim_id=claim_id, into_id=into),
+        done=_("Claim %(duplicate)s is merged into this one: its mentions and stances are here now."),
+    )
+
+
+def _merge_and_go(request, duplicate_id: int, *, merge, page: str, what: str, done: str):
+    """Run a merge form's `merge(into_id)`, then show the survivor, or the
+    duplicate again with what was wrong."""
     try:
-        survivor = claim_services.merge_claims(editor=request.user, claim_id=claim_id, into_id=_chosen_id(request, _("the claim to merge into")))
+        survivor = merge(_chosen_id(request, what))
     except InvalidInput as error:
         messages.error(request, error.message)
-        return redirect("claim-detail", claim_id)
-    messages.success(request, _("Claim %(duplicate)s is merged into this one: its mentions and stances are here now.") % {"duplicate": claim_id})
-    return redirect("claim-detail", survivor.pk)
+        return redirect(page, duplicate_id)
+    messages.success(request, done % {"duplicate": duplicate_id})
+    return redirect(page, survivor.pk)
 
 
 @login_required
@@ -184,7 +196,7 @@ def entity_detail(request, entity_id: int):
             spellings=entity_spellings(entity),
             merge_query=merge_query,
             merge_candidates=entity_merge_candidates(entity, merge_query) if merge_query else [],
-            merge_target=_merge_target(request, Entity.objects.filter(type=entity.type, merged_into__isnull=True).exclude(pk=entity.pk)),
+            merge_target=_merge_target(request, entities_to_merge_into(entity)),
         )
     return render(request, "annotations/entity_detail.html", context)
 
@@ -193,13 +205,11 @@ def entity_detail(request, entity_id: int):
 @require_POST
 def entity_merge(request, entity_id: int):
     """Fold this duplicate entity into the one chosen; its mentions and spellings move there."""
-    try:
-        survivor = entity_services.merge_entities(editor=request.user, entity_id=entity_id, into_id=_chosen_id(request, _("the entity to merge into")))
-    except InvalidInput as error:
-        messages.error(request, error.message)
-        return redirect("entity-detail", entity_id)
-    messages.success(request, _("Entity %(duplicate)s is merged into this one: its mentions are here now.") % {"duplicate": entity_id})
-    return redirect("entity-detail", survivor.pk)
+    return _merge_and_go(
+        request, entity_id, page="entity-detail", what=_("the entity to merge into"),
+        merge=lambda into: entity_services.merge_entities(editor=request.user, entity_id=entity_id, into_id=into),
+        done=_("Entity %(duplicate)s is merged into this one: its mentions are here now."),
+    )
 
 
 @login_required
