@@ -143,6 +143,17 @@ class ClaimMention(Span):
         constraints = [
             *_span_constraints("mention"),
             models.CheckConstraint(condition=Q(layer__in=Layer.values), name="mention_layer_valid"),
+            # One annotator marks a span as stating a claim once (a second, identical
+            # mention is a double click, not more evidence); per kind of text, as
+            # the unused text column is NULL and NULLs never collide.
+            models.UniqueConstraint(
+                fields=["annotator", "claim", "revision", "start", "end", "layer"],
+                condition=Q(comment__isnull=True), name="mention_once_in_article_text",
+            ),
+            models.UniqueConstraint(
+                fields=["annotator", "claim", "comment", "start", "end", "layer"],
+                condition=Q(comment__isnull=False), name="mention_once_in_comment",
+            ),
         ]
         indexes = [
             # The reader loads an article's mentions; the list filter "mentions claim X".

@@ -121,7 +121,7 @@ def populate(articles: int, mentions_per_article: int, workdir: Path) -> dict:
                 phrase = phrases[made % len(phrases)]
                 start = text.find(phrase, position) if position < len(text) else -1
                 if start < 0:
-                    start, phrase = 0, text[:5]
+                    start, phrase = made, text[made : made + 5]  # a span of its own: one mention per span
                 mention_rows.append(
                     {
                         "article_id": article.id, "revision_id": article.current_revision_id, "comment_id": None,
@@ -148,14 +148,21 @@ def populate(articles: int, mentions_per_article: int, workdir: Path) -> dict:
                 for row, stance_id in zip(mention_rows[::mentions_per_article], stance_ids)
             ],
         )
-    sample = Article.objects.select_related("current_revision").order_by("id").first()
-    text = sample.current_revision.text
-    start = text.index("السد")
+    # New mentions to create, each one new: the span of "السد" in every article,
+    # pointed at claims other than the one it already states.
+    spans = [row for row in mention_rows if row["quote"] == "السد"]
+    bodies = [
+        json.dumps(
+            {"article": row["article_id"], "claim": claims[(row["article_id"] + shift) % len(claims)].id,
+             "start": row["start"], "end": row["end"], "quote": row["quote"]},
+            ensure_ascii=False,
+        )
+        for shift in (1, 2, 3)
+        for row in spans
+    ]
     return {
         "key": key,
-        "mention_body": json.dumps(
-            {"article": sample.id, "claim": claims[0].id, "start": start, "end": start + len("السد"), "quote": "السد"}, ensure_ascii=False
-        ),
+        "mention_bodies": bodies,
         "mentions": ClaimMention.objects.count(),
         "articles": Article.objects.count(),
     }
@@ -176,13 +183,32 @@ def process_tree_memory(pid: int) -> tuple[int, int]:
     return sum(i.rss for i in infos), sum(i.pss for i in infos)
 
 
-def wrk(url: str, *, key: str, connections: int, seconds: int, method: str = "GET", body: str | None = None) -> dict:
+# Each request sends the next body of the file, which wrk's two threads share
+# out between them, so that no two requests create the same mention.
+WRK_BODIES = """
+local shards = 0
+function setup(thread) thread:set("shard", shards); shards = shards + 1 end
+function init(args)
+  bodies, position = {}, 0
+  local line_number = 0
+  for line in io.lines("%s") do
+    if line_number %% 2 == shard then bodies[#bodies + 1] = line end
+    line_number = line_number + 1
+  end
+end
+function request()
+  position = position %% #bodies + 1
+  return wrk.format(nil, nil, nil, bodies[position])
+end
+"""
+
+
+def wrk(url: str, *, key: str, connections: int, seconds: int, method: str = "GET", bodies: list[str] | None = None) -> dict:
     script = f'wrk.method = "{method}"\nwrk.headers["Authorization"] = "Bearer {key}"\n'
-    if body is not None:
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as body_file:
-            body_file.write(body)
-        script += 'wrk.headers["Content-Type"] = "application/json"\n'
-        script += f'local body = io.open("{body_file.name}", "rb")\nwrk.body = body:read("*a")\nbody:close()\n'
+    if bodies is not None:
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as body_file:
+            body_file.write("\n".join(bodies) + "\n")
+        script += 'wrk.headers["Content-Type"] = "application/json"\n' + WRK_BODIES % body_file.name
     script += WRK_REPORT
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
@@ -202,11 +228,11 @@ def wrk(url: str, *, key: str, connections: int, seconds: int, method: str = "GE
     }
 
 
-def sequential_posts(port: int, *, key: str, body: str, count: int) -> dict:
+def sequential_posts(port: int, *, key: str, bodies: list[str]) -> dict:
     connection = http.client.HTTPConnection("127.0.0.1", port)
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     timings, failures = [], 0
-    for _ in range(count):
+    for body in bodies:
         started = time.perf_counter()
         connection.request("POST", "/api/v1/mentions/", body=body.encode(), headers=headers)
         response = connection.getresponse()
@@ -214,7 +240,7 @@ def sequential_posts(port: int, *, key: str, body: str, count: int) -> dict:
         timings.append((time.perf_counter() - started) * 1000)
         failures += response.status != 201
     timings.sort()
-    return {"p50_ms": statistics.median(timings), "p95_ms": timings[int(len(timings) * 0.95) - 1], "requests": count, "non2xx": failures}
+    return {"p50_ms": statistics.median(timings), "p95_ms": timings[int(len(timings) * 0.95) - 1], "requests": len(bodies), "non2xx": failures}
 
 
 def deep_page_path(port: int, *, key: str, pages: int) -> str:
@@ -292,9 +318,10 @@ def measure_server(venv_bin: Path, env: dict, data: dict, *, workers: int, threa
         rows.append(("list, first page, 16 clients", first))
         deep = deep_page_path(port, key=data["key"], pages=min(100, data["articles"] // 50 - 1))
         rows.append(("list, page 100, 16 clients", wrk(base + deep, key=data["key"], connections=16, seconds=seconds)))
-        rows.append(("create mention, sequential", sequential_posts(port, key=data["key"], body=data["mention_body"], count=300)))
+        sequential, concurrent = data["mention_bodies"][:300], data["mention_bodies"][300:]
+        rows.append(("create mention, sequential", sequential_posts(port, key=data["key"], bodies=sequential)))
         rows.append(
-            ("create mention, 16 clients", wrk(f"{base}/api/v1/mentions/", key=data["key"], connections=16, seconds=seconds, method="POST", body=data["mention_body"]))
+            ("create mention, 16 clients", wrk(f"{base}/api/v1/mentions/", key=data["key"], connections=16, seconds=seconds, method="POST", bodies=concurrent))
         )
         exported = export(port, key=data["key"], gunicorn_pid=gunicorn.pid)
     finally:

@@ -82,30 +82,43 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict]) -> list[int]:
 
 
 @cache
-def _insert_statement(model: type[models.Model], vendor: str) -> tuple[list[models.Field], str, bool]:
+def _insert_statement(model: type[models.Model], vendor: str, skip_duplicate: bool) -> tuple[list[models.Field], str, bool]:
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
     returning = connection.features.can_return_columns_from_insert
+    if skip_duplicate and not returning:
+        raise NotImplementedError(f"{vendor} cannot say which rows an INSERT skipped")
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})" + (f" RETURNING {quote(model._meta.pk.column)}" if returning else "")
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+        + (" ON CONFLICT DO NOTHING" if skip_duplicate else "")
+        + (f" RETURNING {quote(model._meta.pk.column)}" if returning else "")
     )
     return fields, sql, returning
 
 
-def insert_one(instance: models.Model) -> models.Model:
+def insert_one(instance: models.Model, *, skip_duplicate: bool = False) -> models.Model | None:
     """Insert a new instance, as `Model.save()` would for a new row (field
     defaults, auto_now, the database's preparation of each value), but with
     one statement built once per model and no signals (none are used). The
     busiest write, a new span and its audit event, spent half its
-    Python in the ORM's insert compiler (docs/benchmarks.md)."""
+    Python in the ORM's insert compiler (docs/benchmarks.md).
+
+    `skip_duplicate`: a row that a unique constraint refuses is not inserted
+    and None is returned (ON CONFLICT DO NOTHING: no error, no savepoint)."""
     if instance.pk is not None:
         raise ValueError(f"insert_one inserts new rows; this {type(instance).__name__} has id {instance.pk}")
-    fields, sql, returning = _insert_statement(type(instance), connection.vendor)
+    fields, sql, returning = _insert_statement(type(instance), connection.vendor, skip_duplicate)
     values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.execute(sql, values)
-        instance.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+        if returning:
+            row = cursor.fetchone()
+            if row is None:  # skipped as a duplicate
+                return None
+            instance.pk = row[0]
+        else:
+            instance.pk = cursor.lastrowid
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from annotations.access import access_claim, require_annotator, require_editor
 from annotations.errors import InvalidInput, NotAllowed
 from annotations.models import AuditAction, Claim, ClaimMention, Stance, Verdict
-from annotations.representations import claim_dict, stance_dict
+from annotations.representations import claim_dict, mention_dict, stance_dict
 from annotations.services.audit import record_event
 from annotations.services.versions import check_version
 from newsdesk.roles import is_editor
@@ -133,6 +133,14 @@ def merge_claims(*, editor, claim_id: int, into_id: int) -> Claim:
             article_id=loser.article_id, claim_id=loser.claim_id, before=stance_dict(loser),
         )
         loser.delete()
+    # A span one annotator marked for both claims would be there twice: the
+    # target's mention stays, the duplicate's is recorded as deleted.
+    for repeat in ClaimMention.objects.filter(claim=duplicate).filter(Exists(_same_span_of(target))).select_related("annotator"):
+        record_event(
+            actor=editor, action=AuditAction.DELETE, object_type="mention", object_id=repeat.pk,
+            article_id=repeat.article_id, claim_id=repeat.claim_id, before=mention_dict(repeat),
+        )
+        repeat.delete()
     # Queryset updates skip auto_now: stamp updated_at so that mirrors syncing
     # with `updated_since` see the moved rows.
     moved = {"version": F("version") + 1, "updated_at": timezone.now()}
@@ -151,6 +159,14 @@ def merge_claims(*, editor, claim_id: int, into_id: int) -> Claim:
         before=before, after={**claim_dict(duplicate), "moved_mentions": moved_mentions, "moved_stances": moved_stances},
     )
     return target
+
+
+def _same_span_of(claim: Claim) -> QuerySet[ClaimMention]:
+    """Mentions of `claim` on the outer mention's span by the same annotator in the same layer."""
+    same_text = Q(revision=OuterRef("revision")) | Q(revision__isnull=True, comment=OuterRef("comment"))
+    return ClaimMention.objects.filter(
+        same_text, claim=claim, annotator=OuterRef("annotator"), start=OuterRef("start"), end=OuterRef("end"), layer=OuterRef("layer"),
+    )
 
 
 @transaction.atomic

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from annotations.access import access_claim, access_mention, require_annotator, require_work_open
-from annotations.errors import InvalidInput
-from annotations.models import AuditAction, ClaimMention
+from annotations.errors import Conflict, InvalidInput
+from annotations.models import AuditAction, ClaimMention, Layer
 from annotations.representations import mention_dict
 from annotations.services.audit import record_event
 from annotations.services.claims import final_claim
@@ -20,7 +20,8 @@ MENTION = "mention"
 @transaction.atomic
 def create_mention(*, annotator, target: SpanTarget, start, end, quote, claim_id, unit: str = CODE_POINTS) -> ClaimMention:
     """Mark `[start, end)` of the target text as stating a claim. Overlapping
-    mentions are allowed. A mention of a merged claim goes to the surviving one."""
+    mentions are allowed; the same span for the same claim twice is a conflict
+    that carries the first. A mention of a merged claim goes to the surviving one."""
     require_annotator(annotator)
     require_work_open(annotator, target.article)
     start, end = checked_span(target, start, end, quote, unit=unit)
@@ -35,8 +36,11 @@ def create_mention(*, annotator, target: SpanTarget, start, end, quote, claim_id
             end=end,
             quote=quote,
             annotator=annotator,
-        )
+        ),
+        skip_duplicate=True,
     )
+    if mention is None:
+        raise Conflict("You already marked this text as stating this claim.", current=mention_dict(_twin(annotator, claim, target, start, end)))
     record_event(
         actor=annotator, action=AuditAction.CREATE, object_type=MENTION, object_id=mention.pk,
         article_id=mention.article_id, claim_id=claim.pk, after=mention_dict(mention),
@@ -68,7 +72,13 @@ def update_mention(*, user, mention_id, version, changes: dict, unit: str = CODE
     if "claim" in changes:
         mention.claim = final_claim(access_claim(user, changes["claim"], with_author=False))
     mention.version += 1
-    mention.save(update_fields=["start", "end", "quote", "claim", "version", "updated_at"])
+    try:
+        with transaction.atomic():
+            mention.save(update_fields=["start", "end", "quote", "claim", "version", "updated_at"])
+    except IntegrityError:  # it would repeat another mention of its annotator
+        target = SpanTarget(article=mention.article, revision=mention.revision, comment=mention.comment)
+        twin = _twin(mention.annotator, mention.claim, target, mention.start, mention.end, layer=mention.layer)
+        raise Conflict("That would repeat another mention: the same text for the same claim.", current=mention_dict(twin)) from None
     record_event(
         actor=user, action=AuditAction.UPDATE, object_type=MENTION, object_id=mention.pk,
         article_id=mention.article_id, claim_id=mention.claim_id, before=before, after=mention_dict(mention),
@@ -85,6 +95,14 @@ def delete_mention(*, user, mention_id, version, from_header: bool = False) -> N
         article_id=mention.article_id, claim_id=mention.claim_id, before=mention_dict(mention),
     )
     mention.delete()
+
+
+def _twin(annotator, claim, target: SpanTarget, start: int, end: int, *, layer: str = Layer.ANNOTATION) -> ClaimMention:
+    """The stored mention a new or moved one would repeat."""
+    return ClaimMention.objects.select_related("annotator").get(
+        annotator=annotator, claim=claim, revision=target.revision if target.comment is None else None,
+        comment=target.comment, start=start, end=end, layer=layer,
+    )
 
 
 def create_mention_for(*, annotator, article=None, revision=None, comment=None, **span) -> ClaimMention:

@@ -292,3 +292,42 @@ def test_tokens_are_issued_to_existing_users_and_to_new_clients_only_when_asked(
     with pytest.raises(CommandError, match="inactive"):
         call_command("create_api_token", "layla")
     assert journalist.groups.filter(name="api_client").count() == 0
+
+
+def test_the_same_span_for_the_same_claim_twice_is_a_conflict_carrying_the_first(as_journalist, as_second_journalist, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    span = span_of(text, "وزير المياه")
+    first = post_mention(as_journalist, claim, article=emoji_article.id, **span)
+    again = post_mention(as_journalist, claim, article=emoji_article.id, **span)
+    assert again.status_code == 409 and again.json()["current"]["id"] == first.json()["id"]
+    assert "already marked" in again.json()["error"]["message"]
+    # Another annotator marks the same span: their own mention.
+    assert post_mention(as_second_journalist, claim, article=emoji_article.id, **span).status_code == 201
+    # The same words in a comment are another text.
+    comment = emoji_article.comments.get()
+    assert post_mention(as_journalist, claim, comment=comment.id, **span_of(comment.text, "الوزير")).status_code == 201
+    assert post_mention(as_journalist, claim, comment=comment.id, **span_of(comment.text, "الوزير")).status_code == 409
+    assert ClaimMention.objects.count() == 3
+    assert AuditEvent.objects.filter(object_type="mention", action="create").count() == 3
+
+
+def test_moving_a_mention_onto_its_twin_is_a_conflict(as_journalist, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    kept = post_mention(as_journalist, claim, article=emoji_article.id, **span_of(text, "وزير المياه")).json()
+    moved = post_mention(as_journalist, claim, article=emoji_article.id, **span_of(text, "وزير المياه قال")).json()
+    response = as_journalist.patch(f"/api/v1/mentions/{moved['id']}/", {"version": moved["version"], **span_of(text, "وزير المياه")}, format="json")
+    assert response.status_code == 409 and response.json()["current"]["id"] == kept["id"]
+    assert ClaimMention.objects.get(pk=moved["id"]).quote == "وزير المياه قال"
+
+
+def test_merging_claims_marked_on_one_span_keeps_one_mention_and_records_the_other(as_journalist, as_editor, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    other = as_journalist.post("/api/v1/claims/", {"text": "السد يكتمل قريبًا"}, format="json").json()
+    span = span_of(text, "السد سيكتمل")
+    kept = post_mention(as_journalist, claim, article=emoji_article.id, **span).json()
+    repeat = post_mention(as_journalist, other, article=emoji_article.id, **span).json()
+    elsewhere = post_mention(as_journalist, other, article=emoji_article.id, **span_of(text, "وزير المياه")).json()
+    assert as_editor.post(f"/api/v1/claims/{other['id']}/merge/", {"into": claim["id"]}, format="json").status_code == 200
+    assert set(ClaimMention.objects.filter(claim_id=claim["id"]).values_list("id", flat=True)) == {kept["id"], elsewhere["id"]}
+    deletions = as_journalist.get("/api/v1/deletions/", {"object_type": "mention"}).json()["results"]
+    assert [row["object_id"] for row in deletions] == [repeat["id"]]

@@ -333,6 +333,22 @@ def test_enter_takes_the_claim_already_there_when_typed_with_another_spelling(op
     assert only_mention().claim_id == existing.id and Claim.objects.count() == 1
 
 
+def test_marking_a_span_again_for_the_same_claim_keeps_one_mention_without_a_question(open_page, journalist):
+    article = make_article()
+    existing = create_claim(user=journalist, text="السد في موعده")
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    for _ in range(2):
+        drag_select(page, ARTICLE, "سد وادي السنديان")
+        expect(page.locator("#popover")).to_be_visible()
+        page.keyboard.type("السد في موعده")
+        expect(page.locator("#claim-options button").first).to_contain_text("السد في موعده")
+        page.keyboard.press("Enter")
+        wait_saved(page)
+    expect(page.locator("#conflict-dialog")).to_be_hidden()
+    assert only_mention().claim_id == existing.id
+
+
 def test_a_new_claim_can_be_queued_while_offline(open_page, journalist):
     article = make_article()
     page = open_page(journalist, f"/articles/{article.id}/")

@@ -91,6 +91,8 @@ function savedWrite(item, body, { theirs = false } = {}) {
     return;
   }
   if (kind === "mention-create") {
+    // A repeat of a mention already saved (409) answers with that one: it is drawn once.
+    state.mentions = state.mentions.filter((mention) => mention.id !== body.id);
     state.mentions.push(body);
   } else if (kind === "mention-delete") {
     state.mentions = state.mentions.filter((mention) => mention.id !== item.ref);
@@ -148,6 +150,8 @@ function askAboutConflict(item, current) {
     Object.assign(item, { method: "PATCH", url: `${API}stances/${current.id}/`, body: { label: item.body.label, version: current.version } });
     return Promise.resolve("retry");
   }
+  // The same span already marked for the same claim, by me: nothing to choose.
+  if (item.kind === "mention-create" && current && current.id && mine(current)) return Promise.resolve("theirs");
   $("conflict-mine").textContent = describeAnnotation(item.method === "DELETE" ? null : { ...(current || {}), ...(item.body || {}) });
   $("conflict-theirs").textContent = describeAnnotation(current);
   return new Promise((resolve) => {
