@@ -65,7 +65,10 @@ class ClaimEditForm(forms.Form):
     text = forms.CharField(label=_("Claim"), widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
     claimant = forms.CharField(label=_("Claimant"), max_length=300, required=False, widget=forms.TextInput(attrs={"dir": "auto"}))
     verdict = forms.ChoiceField(label=_("Verdict"), choices=[("", _("none yet")), *Verdict.choices], required=False)
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        min_value=0, widget=forms.HiddenInput,
+        error_messages={key: _("The form lost which version of the claim it corrects: reload the page.") for key in ("required", "invalid", "min_value")},
+    )
 
     def __init__(self, *args, can_judge: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

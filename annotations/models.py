@@ -266,6 +266,10 @@ class Entity(models.Model):
     def __str__(self):
         return f"{self.canonical_name} ({self.type})"
 
+    @property
+    def other_spellings(self) -> list[str]:
+        return [alias for alias in self.aliases if alias != self.canonical_name]
+
 
 class EntityAlias(models.Model):
     """A spelling by which mentions are linked to an entity: the match key of a

@@ -296,9 +296,9 @@ def entity_appearances(entity: Entity, viewer=None) -> dict:
 
 
 def entity_index(viewer, *, query: str = "", entity_type: str = "") -> QuerySet[Entity]:
-    """Surviving entities with how many mentions of them `viewer` may see
-    (rejected ones left out), most mentioned first; `query` matches any
-    spelling, as the API's ?q= does."""
+    """Surviving entities with mentions `viewer` may see (rejected ones left
+    out), with how many, most mentioned first; `query` matches any spelling,
+    as the API's ?q= does."""
     counts = (
         visible_entity_mentions(viewer, EntityMention.objects.filter(entity=OuterRef("pk")).exclude(status="rejected"))
         .order_by().values("entity").annotate(count=Count("id")).values("count")
@@ -307,15 +307,20 @@ def entity_index(viewer, *, query: str = "", entity_type: str = "") -> QuerySet[
     if entity_type:
         entities = entities.filter(type=entity_type)
     entities = search_entities(entities, query)
-    return entities.annotate(mention_count=Coalesce(Subquery(counts), 0)).order_by("-mention_count", "canonical_name", "id")
+    # Only entities with a mention the viewer may see: one that only another
+    # annotator's work in a blind campaign names is theirs to know of.
+    return entities.annotate(mention_count=Coalesce(Subquery(counts), 0)).filter(mention_count__gt=0).order_by("-mention_count", "canonical_name", "id")
 
 
-def entity_spellings(entity: Entity) -> list[dict]:
-    """How the entity is written in the texts, with how many mentions each
-    (rejected ones left out), most frequent first."""
+def entity_spellings(entity: Entity, viewer=None) -> list[dict]:
+    """How the entity is written in the texts `viewer` may see (blind
+    campaigns hide what other annotators added), with how many mentions
+    each (rejected ones left out), most frequent first."""
+    mentions = EntityMention.objects.filter(entity=entity).exclude(status="rejected")
+    if viewer is not None:
+        mentions = visible_entity_mentions(viewer, mentions)
     rows = (
-        EntityMention.objects.filter(entity=entity).exclude(status="rejected")
-        .values("quote").annotate(mentions=Count("id")).order_by("-mentions", "quote")
+        mentions.values("quote").annotate(mentions=Count("id")).order_by("-mentions", "quote")
     )
     return [{"spelling": row["quote"], "mentions": row["mentions"]} for row in rows[:200]]
 

@@ -11,8 +11,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from annotations.access import access_claim, access_entity, can_change_claim, require_reader, visible_annotations
-from annotations.errors import Conflict, InvalidInput
+from annotations.access import (
+    access_claim,
+    access_entity,
+    can_change_claim,
+    require_editor,
+    require_reader,
+    visible_annotations,
+)
+from annotations.errors import Conflict, InvalidInput, NotFound
 from annotations.forms import ClaimEditForm
 from annotations.models import Claim, ClaimMention, EntityType, Stance, StanceLabel
 from annotations.selectors import (
@@ -30,6 +37,7 @@ from annotations.services import entities as entity_services
 from annotations.services.claims import final_claim, search_claims
 from newsdesk.models import Article, Comment
 from newsdesk.roles import is_editor
+from newsdesk.text import canonical_text
 
 
 @login_required
@@ -43,7 +51,12 @@ def claim_list(request):
 
 @login_required
 def claim_detail(request, claim_id: int):
-    return _claim_page(request, final_claim(access_claim(request.user, claim_id)))
+    claim = access_claim(request.user, claim_id)
+    if claim.merged_into_id:  # an old link: the claim lives on in the one it was merged into
+        survivor = final_claim(claim)
+        messages.info(request, _("Claim %(old)s was merged into this one.") % {"old": claim.pk})
+        return redirect("claim-detail", survivor.pk)
+    return _claim_page(request, claim)
 
 
 def _claim_page(request, claim: Claim, *, form: ClaimEditForm | None = None, status: int = 200):
@@ -115,6 +128,13 @@ def claim_edit(request, claim_id: int):
     """Save a correction of the claim. A refused one (stale version, bad input)
     shows the page again with what was typed, so nothing typed is lost."""
     claim = access_claim(request.user, claim_id, to_change=True)
+    if claim.merged_into_id:
+        messages.error(
+            request,
+            _("Claim %(old)s was merged into this one while you edited it; nothing was saved. What you wrote: «%(text)s»")
+            % {"old": claim.pk, "text": request.POST.get("text", "")},
+        )
+        return redirect("claim-detail", final_claim(claim).pk)
     form = ClaimEditForm(request.POST, can_judge=is_editor(request.user))
     if not form.is_valid():
         return _claim_page(request, claim, form=form, status=400)
@@ -122,9 +142,13 @@ def claim_edit(request, claim_id: int):
     try:
         claim_services.update_claim(user=request.user, claim_id=claim.pk, version=form.cleaned_data["version"], changes=changes)
     except Conflict:
+        claim.refresh_from_db()
+        if all(getattr(claim, name) == canonical_text(value).strip() for name, value in changes.items()):
+            # Saved already (a second press of Save, a reload): nothing to tell apart.
+            messages.success(request, _("Claim saved."))
+            return redirect("claim-detail", claim.pk)
         form.add_error(None, _("Someone changed this claim since you opened it; nothing was saved. What is stored now is shown "
                               "above the form; your text is still in it."))
-        claim.refresh_from_db()
         form.data = {**form.data.dict(), "version": claim.version}
         return _claim_page(request, claim, form=form, status=409)
     except InvalidInput as error:
@@ -161,11 +185,12 @@ def claim_merge(request, claim_id: int):
 
 
 def _merge_and_go(request, duplicate_id: int, *, merge, page: str, what: str, done: str):
-    """Run a merge form's `merge(into_id)`, then show the survivor, or the
-    duplicate again with what was wrong."""
+    """Run a merge form's `merge(into_id)` (for editors only), then show the
+    survivor, or the duplicate again with what was wrong."""
+    require_editor(request.user)
     try:
         survivor = merge(_chosen_id(request, what))
-    except InvalidInput as error:
+    except (InvalidInput, NotFound) as error:
         messages.error(request, error.message)
         return redirect(page, duplicate_id)
     messages.success(request, done % {"duplicate": duplicate_id})
@@ -186,14 +211,24 @@ def entity_list(request):
 @login_required
 def entity_detail(request, entity_id: int):
     entity = access_entity(request.user, entity_id)
-    while entity.merged_into_id:
-        entity = access_entity(request.user, entity.merged_into_id)
-    context = {"entity": entity, **entity_appearances(entity, viewer=request.user)}
+    if entity.merged_into_id:  # an old link: the entity lives on in the one it was merged into
+        while entity.merged_into_id:
+            entity = access_entity(request.user, entity.merged_into_id)
+        messages.info(request, _("Entity %(old)s was merged into this one.") % {"old": entity_id})
+        return redirect("entity-detail", entity.pk)
+    spellings = entity_spellings(entity, viewer=request.user)
+    context = {
+        "entity": entity,
+        "spellings": spellings,
+        # As the texts the viewer may see write it (not every alias: in blind
+        # campaigns another annotator's added spelling is theirs).
+        "also_written": [row["spelling"] for row in spellings if row["spelling"] != entity.canonical_name],
+        **entity_appearances(entity, viewer=request.user),
+    }
     if is_editor(request.user):
         merge_query = request.GET.get("merge_q", "").strip()
         context.update(
             can_edit=True,
-            spellings=entity_spellings(entity),
             merge_query=merge_query,
             merge_candidates=entity_merge_candidates(entity, merge_query) if merge_query else [],
             merge_target=_merge_target(request, entities_to_merge_into(entity)),

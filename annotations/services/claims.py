@@ -79,6 +79,11 @@ def create_claim(*, user, text: str, language: str = "", claimant: str = "", ver
 @transaction.atomic
 def update_claim(*, user, claim_id: int, version, changes: dict, from_header: bool = False) -> Claim:
     claim = access_claim(user, claim_id, for_update=True, to_change=True)
+    if claim.merged_into_id:
+        raise InvalidInput(
+            f"Claim {claim.pk} was merged into claim {claim.merged_into_id}; correct that one.",
+            fields={"claim": ["Merged."]},
+        )
     check_version(claim, version, describe=claim_dict, from_header=from_header)
     before = claim_dict(claim)
     unknown = set(changes) - set(EDITABLE)
@@ -86,8 +91,8 @@ def update_claim(*, user, claim_id: int, version, changes: dict, from_header: bo
         raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", fields={name: ["Not editable."] for name in unknown})
     if "text" in changes:
         claim.text = clean_claim_text(changes["text"])
-    if "language" in changes:
-        claim.language = changes["language"] or guess_language(claim.text)
+    if "language" in changes or "text" in changes:  # new words may be in another language
+        claim.language = changes.get("language") or guess_language(claim.text)
     if "claimant" in changes:
         claim.claimant = (changes["claimant"] or "").strip()
     if "verdict" in changes:
@@ -97,7 +102,7 @@ def update_claim(*, user, claim_id: int, version, changes: dict, from_header: bo
     claim.version += 1
     claim.search_text = claim_search_text(claim)
     claim.full_clean()
-    claim.save(update_fields=[*changes, "search_text", "version", "updated_at"])
+    claim.save(update_fields=[*changes, *(["language"] if "text" in changes else []), "search_text", "version", "updated_at"])
     record_event(actor=user, action=AuditAction.UPDATE, object_type=CLAIM, object_id=claim.pk, claim_id=claim.pk, before=before, after=claim_dict(claim))
     return claim
 

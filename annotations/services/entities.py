@@ -164,15 +164,28 @@ def split_entity(*, editor, entity_id, mention_ids: list[int], canonical_name: s
     mentions = EntityMention.objects.filter(entity=source, pk__in=mention_ids)
     if mentions.count() != len(set(mention_ids)) or not mention_ids:
         raise InvalidInput("Every mention to split off must belong to this entity.", fields={"mentions": ["Unknown mention."]})
+    if not EntityMention.objects.filter(entity=source).exclude(pk__in=mention_ids).exists():
+        raise InvalidInput(
+            "That would move every mention: nothing would be left of this entity. Leave some, or rename it instead.",
+            fields={"mentions": ["Leave at least one mention."]},
+        )
     new = Entity.objects.create(type=source.type, canonical_name=name, aliases=sorted({m.quote for m in mentions} | {name}))
     surfaces = set(mentions.values_list("quote", flat=True))
     mentions.update(entity=new, version=F("version") + 1, updated_at=timezone.now())
     remaining = set(EntityMention.objects.filter(entity=source).values_list("quote", flat=True))
-    for surface in surfaces - remaining:
-        EntityAlias.objects.filter(entity=source, key=match_key(surface)).update(entity=new)
+    gone = surfaces - remaining
+    kept_keys = {match_key(surface) for surface in remaining}
+    for surface in gone:
+        if match_key(surface) not in kept_keys:  # سيرجي gone but سيرغي kept: one key, it stays
+            EntityAlias.objects.filter(entity=source, key=match_key(surface)).update(entity=new)
     _add_alias(new, match_key(name))
+    # Spellings no mention of it uses any more are the new entity's now; so is
+    # its name if it was one of them (the fullest remaining spelling takes over).
+    source.aliases = [alias for alias in source.aliases if alias not in gone]
+    if source.canonical_name in gone:
+        source.canonical_name = max(sorted(remaining), key=lambda spelling: len(spelling.split()))
     source.version += 1  # it changed (fewer mentions): clients holding it see a new version
-    source.save(update_fields=["version", "updated_at"])
+    source.save(update_fields=["canonical_name", "aliases", "version", "updated_at"])
     record_event(actor=editor, action="update", object_type="entity", object_id=source.pk,
                  before=before, after={**entity_dict(source), "split_into": new.pk, "mentions": sorted(mention_ids)})
     return new

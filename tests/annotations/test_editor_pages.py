@@ -90,18 +90,23 @@ def test_an_editor_finds_the_duplicate_by_folded_words_confirms_and_merges(clien
     merged = client.post(f"/claims/{duplicate.id}/merge/", {"into": claim.id})
     assert merged.status_code == 302 and merged["Location"] == f"/claims/{claim.id}/"
     assert ClaimMention.objects.get().claim_id == claim.id and Stance.objects.get().claim_id == claim.id
-    # The duplicate's address now shows the surviving claim.
-    assert claim.text in client.get(f"/claims/{duplicate.id}/").content.decode()
+    # The duplicate's address now leads to the surviving claim, saying so.
+    old_link = client.get(f"/claims/{duplicate.id}/", follow=True)
+    assert old_link.redirect_chain == [(f"/claims/{claim.id}/", 302)]
+    assert f"دُمج الادعاء {duplicate.id} في هذا الادعاء" in old_link.content.decode()
     again = client.post(f"/claims/{duplicate.id}/merge/", {"into": claim.id}, follow=True)
     assert "already merged" in again.content.decode()
     nothing = client.post(f"/claims/{claim.id}/merge/", {"into": ""}, follow=True)
     assert nothing.status_code == 200 and "message-error" in nothing.content.decode()
+    unknown = client.post(f"/claims/{claim.id}/merge/", {"into": "999999"}, follow=True)
+    assert unknown.status_code == 200 and "No claim with id 999999" in unknown.content.decode()
 
 
 def test_annotators_cannot_merge_claims(client, journalist, claim):
     other = create_claim(user=journalist, text="ادعاء آخر")
     client.force_login(journalist)
     assert client.post(f"/claims/{other.id}/merge/", {"into": claim.id}).status_code == 403
+    assert client.post(f"/claims/{other.id}/merge/", {"into": "abc"}).status_code == 403  # refused before the input is read
     assert type(claim).objects.get(pk=other.pk).merged_into_id is None
 
 
@@ -170,3 +175,47 @@ def test_the_entity_index_finds_any_spelling_by_type_and_counts_mentions(client,
     places = client.get("/entities/", {"type": "LOC"}).text
     assert f"/entities/{geneva.id}/" in places and f"/entities/{lavrov.id}/" not in places
     assert client.get("/entities/", {"type": "bogus", "page": "x"}).status_code == 200
+
+
+def test_a_correction_of_a_claim_merged_meanwhile_goes_nowhere_and_says_so(client, editor, journalist, claim):
+    duplicate = create_claim(user=journalist, text="سيكتمل السد في 2027")
+    client.force_login(editor)
+    client.post(f"/claims/{duplicate.id}/merge/", {"into": claim.id})
+    client.force_login(journalist)
+    late = edit(client, duplicate, text="سيكتمل السد في ربيع 2027")
+    assert late.status_code == 302 and late["Location"] == f"/claims/{claim.id}/"
+    page = client.get(late["Location"]).content.decode()
+    assert "فلم يُحفظ شيء" in page and "سيكتمل السد في ربيع 2027" in page  # what was typed, to copy
+    duplicate.refresh_from_db()
+    assert duplicate.text == "سيكتمل السد في 2027"
+
+
+def test_pressing_save_twice_is_not_a_conflict_with_oneself(client, journalist, claim):
+    client.force_login(journalist)
+    assert edit(client, claim, text="السد سيكتمل في ربيع 2027").status_code == 302
+    again = edit(client, claim, text="السد سيكتمل في ربيع 2027")  # the same form, sent again
+    assert again.status_code == 302
+    assert "حُفظ الادعاء" in client.get(again["Location"]).content.decode()
+
+
+def test_a_lost_version_is_said_and_new_words_get_their_language(client, journalist, claim):
+    client.force_login(journalist)
+    lost = client.post(f"/claims/{claim.id}/edit/", {"text": "x", "claimant": ""})
+    assert lost.status_code == 400 and "أعد تحميل الصفحة" in lost.content.decode()
+    assert edit(client, claim, text="The dam will be finished by the end of 2027").status_code == 302
+    claim.refresh_from_db()
+    assert claim.language == "en"
+    assert 'lang="en"' in client.get(f"/claims/{claim.id}/").content.decode()
+
+
+def test_an_old_entity_link_leads_to_its_survivor_and_an_entity_nobody_visible_names_is_not_listed(client, editor, journalist):
+    lavrov = link_entity("PER", "سيرغي لافروف")
+    duplicate = Entity.objects.create(type="PER", canonical_name="لافروف", aliases=["لافروف"])
+    article = make_article(paragraphs=("قال سيرغي لافروف إن لافروف سيزور جنيف.",))
+    mention_of(lavrov, article, "سيرغي لافروف")
+    client.force_login(editor)
+    client.post(f"/entities/{duplicate.id}/merge/", {"into": lavrov.id})
+    old_link = client.get(f"/entities/{duplicate.id}/", follow=True)
+    assert old_link.redirect_chain == [(f"/entities/{lavrov.id}/", 302)]
+    unnamed = Entity.objects.create(type="PER", canonical_name="شخص بلا إشارات", aliases=["شخص بلا إشارات"])
+    assert f"/entities/{unnamed.id}/" not in client.get("/entities/").text

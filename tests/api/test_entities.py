@@ -35,9 +35,10 @@ def test_merging_refuses_a_merged_duplicate_and_follows_a_merged_target(as_edito
 
 
 def test_splitting_changes_the_version_of_the_entity_split_from(as_editor, as_journalist):
-    article = make_article(paragraphs=("قال سامر الحداد إن الوزير سامر الحداد سيزور المدينة.",))
+    article = make_article(paragraphs=("قال سامر الحداد إن الوزير الحداد سيزور المدينة.",))
     samer = person("سامر الحداد")
     first = mention_of(samer, article, "سامر الحداد")
+    mention_of(samer, article, "الحداد سيزور")
     before = as_journalist.get(f"/api/v1/entities/{samer.id}/")
     assert as_journalist.post(f"/api/v1/entities/{samer.id}/split/", {"mentions": [first.id], "canonical_name": "سامر"}, format="json").status_code == 403
     split = as_editor.post(f"/api/v1/entities/{samer.id}/split/", {"mentions": [first.id], "canonical_name": "سامر الحداد الابن"}, format="json")
@@ -95,3 +96,17 @@ def test_entities_are_found_by_any_spelling_and_merged_ones_left_out(as_editor, 
     assert as_editor.post(f"/api/v1/entities/{other.id}/merge/", {"into": lavrov.id}, format="json").status_code == 200
     surviving = {e["id"] for e in as_journalist.get("/api/v1/entities/", {"merged": "false"}).json()["results"]}
     assert surviving == {lavrov.id, geneva.id}
+
+
+def test_a_split_takes_its_spellings_along_and_never_empties_the_entity(as_editor):
+    article = make_article(paragraphs=("قال سامر الحداد إن الحداد الأب سيزور المدينة.",))
+    samer = Entity.objects.create(type="PER", canonical_name="سامر الحداد", aliases=["سامر الحداد", "الحداد الأب"])
+    son, father = mention_of(samer, article, "سامر الحداد"), mention_of(samer, article, "الحداد الأب")
+    everything = as_editor.post(f"/api/v1/entities/{samer.id}/split/", {"mentions": [son.id, father.id], "canonical_name": "س"}, format="json")
+    assert everything.status_code == 400 and "every mention" in everything.json()["error"]["message"]
+    split = as_editor.post(f"/api/v1/entities/{samer.id}/split/", {"mentions": [son.id], "canonical_name": "سامر الحداد الابن"}, format="json")
+    assert split.status_code == 201
+    samer.refresh_from_db()
+    # Its name and spellings are what its remaining mention writes; the new one has the rest.
+    assert (samer.canonical_name, samer.aliases) == ("الحداد الأب", ["الحداد الأب"])
+    assert set(split.json()["aliases"]) == {"سامر الحداد", "سامر الحداد الابن"}

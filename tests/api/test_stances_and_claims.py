@@ -207,3 +207,12 @@ def test_claim_search_folds_arabic_spelling_like_article_search(as_journalist, c
     assert "السدُّ آمنٌ" in page.text and "يعد بالكهرباء" not in page.text
     nothing = client.get("/claims/", {"q": "<b>مطار</b>"}, HTTP_ACCEPT_LANGUAGE="ar")
     assert "لا ادعاء يطابق «<bdi>&lt;b&gt;مطار&lt;/b&gt;</bdi>»." in nothing.text
+
+
+def test_a_merged_claim_is_corrected_no_more(as_journalist, as_editor):
+    original, duplicate = new_claim(as_journalist), new_claim(as_journalist, "سد وادي السنديان يكتمل في 2027")
+    as_editor.post(f"/api/v1/claims/{duplicate['id']}/merge/", {"into": original["id"]}, format="json")
+    stored = as_journalist.get("/api/v1/claims/", {"merged": "true"}).json()["results"][0]
+    refused = as_journalist.patch(f"/api/v1/claims/{duplicate['id']}/", {"text": "نص متأخر", "version": stored["version"]}, format="json")
+    assert refused.status_code == 400 and f"merged into claim {original['id']}" in refused.json()["error"]["message"]
+    assert Claim.objects.get(pk=duplicate["id"]).text == "سد وادي السنديان يكتمل في 2027"
