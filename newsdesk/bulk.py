@@ -86,8 +86,6 @@ def _insert_statement(model: type[models.Model], vendor: str, skip_duplicate: bo
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
     returning = connection.features.can_return_columns_from_insert
-    if skip_duplicate and not returning:
-        raise NotImplementedError(f"{vendor} cannot say which rows an INSERT skipped")
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
@@ -117,7 +115,9 @@ def insert_one(instance: models.Model, *, skip_duplicate: bool = False) -> model
             if row is None:  # skipped as a duplicate
                 return None
             instance.pk = row[0]
-        else:
+        else:  # SQLite before 3.35: no RETURNING
+            if cursor.rowcount == 0:
+                return None
             instance.pk = cursor.lastrowid
     instance._state.adding = False
     instance._state.db = connection.alias

@@ -168,7 +168,8 @@ class ClaimMentionViewSet(VisibleAnnotationsMixin, ListedViewSet):
         parameters=[IDEMPOTENCY_PARAMETER],
         responses={201: schema.ClaimMentionSerializer, **WRITE_ERRORS},
         description="Mark [start, end) — Unicode code points, half-open — of an article revision or a comment as "
-        "stating a claim. The quote must equal the text at those offsets.",
+        "stating a claim. The quote must equal the text at those offsets. An annotator marks a span for a claim "
+        "once: the same span and claim again is a 409 carrying the first mention.",
     )
     def create(self, request):
         data = validated(inputs.ClaimMentionCreateInputSerializer, request)

@@ -7,10 +7,15 @@ from django.utils import timezone
 SAME_SPAN = ("annotator_id", "claim_id", "revision_id", "comment_id", "start", "end", "layer")
 
 
+def _iso(value) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
 def remove_repeated_mentions(apps, schema_editor):
     """Before the constraint: of identical mentions by one annotator, keep the
     first; each removed one is recorded in the audit trail as a deletion (its
-    tombstone for API mirrors), with its full state."""
+    tombstone for API mirrors), with its full state. The deletion is the
+    annotator's own (their repeat), so blind campaigns keep it from others."""
     ClaimMention = apps.get_model("annotations", "ClaimMention")
     AuditEvent = apps.get_model("annotations", "AuditEvent")
     repeated = (
@@ -21,13 +26,14 @@ def remove_repeated_mentions(apps, schema_editor):
         span = {name: group[name] for name in SAME_SPAN}
         for mention in ClaimMention.objects.filter(**span).exclude(id=group["first"]).select_related("annotator"):
             AuditEvent.objects.create(
-                at=now, actor=None, action="delete", object_type="mention", object_id=mention.id,
+                at=now, actor_id=mention.annotator_id, action="delete", object_type="mention", object_id=mention.id,
                 article_id=mention.article_id, claim_id=mention.claim_id,
                 before={
                     "id": mention.id, "claim": mention.claim_id, "target_type": "comment" if mention.comment_id else "article",
                     "article": mention.article_id, "revision": mention.revision_id, "comment": mention.comment_id,
                     "start": mention.start, "end": mention.end, "quote": mention.quote,
                     "annotator": mention.annotator.username, "layer": mention.layer, "version": mention.version,
+                    "created_at": _iso(mention.created_at), "updated_at": _iso(mention.updated_at),
                     "repeats": group["first"],
                 },
             )

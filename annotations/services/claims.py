@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from annotations.access import access_claim, require_annotator, require_editor
 from annotations.errors import InvalidInput, NotAllowed
-from annotations.models import AuditAction, Claim, ClaimMention, Stance, Verdict
+from annotations.models import AuditAction, Claim, ClaimMention, Layer, Stance, Verdict
 from annotations.representations import claim_dict, mention_dict, stance_dict
 from annotations.services.audit import record_event
 from annotations.services.versions import check_version
@@ -116,9 +116,9 @@ def merge_claims(*, editor, claim_id: int, into_id: int) -> Claim:
     in the audit trail (with its full before-state), so nothing is lost.
     """
     require_editor(editor)
-    if int(claim_id) == int(into_id):
-        raise InvalidInput("A claim cannot be merged into itself.", fields={"into": ["Choose another claim."]})
     duplicate = access_claim(editor, claim_id, for_update=True)
+    if str(into_id).strip() == str(duplicate.pk):
+        raise InvalidInput("A claim cannot be merged into itself.", fields={"into": ["Choose another claim."]})
     target = final_claim(access_claim(editor, into_id, for_update=True))
     if duplicate.merged_into_id:
         raise InvalidInput(f"Claim {duplicate.pk} was already merged into claim {duplicate.merged_into_id}.", fields={"claim": ["Already merged."]})
@@ -127,8 +127,10 @@ def merge_claims(*, editor, claim_id: int, into_id: int) -> Claim:
     before = claim_dict(duplicate)
 
     for stance in Stance.objects.filter(claim=duplicate).select_related("annotator").prefetch_related("rationales"):
+        # One stance per annotator and text in the annotation layer; one per text in the final layer.
+        same_author = {"annotator_id": stance.annotator_id} if stance.layer == Layer.ANNOTATION else {}
         clash = Stance.objects.filter(
-            claim=target, annotator_id=stance.annotator_id, article_id=stance.article_id, comment_id=stance.comment_id
+            claim=target, article_id=stance.article_id, comment_id=stance.comment_id, layer=stance.layer, **same_author
         ).first()
         if clash is None:
             continue
@@ -167,10 +169,12 @@ def merge_claims(*, editor, claim_id: int, into_id: int) -> Claim:
 
 
 def _same_span_of(claim: Claim) -> QuerySet[ClaimMention]:
-    """Mentions of `claim` on the outer mention's span by the same annotator in the same layer."""
+    """Mentions of `claim` on the outer mention's span in the same layer: by
+    the same annotator, or by anyone in the final layer (which holds a span once)."""
     same_text = Q(revision=OuterRef("revision")) | Q(revision__isnull=True, comment=OuterRef("comment"))
+    same_author = Q(annotator=OuterRef("annotator")) | Q(layer=Layer.FINAL)
     return ClaimMention.objects.filter(
-        same_text, claim=claim, annotator=OuterRef("annotator"), start=OuterRef("start"), end=OuterRef("end"), layer=OuterRef("layer"),
+        same_text, same_author, claim=claim, start=OuterRef("start"), end=OuterRef("end"), layer=OuterRef("layer"),
     )
 
 

@@ -114,9 +114,13 @@ def link_entities(names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int
 def search_entities(queryset, query: str):
     """Entities with a spelling that holds every word of `query`, compared by
     match key (so سيرجي finds سيرغي, and سورية finds سوريا)."""
-    for word in match_key(query).split():
-        queryset = queryset.filter(pk__in=EntityAlias.objects.filter(key__contains=word).values("entity_id"))
-    return queryset
+    words = match_key(query).split()
+    if not words:
+        return queryset
+    spellings = EntityAlias.objects.all()
+    for word in words:
+        spellings = spellings.filter(key__contains=word)
+    return queryset.filter(pk__in=spellings.values("entity_id"))
 
 
 # --- Editors: merge and split ----------------------------------------------------

@@ -55,6 +55,8 @@ def resolve_target(user, *, article=None, revision=None, comment=None) -> SpanTa
         return SpanTarget(article=found.article, revision=found)
     if article is not None:
         found = access_article_text(user, article)
+        if found.current_revision is None:
+            raise InvalidInput(f"Article {found.pk} has no text yet.", fields={"article": ["No text to mark."]})
         return SpanTarget(article=found, revision=found.current_revision)
     raise InvalidInput("Name the text: an article, a revision or a comment.", fields={"article": ["This field is required."]})
 

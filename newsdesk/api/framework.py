@@ -199,7 +199,9 @@ def idempotent(request, respond) -> Response:
                         status=response.status_code, body=response.data,
                     )
             return response
-        except IntegrityError:
+        except (IntegrityError, Conflict):
+            # The same request, sent again before the first committed: the
+            # first's row, or its answer, now stands in the way. Replay it.
             stored = IdempotentRequest.objects.filter(user=request.user, key=key).first()
             if stored is None:
                 raise

@@ -43,3 +43,4 @@ def test_repeated_mentions_are_folded_into_the_first_and_recorded(journalist, se
     removed = AuditEvent.objects.filter(action="delete", object_type="mention").order_by("object_id")
     assert [event.object_id for event in removed] == [repeat.id, repeat.id + 1]
     assert removed[0].before["repeats"] == first.id and removed[0].before["quote"] == text[0:4]
+    assert removed[0].actor_id == journalist.pk and removed[0].before["created_at"].endswith("Z")

@@ -110,3 +110,14 @@ def test_a_split_takes_its_spellings_along_and_never_empties_the_entity(as_edito
     # Its name and spellings are what its remaining mention writes; the new one has the rest.
     assert (samer.canonical_name, samer.aliases) == ("الحداد الأب", ["الحداد الأب"])
     assert set(split.json()["aliases"]) == {"سامر الحداد", "سامر الحداد الابن"}
+
+
+def test_every_word_searched_must_be_in_one_spelling(as_journalist):
+    from annotations.models import EntityAlias
+    from annotations.services.entities import link_entity, match_key
+
+    prince = link_entity("PER", "محمد بن سلمان")
+    EntityAlias.objects.create(entity=prince, type="PER", key=match_key("ولي العهد السعودي"))
+    found = lambda q: [e["id"] for e in as_journalist.get("/api/v1/entities/", {"q": q}).json()["results"]]  # noqa: E731
+    assert found("محمد سلمان") == found("العهد السعودي") == [prince.id]
+    assert found("محمد السعودي") == []  # one word from each of two spellings

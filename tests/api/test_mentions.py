@@ -331,3 +331,38 @@ def test_merging_claims_marked_on_one_span_keeps_one_mention_and_records_the_oth
     assert set(ClaimMention.objects.filter(claim_id=claim["id"]).values_list("id", flat=True)) == {kept["id"], elsewhere["id"]}
     deletions = as_journalist.get("/api/v1/deletions/", {"object_type": "mention"}).json()["results"]
     assert [row["object_id"] for row in deletions] == [repeat["id"]]
+
+
+def test_a_repeat_in_utf16_answers_in_utf16(as_journalist, emoji_article, claim):
+    text = emoji_article.current_revision.text
+    span = span_of(text, "وزير المياه")
+    start16 = code_point_to_utf16(text, span["start"])
+    body = {"article": emoji_article.id, "offsets": "utf16", "start": start16, "end": start16 + 11, "quote": "وزير المياه"}
+    first = post_mention(as_journalist, claim, **body).json()
+    again = post_mention(as_journalist, claim, **body)
+    assert again.status_code == 409 and again.json()["current"]["start"] == first["start"] == start16
+
+
+def test_a_same_key_retry_that_lost_the_race_replays_the_first_answer(as_journalist, emoji_article, claim, monkeypatch):
+    """The retry looked for the key before the first request committed; its
+    own create then meets the first mention. It gets the first answer."""
+    from annotations.models import IdempotentRequest
+
+    span = span_of(emoji_article.current_revision.text, "وزير المياه")
+    headers = {"HTTP_IDEMPOTENCY_KEY": "race-1"}
+    first = as_journalist.post("/api/v1/mentions/", {"claim": claim["id"], "article": emoji_article.id, **span}, format="json", **headers)
+    real_filter = IdempotentRequest.objects.filter
+    looks = iter([IdempotentRequest.objects.none()])
+    monkeypatch.setattr(IdempotentRequest.objects, "filter", lambda *a, **k: next(looks, None) or real_filter(*a, **k))
+    retry = as_journalist.post("/api/v1/mentions/", {"claim": claim["id"], "article": emoji_article.id, **span}, format="json", **headers)
+    assert retry.status_code == 201 and retry["Idempotent-Replayed"] == "true"
+    assert retry.json()["id"] == first.json()["id"] and ClaimMention.objects.count() == 1
+
+
+def test_an_article_without_text_cannot_be_marked(as_journalist, claim):
+    from newsdesk.models import Article
+
+    article = make_article()
+    Article.objects.filter(pk=article.pk).update(current_revision=None)
+    refused = post_mention(as_journalist, claim, article=article.id, start=0, end=3, quote="abc")
+    assert refused.status_code == 400 and "no text" in refused.json()["error"]["message"]

@@ -216,3 +216,34 @@ def test_a_merged_claim_is_corrected_no_more(as_journalist, as_editor):
     refused = as_journalist.patch(f"/api/v1/claims/{duplicate['id']}/", {"text": "نص متأخر", "version": stored["version"]}, format="json")
     assert refused.status_code == 400 and f"merged into claim {original['id']}" in refused.json()["error"]["message"]
     assert Claim.objects.get(pk=duplicate["id"]).text == "سد وادي السنديان يكتمل في 2027"
+
+
+def test_merging_claims_adjudicated_by_two_editors_keeps_one_final_answer_per_text(journalist, editor, django_user_model, as_editor):
+    from annotations.models import Layer
+    from annotations.services.campaigns import create_campaign, set_campaign_state
+    from annotations.services.claims import create_claim
+    from annotations.services.mentions import create_mention_for
+    from annotations.services.reviews import adjudicate_stance, adopt_mention
+    from annotations.services.stances import set_stance_for
+    from tests.conftest import _user
+
+    other_editor = _user(django_user_model, "hala", role="editor")
+    article = make_article()
+    campaign = create_campaign(editor=editor, name="حملة", selection={"articles": [article.id]}, annotators=[journalist.username], overlap=1)
+    set_campaign_state(editor=editor, campaign_id=campaign.id, state="active")
+    kept, duplicate = create_claim(user=journalist, text="السد يكتمل"), create_claim(user=journalist, text="السد سيكتمل")
+    text = article.current_revision.text
+    start = text.index("سيكتمل")
+    for claim, adopter in ((kept, editor), (duplicate, other_editor)):
+        mention = create_mention_for(annotator=journalist, article=article.id, start=start, end=start + 6, quote="سيكتمل", claim_id=claim.pk)
+        adopt_mention(editor=adopter, campaign_id=campaign.id, mention_id=mention.pk)
+        adjudicate_stance(editor=adopter, campaign_id=campaign.id, article_id=article.id, claim_id=claim.pk, label="agree")
+    # The editor's own annotation-layer stance is not the final one: it stays.
+    set_stance_for(annotator=editor, article=article.id, claim_id=duplicate.pk, label="discuss")
+
+    assert as_editor.post(f"/api/v1/claims/{duplicate.id}/merge/", {"into": kept.id}, format="json").status_code == 200
+    assert ClaimMention.objects.filter(layer=Layer.FINAL).count() == 1
+    assert Stance.objects.filter(layer=Layer.FINAL).count() == 1
+    assert Stance.objects.get(layer=Layer.ANNOTATION, annotator=editor).label == "discuss"
+    assert ClaimMention.objects.filter(layer=Layer.ANNOTATION).count() == 1  # the journalist's repeat folded too
+    assert as_editor.post("/api/v1/claims/abc/merge/", {"into": kept.id}, format="json").status_code == 404
