@@ -249,6 +249,22 @@ def entity_merge(request, entity_id: int):
 
 @login_required
 @require_POST
+def entity_rename(request, entity_id: int):
+    version = request.POST.get("version", "")
+    try:
+        entity_services.rename_entity(
+            editor=request.user, entity_id=entity_id, version=int(version) if version.isascii() and version.isdigit() else None,
+            canonical_name=request.POST.get("canonical_name", ""),
+        )
+    except (InvalidInput, Conflict) as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The entity has its new name; the old one stays one of its spellings."))
+    return redirect("entity-detail", entity_id)
+
+
+@login_required
+@require_POST
 def entity_split(request, entity_id: int):
     """Move the mentions written in the chosen spellings to a new entity."""
     try:

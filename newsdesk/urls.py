@@ -18,6 +18,7 @@ urlpatterns = [
     path("entities/<int:entity_id>/", annotation_views.entity_detail, name="entity-detail"),
     path("entities/<int:entity_id>/merge/", annotation_views.entity_merge, name="entity-merge"),
     path("entities/<int:entity_id>/split/", annotation_views.entity_split, name="entity-split"),
+    path("entities/<int:entity_id>/rename/", annotation_views.entity_rename, name="entity-rename"),
     path("campaigns/", workflow.campaign_list, name="campaign-list"),
     path("campaigns/new/", workflow.campaign_new, name="campaign-new"),
     path("campaigns/<int:campaign_id>/", workflow.campaign_detail, name="campaign-detail"),

@@ -103,6 +103,11 @@ class EntityMergeInputSerializer(serializers.Serializer):
     into = serializers.IntegerField(help_text="The entity that survives.")
 
 
+class EntityRenameInputSerializer(serializers.Serializer):
+    canonical_name = _text(max_length=300, help_text="The name the entity is shown by; the old one stays a spelling.")
+    version = serializers.IntegerField(min_value=1, required=False, help_text="The version renamed (or send If-Match).")
+
+
 class EntitySplitInputSerializer(serializers.Serializer):
     mentions = serializers.ListField(child=serializers.IntegerField(), min_length=1, help_text="Mentions that move to the new entity.")
     canonical_name = _text(max_length=300)

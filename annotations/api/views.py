@@ -297,6 +297,16 @@ class EntityViewSet(ListedViewSet):
         entity = access_entity(request.user, pk)
         return with_etag(Response({**entity_dict(entity), **entity_appearances(entity, viewer=request.user)}), entity.version)
 
+    @extend_schema(request=inputs.EntityRenameInputSerializer, responses={200: schema.EntitySerializer, **WRITE_ERRORS})
+    def partial_update(self, request, pk=None):
+        """Rename the entity (editors); a name another entity has is refused: merge them."""
+        data = validated(inputs.EntityRenameInputSerializer, request, partial=True)
+        version, from_header = requested_version(request)
+        entity = entities.rename_entity(
+            editor=request.user, entity_id=pk, version=version, canonical_name=data.get("canonical_name", ""), from_header=from_header
+        )
+        return with_etag(Response(entity_dict(entity)), entity.version)
+
     @extend_schema(request=inputs.EntityMergeInputSerializer, responses={200: schema.EntitySerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):

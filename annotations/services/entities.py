@@ -22,7 +22,8 @@ from annotations.models import AuditAction, Entity, EntityAlias, EntityMention, 
 from annotations.representations import entity_dict, entity_mention_dict
 from annotations.services.audit import record_event
 from annotations.services.spans import CODE_POINTS, checked_span, resolve_target
-from newsdesk.text import fold
+from annotations.services.versions import check_version
+from newsdesk.text import canonical_text, fold
 
 _FINAL_VOWEL = re.compile(r"[هاة](?=\s|$)")
 _LEADING_CLITIC_ARTICLE = re.compile(r"^(?:و|ف|ب|ك)?ال")
@@ -193,6 +194,34 @@ def split_entity(*, editor, entity_id, mention_ids: list[int], canonical_name: s
     record_event(actor=editor, action="update", object_type="entity", object_id=source.pk,
                  before=before, after={**entity_dict(source), "split_into": new.pk, "mentions": sorted(mention_ids)})
     return new
+
+
+@transaction.atomic
+def rename_entity(*, editor, entity_id, version, canonical_name, from_header: bool = False) -> Entity:
+    """Give an entity the name it is shown by; the old name stays one of its
+    spellings. A name that already belongs to another entity is refused:
+    the two are one, and merging says so."""
+    entity = access_entity(editor, entity_id, for_update=True, to_change=True)
+    if entity.merged_into_id:
+        raise InvalidInput(f"Entity {entity.pk} was merged into {entity.merged_into_id}; rename that one.", fields={"canonical_name": ["Merged."]})
+    check_version(entity, version, describe=entity_dict, from_header=from_header)
+    name = " ".join(canonical_text(canonical_name if isinstance(canonical_name, str) else "").split())
+    if not name:
+        raise InvalidInput("Name the entity.", fields={"canonical_name": ["This field may not be blank."]})
+    owner = _lookup(entity.type, match_key(name))
+    if owner is not None and owner.pk != entity.pk:
+        raise InvalidInput(
+            f"«{name}» is already the name of entity {owner.pk} ({owner.canonical_name}); merge the two instead.",
+            fields={"canonical_name": [f"Belongs to entity {owner.pk}."]},
+        )
+    before = entity_dict(entity)
+    entity.canonical_name = name
+    entity.aliases = list(dict.fromkeys([*entity.aliases, name]))
+    entity.version += 1
+    entity.save(update_fields=["canonical_name", "aliases", "version", "updated_at"])
+    _add_alias(entity, match_key(name))
+    record_event(actor=editor, action=AuditAction.UPDATE, object_type="entity", object_id=entity.pk, before=before, after=entity_dict(entity))
+    return entity
 
 
 def split_entity_by_spellings(*, editor, entity_id, spellings: list[str], canonical_name: str) -> Entity:

@@ -219,3 +219,21 @@ def test_an_old_entity_link_leads_to_its_survivor_and_an_entity_nobody_visible_n
     assert old_link.redirect_chain == [(f"/entities/{lavrov.id}/", 302)]
     unnamed = Entity.objects.create(type="PER", canonical_name="شخص بلا إشارات", aliases=["شخص بلا إشارات"])
     assert f"/entities/{unnamed.id}/" not in client.get("/entities/").text
+
+
+def test_an_editor_renames_an_entity_on_its_page(client, editor, journalist):
+    article = make_article(paragraphs=("قال لافروف إن الاجتماع سيعقد غدًا.",))
+    lavrov = link_entity("PER", "لافروف")
+    mention_of(lavrov, article, "لافروف")
+    client.force_login(journalist)
+    assert 'id="entity-rename"' not in client.get(f"/entities/{lavrov.id}/").text
+    assert client.post(f"/entities/{lavrov.id}/rename/", {"canonical_name": "x", "version": lavrov.version}).status_code == 403
+    client.force_login(editor)
+    page = client.get(f"/entities/{lavrov.id}/").text
+    assert 'id="entity-rename"' in page and f'name="version" value="{lavrov.version}"' in page
+    done = client.post(f"/entities/{lavrov.id}/rename/", {"canonical_name": "سيرغي لافروف", "version": lavrov.version}, follow=True)
+    assert "<h1><bdi>سيرغي لافروف</bdi></h1>" in done.text and "message-success" in done.text
+    stale = client.post(f"/entities/{lavrov.id}/rename/", {"canonical_name": "لافروف الوزير", "version": lavrov.version}, follow=True)
+    assert "message-error" in stale.text and Entity.objects.get(pk=lavrov.pk).canonical_name == "سيرغي لافروف"
+    lost = client.post(f"/entities/{lavrov.id}/rename/", {"canonical_name": "لافروف الوزير", "version": "x"}, follow=True)
+    assert lost.status_code == 200 and "message-error" in lost.text

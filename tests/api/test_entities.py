@@ -121,3 +121,22 @@ def test_every_word_searched_must_be_in_one_spelling(as_journalist):
     found = lambda q: [e["id"] for e in as_journalist.get("/api/v1/entities/", {"q": q}).json()["results"]]  # noqa: E731
     assert found("محمد سلمان") == found("العهد السعودي") == [prince.id]
     assert found("محمد السعودي") == []  # one word from each of two spellings
+
+
+def test_editors_rename_an_entity_and_a_name_of_another_is_refused(as_editor, as_journalist):
+    from annotations.services.entities import link_entity
+
+    lavrov, shoigu = link_entity("PER", "لافروف"), link_entity("PER", "سيرغي شويغو")
+    url = f"/api/v1/entities/{lavrov.id}/"
+    assert as_journalist.patch(url, {"canonical_name": "سيرغي لافروف", "version": lavrov.version}, format="json").status_code == 403
+    renamed = as_editor.patch(url, {"canonical_name": "  سيرغي   لافروف ", "version": lavrov.version}, format="json")
+    assert renamed.status_code == 200 and renamed.json()["canonical_name"] == "سيرغي لافروف"
+    assert set(renamed.json()["aliases"]) == {"لافروف", "سيرغي لافروف"}
+    stale = as_editor.patch(url, {"canonical_name": "س. لافروف", "version": lavrov.version}, format="json")
+    assert stale.status_code == 409
+    taken = as_editor.patch(url, {"canonical_name": "سيرجي شويغو", "version": renamed.json()["version"]}, format="json")  # ج/غ: Shoigu's name
+    assert taken.status_code == 400 and f"entity {shoigu.id}" in taken.json()["error"]["message"]
+    blank = as_editor.patch(url, {"canonical_name": " ", "version": renamed.json()["version"]}, format="json")
+    assert blank.status_code == 400
+    # Found by the new name.
+    assert [e["id"] for e in as_journalist.get("/api/v1/entities/", {"q": "سيرجي لافروف"}).json()["results"]] == [lavrov.id]
