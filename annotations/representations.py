@@ -162,8 +162,9 @@ def source_dict(source) -> dict:
     return {"id": source.id, "name": source.name, "slug": source.slug, "domain": source.domain, "language": source.language}
 
 
-def article_summary(article: Article) -> dict:
-    """An article in lists: no text."""
+def article_summary(article: Article, time: Callable = iso_time) -> dict:
+    """An article in lists: no text. `time` writes its times (the article list
+    leaves them to the JSON renderer, which writes them as iso_time does)."""
     return {
         "id": article.id,
         "url": article.url,
@@ -171,12 +172,12 @@ def article_summary(article: Article) -> dict:
         "source": source_dict(article.source),
         "language": article.language,
         "direction": article.direction,
-        "published_at": iso_time(article.published_at),
+        "published_at": time(article.published_at),
         "published_at_text": article.published_at_text,
         "revision": article.current_revision_id,
         "extraction_state": getattr(article, "extraction_state", None),
-        "created_at": iso_time(article.created_at),
-        "updated_at": iso_time(article.updated_at),
+        "created_at": time(article.created_at),
+        "updated_at": time(article.updated_at),
     }
 
 

@@ -1,7 +1,9 @@
 """Read endpoints of the news domain: sources, articles, comments, revisions."""
 
+from functools import cache
 from types import SimpleNamespace
 
+from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -103,9 +105,24 @@ SOURCE_COLUMNS = ("id", "name", "slug", "domain", "language")
 
 
 def _summary_from_row(row: dict) -> dict:
-    """article_summary over a values() row: lists skip building model instances."""
+    """article_summary over a values() row: lists skip building model instances,
+    and leave the times to the renderer (orjson writes a UTC datetime exactly
+    as iso_time does, in a tenth of the time: 150 times a page)."""
     source = SimpleNamespace(**{name: row[f"source__{name}"] for name in SOURCE_COLUMNS})
-    return article_summary(SimpleNamespace(**{name: row[name] for name in SUMMARY_COLUMNS}, source=source))
+    return article_summary(SimpleNamespace(**{name: row[name] for name in SUMMARY_COLUMNS}, source=source), time=_as_stored)
+
+
+def _as_stored(value):
+    return value
+
+
+@cache
+def _summary_rows() -> QuerySet:
+    """The article list's query before its filters and page. Naming its
+    columns and its extraction-state subquery took a tenth of a list
+    request's Python; built once per process, each request clones it."""
+    columns = (*SUMMARY_COLUMNS, *(f"source__{name}" for name in SOURCE_COLUMNS))
+    return Article.objects.annotate(extraction_state=extraction_state_subquery()).values(*columns)
 
 
 @extend_schema(tags=["news"])
@@ -117,8 +134,7 @@ class ArticleViewSet(ListedViewSet):
     @extend_schema(responses=schema.ArticleSummarySerializer(many=True))
     def list(self, request, *args, **kwargs):
         # Lists show no text: only the summary columns leave the database.
-        queryset = self.filter_queryset(self.get_queryset()).annotate(extraction_state=extraction_state_subquery())
-        page = self.paginate_queryset(queryset.values(*SUMMARY_COLUMNS, *(f"source__{n}" for n in SOURCE_COLUMNS)))
+        page = self.paginate_queryset(self.filter_queryset(_summary_rows().all()))
         return self.get_paginated_response([_summary_from_row(row) for row in page])
 
     @extend_schema(

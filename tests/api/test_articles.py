@@ -218,3 +218,18 @@ def test_documents_are_the_json_drfs_own_renderer_would_write(as_journalist, cla
     assert json.loads(response.content)["mentions"][0]["created_at"].endswith("Z")
     browsable = as_journalist.get(f"/api/v1/articles/{article.id}/", HTTP_ACCEPT="text/html")
     assert browsable.status_code == 200 and "الوزير" in browsable.content.decode()
+
+
+def test_a_list_item_says_what_the_article_document_says_about_the_article(as_journalist, corpus):
+    import json
+
+    from newsdesk.models import Article
+
+    # One time with microseconds, one without: both written as the documents write them.
+    Article.objects.filter(pk=corpus["dam"].pk).update(published_at=datetime(2025, 3, 10, 8, 5, 1, 120, tzinfo=timezone.utc))
+    listed = {item["id"]: item for item in json.loads(as_journalist.get("/api/v1/articles/").content)["results"]}
+    for article in corpus.values():
+        document = json.loads(as_journalist.get(f"/api/v1/articles/{article.id}/").content)
+        assert listed[article.id] == {**{key: document[key] for key in listed[article.id]}, "revision": document["revision"]["id"]}
+    assert listed[corpus["dam"].id]["published_at"] == "2025-03-10T08:05:01.000120Z"
+    assert listed[corpus["caption"].id]["published_at"] == "2025-03-20T00:00:00Z"
