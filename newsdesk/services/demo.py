@@ -110,3 +110,26 @@ def ensure_demo_campaign():
         annotators=["layla", "omar"], overlap=2, blind=True,
     )
     return set_campaign_state(editor=editor, campaign_id=campaign.id, state="active")
+
+
+# Claims the demo articles make, ready to be picked from the claim list; the
+# second says the first again in other words, for trying a merge.
+DEMO_CLAIMS = [
+    ("سد وادي السنديان سيكتمل بحلول نهاية عام 2027", "وزير المياه سامر الحداد"),
+    ("اكتمال بناء السد في نهاية 2027", "وزير المياه سامر الحداد"),
+    ("نسبة الإنجاز في السد تجاوزت 60 في المئة", "وزير المياه سامر الحداد"),
+    ("السد سيوفر مياه الشرب لأكثر من مليون شخص", ""),
+]
+
+
+def ensure_demo_claims() -> list:
+    """The demo claims, created by the demo editor (again: none repeated)."""
+    from annotations.models import Claim
+    from annotations.services.claims import create_claim
+
+    editor = get_user_model().objects.get(username="nadia")
+    claims = []
+    for text, claimant in DEMO_CLAIMS:
+        existing = Claim.objects.filter(text=text).first()
+        claims.append(existing or create_claim(user=editor, text=text, claimant=claimant))
+    return claims

@@ -3,8 +3,9 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
 
+from annotations.models import Claim
 from newsdesk.models import Article, Comment
-from newsdesk.services.demo import DEMO_PASSWORD
+from newsdesk.services.demo import DEMO_CLAIMS, DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -29,3 +30,15 @@ def test_loading_the_demo_twice_changes_nothing(capsys):
     call_command("load_demo")
     assert "imported 0, updated 0, revised 0, unchanged duplicates 7" in capsys.readouterr().out
     assert Article.objects.count() == 7
+    assert Claim.objects.count() == len(DEMO_CLAIMS)
+
+
+def test_the_demo_claims_are_found_with_the_words_of_the_articles(capsys, client):
+    call_command("load_demo")
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="layla"))
+    found = client.get("/claims/", {"q": "سيكتمل سدّ"}).content.decode()  # another word order, a shadda
+    assert DEMO_CLAIMS[0][0] in found
+    # Two of them say the same thing: an editor can try a merge.
+    assert Claim.objects.filter(text__contains="2027").count() == 2

@@ -6,7 +6,13 @@ recognised as unchanged.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from newsdesk.services.demo import DEMO_PASSWORD, ensure_demo_campaign, ensure_demo_users, load_demo_articles
+from newsdesk.services.demo import (
+    DEMO_PASSWORD,
+    ensure_demo_campaign,
+    ensure_demo_claims,
+    ensure_demo_users,
+    load_demo_articles,
+)
 
 
 class Command(BaseCommand):
@@ -20,6 +26,7 @@ class Command(BaseCommand):
             self.stderr.write(f"FAILED {failure}")
         campaign = ensure_demo_campaign()
         self.stdout.write(f"Demo campaign: {campaign.name} ({campaign.items.count()} articles, layla and omar)")
+        self.stdout.write(f"Demo claims: {len(ensure_demo_claims())}")
         self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
         for user in users:
             self.stdout.write(f"  {user.username:<8} {user.role}")
