@@ -86,12 +86,20 @@ def access_article_text(user, article_id) -> Article:
     return article
 
 
+def as_id(value) -> int | None:
+    """A row id (or version) as sent: a positive integer that fits a bigint,
+    given as a number or as ASCII digits; anything else is None."""
+    if isinstance(value, str):
+        value = value.strip()
+        value = int(value) if value.isascii() and value.isdigit() and len(value) < 20 else None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 < value < 2**63 else None
+
+
 def _integer_id(value, label: str) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        pk = 0
-    if not 0 < pk < 2**63:  # ids are positive bigints
+    pk = as_id(value)
+    if pk is None:
         raise NotFound(f"No {label} with id {value}.")
     return pk
 

@@ -154,6 +154,15 @@ class ClaimMention(Span):
                 fields=["annotator", "claim", "comment", "start", "end", "layer"],
                 condition=Q(comment__isnull=False), name="mention_once_in_comment",
             ),
+            # The final layer holds a span once, whoever adjudicated it.
+            models.UniqueConstraint(
+                fields=["claim", "revision", "start", "end"],
+                condition=Q(comment__isnull=True, layer="final"), name="final_mention_once_in_article_text",
+            ),
+            models.UniqueConstraint(
+                fields=["claim", "comment", "start", "end"],
+                condition=Q(comment__isnull=False, layer="final"), name="final_mention_once_in_comment",
+            ),
         ]
         indexes = [
             # The reader loads an article's mentions; the list filter "mentions claim X".
@@ -265,10 +274,6 @@ class Entity(models.Model):
 
     def __str__(self):
         return f"{self.canonical_name} ({self.type})"
-
-    @property
-    def other_spellings(self) -> list[str]:
-        return [alias for alias in self.aliases if alias != self.canonical_name]
 
 
 class EntityAlias(models.Model):

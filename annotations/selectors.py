@@ -313,16 +313,23 @@ def entity_index(viewer, *, query: str = "", entity_type: str = "") -> QuerySet[
 
 
 def entity_spellings(entity: Entity, viewer=None) -> list[dict]:
-    """How the entity is written in the texts `viewer` may see (blind
-    campaigns hide what other annotators added), with how many mentions
-    each (rejected ones left out), most frequent first."""
-    mentions = EntityMention.objects.filter(entity=entity).exclude(status="rejected")
+    """How the entity is written in the texts `viewer` may see, with how many
+    mentions each, most frequent first (see spellings_of)."""
+    return spellings_of([entity.pk], viewer).get(entity.pk, [])
+
+
+def spellings_of(entity_ids: list[int], viewer=None) -> dict[int, list[dict]]:
+    """For each entity, how it is written in the texts `viewer` may see (blind
+    campaigns hide what other annotators added; rejected mentions are left
+    out), with how many mentions each, most frequent first; one query."""
+    mentions = EntityMention.objects.filter(entity_id__in=entity_ids).exclude(status="rejected")
     if viewer is not None:
         mentions = visible_entity_mentions(viewer, mentions)
-    rows = (
-        mentions.values("quote").annotate(mentions=Count("id")).order_by("-mentions", "quote")
-    )
-    return [{"spelling": row["quote"], "mentions": row["mentions"]} for row in rows[:200]]
+    rows = mentions.values("entity_id", "quote").annotate(mentions=Count("id")).order_by("entity_id", "-mentions", "quote")
+    found: dict[int, list[dict]] = defaultdict(list)
+    for row in rows[: 200 * max(len(entity_ids), 1)]:
+        found[row["entity_id"]].append({"spelling": row["quote"], "mentions": row["mentions"]})
+    return found
 
 
 def entities_to_merge_into(entity: Entity) -> QuerySet[Entity]:

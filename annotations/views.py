@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from annotations.access import (
     access_claim,
     access_entity,
+    as_id,
     can_change_claim,
     require_editor,
     require_reader,
@@ -30,6 +31,7 @@ from annotations.selectors import (
     entity_index,
     entity_merge_candidates,
     entity_spellings,
+    spellings_of,
     stance_summary_by_source,
 )
 from annotations.services import claims as claim_services
@@ -37,7 +39,6 @@ from annotations.services import entities as entity_services
 from annotations.services.claims import final_claim, search_claims
 from newsdesk.models import Article, Comment
 from newsdesk.roles import is_editor
-from newsdesk.text import canonical_text
 
 
 @login_required
@@ -143,10 +144,6 @@ def claim_edit(request, claim_id: int):
         claim_services.update_claim(user=request.user, claim_id=claim.pk, version=form.cleaned_data["version"], changes=changes)
     except Conflict:
         claim.refresh_from_db()
-        if all(getattr(claim, name) == canonical_text(value).strip() for name, value in changes.items()):
-            # Saved already (a second press of Save, a reload): nothing to tell apart.
-            messages.success(request, _("Claim saved."))
-            return redirect("claim-detail", claim.pk)
         form.add_error(None, _("Someone changed this claim since you opened it; nothing was saved. What is stored now is shown "
                               "above the form; your text is still in it."))
         form.data = {**form.data.dict(), "version": claim.version}
@@ -161,16 +158,16 @@ def claim_edit(request, claim_id: int):
 
 def _merge_target(request, candidates):
     """The candidate named by ?merge_into=, shown for confirmation before the merge."""
-    chosen = request.GET.get("merge_into", "")
-    return candidates.filter(pk=int(chosen)).first() if chosen.isascii() and chosen.isdigit() and len(chosen) < 19 else None
+    chosen = as_id(request.GET.get("merge_into", ""))
+    return candidates.filter(pk=chosen).first() if chosen else None
 
 
 def _chosen_id(request, what: str) -> int:
     """The id a merge form sends as `into`."""
-    chosen = request.POST.get("into", "").strip()
-    if not chosen.isascii() or not chosen.isdigit():
+    chosen = as_id(request.POST.get("into", ""))
+    if chosen is None:
         raise InvalidInput(_("Choose %(what)s.") % {"what": what}, fields={"into": ["A whole number is required."]})
-    return int(chosen)
+    return chosen
 
 
 @login_required
@@ -205,6 +202,10 @@ def entity_list(request):
     if entity_type not in EntityType.values:
         entity_type = ""
     page = Paginator(entity_index(request.user, query=query, entity_type=entity_type), 50).get_page(request.GET.get("page"))
+    # The spellings shown are those of the texts the viewer may see, as on each entity's page.
+    spellings = spellings_of([entity.pk for entity in page], request.user)
+    for entity in page:
+        entity.also_written = [row["spelling"] for row in spellings.get(entity.pk, []) if row["spelling"] != entity.canonical_name]
     return render(request, "annotations/entity_list.html", {"page": page, "query": query, "type": entity_type, "types": EntityType.choices})
 
 
@@ -250,10 +251,9 @@ def entity_merge(request, entity_id: int):
 @login_required
 @require_POST
 def entity_rename(request, entity_id: int):
-    version = request.POST.get("version", "")
     try:
         entity_services.rename_entity(
-            editor=request.user, entity_id=entity_id, version=int(version) if version.isascii() and version.isdigit() else None,
+            editor=request.user, entity_id=entity_id, version=as_id(request.POST.get("version", "")),
             canonical_name=request.POST.get("canonical_name", ""),
         )
     except (InvalidInput, Conflict) as error:

@@ -82,7 +82,11 @@ def bench_database(base_url: str):
     return f"{head}/{bench}", drop
 
 
-def populate(articles: int, mentions_per_article: int, workdir: Path) -> dict:
+# New mentions each server shape may create: more than 16 clients make in a run.
+BODIES_PER_SHAPE = 10_000
+
+
+def populate(articles: int, mentions_per_article: int, workdir: Path, shapes: int = 1) -> dict:
     """Import the articles and bulk-create claims, mentions and stances. Returns what the load needs."""
     import django
 
@@ -157,7 +161,8 @@ def populate(articles: int, mentions_per_article: int, workdir: Path) -> dict:
              "start": row["start"], "end": row["end"], "quote": row["quote"]},
             ensure_ascii=False,
         )
-        for shift in (1, 2, 3)
+        # (a shift of len(claims) would be the claim the span already states)
+        for shift in range(1, min(len(claims), 1 + shapes * -(-BODIES_PER_SHAPE // max(len(spans), 1))))
         for row in spans
     ]
     return {
@@ -183,8 +188,9 @@ def process_tree_memory(pid: int) -> tuple[int, int]:
     return sum(i.rss for i in infos), sum(i.pss for i in infos)
 
 
-# Each request sends the next body of the file, which wrk's two threads share
-# out between them, so that no two requests create the same mention.
+WRK_THREADS = 2
+# Each request sends the next body of the file, which wrk's threads share out
+# between them, so that no two requests create the same mention.
 WRK_BODIES = """
 local shards = 0
 function setup(thread) thread:set("shard", shards); shards = shards + 1 end
@@ -192,7 +198,7 @@ function init(args)
   bodies, position = {}, 0
   local line_number = 0
   for line in io.lines("%s") do
-    if line_number %% 2 == shard then bodies[#bodies + 1] = line end
+    if line_number %% %d == shard then bodies[#bodies + 1] = line end
     line_number = line_number + 1
   end
 end
@@ -208,12 +214,12 @@ def wrk(url: str, *, key: str, connections: int, seconds: int, method: str = "GE
     if bodies is not None:
         with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as body_file:
             body_file.write("\n".join(bodies) + "\n")
-        script += 'wrk.headers["Content-Type"] = "application/json"\n' + WRK_BODIES % body_file.name
+        script += 'wrk.headers["Content-Type"] = "application/json"\n' + WRK_BODIES % (body_file.name, WRK_THREADS)
     script += WRK_REPORT
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     result = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s", "-s", handle.name, url],
+        ["wrk", "-t", str(WRK_THREADS), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s", "-s", handle.name, url],
         capture_output=True, text=True, check=True,
     )
     os.unlink(handle.name)
@@ -318,7 +324,9 @@ def measure_server(venv_bin: Path, env: dict, data: dict, *, workers: int, threa
         rows.append(("list, first page, 16 clients", first))
         deep = deep_page_path(port, key=data["key"], pages=min(100, data["articles"] // 50 - 1))
         rows.append(("list, page 100, 16 clients", wrk(base + deep, key=data["key"], connections=16, seconds=seconds)))
-        sequential, concurrent = data["mention_bodies"][:300], data["mention_bodies"][300:]
+        # Bodies no earlier server shape used: each create is a new mention.
+        sequential, concurrent = data["mention_bodies"][:300], data["mention_bodies"][300:BODIES_PER_SHAPE]
+        del data["mention_bodies"][:BODIES_PER_SHAPE]
         rows.append(("create mention, sequential", sequential_posts(port, key=data["key"], bodies=sequential)))
         rows.append(
             ("create mention, 16 clients", wrk(f"{base}/api/v1/mentions/", key=data["key"], connections=16, seconds=seconds, method="POST", bodies=concurrent))
@@ -384,7 +392,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
-            data = populate(args.articles, args.mentions_per_article, Path(tmp))
+            data = populate(args.articles, args.mentions_per_article, Path(tmp), shapes=len(args.servers))
             print(f"populated {data['articles']:,} articles and {data['mentions']:,} mentions in {time.perf_counter() - started:.0f}s", file=sys.stderr)
         venv_bin = Path(sys.executable).parent
         worker = None

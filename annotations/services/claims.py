@@ -84,14 +84,17 @@ def update_claim(*, user, claim_id: int, version, changes: dict, from_header: bo
             f"Claim {claim.pk} was merged into claim {claim.merged_into_id}; correct that one.",
             fields={"claim": ["Merged."]},
         )
-    check_version(claim, version, describe=claim_dict, from_header=from_header)
-    before = claim_dict(claim)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", fields={name: ["Not editable."] for name in unknown})
+    if version is not None and str(version) != str(claim.version) and _already_so(claim, changes):
+        return claim  # the same change sent again (Save pressed twice): nothing to refuse or do
+    check_version(claim, version, describe=claim_dict, from_header=from_header)
+    before = claim_dict(claim)
+    old_text = claim.text
     if "text" in changes:
         claim.text = clean_claim_text(changes["text"])
-    if "language" in changes or "text" in changes:  # new words may be in another language
+    if "language" in changes or claim.text != old_text:  # new words may be in another language
         claim.language = changes.get("language") or guess_language(claim.text)
     if "claimant" in changes:
         claim.claimant = (changes["claimant"] or "").strip()
@@ -102,14 +105,27 @@ def update_claim(*, user, claim_id: int, version, changes: dict, from_header: bo
     claim.version += 1
     claim.search_text = claim_search_text(claim)
     claim.full_clean()
-    claim.save(update_fields=[*changes, *(["language"] if "text" in changes else []), "search_text", "version", "updated_at"])
+    claim.save(update_fields=[*changes, *(["language"] if claim.text != old_text else []), "search_text", "version", "updated_at"])
     record_event(actor=user, action=AuditAction.UPDATE, object_type=CLAIM, object_id=claim.pk, claim_id=claim.pk, before=before, after=claim_dict(claim))
     return claim
+
+
+def _already_so(claim: Claim, changes: dict) -> bool:
+    """Does the claim already read as `changes` would make it?"""
+    wanted = {
+        "text": lambda value: canonical_text(value).strip() if isinstance(value, str) else value,
+        "claimant": lambda value: (value or "").strip(),
+        "verdict": lambda value: value or "",
+        "language": lambda value: value,
+    }
+    return all(getattr(claim, name) == wanted[name](value) for name, value in changes.items())
 
 
 @transaction.atomic
 def merge_claims(*, editor, claim_id: int, into_id: int) -> Claim:
     """Fold a duplicate claim into another: every mention and stance moves.
+    A span one annotator marked for both keeps the surviving claim's mention;
+    the duplicate's is deleted and recorded.
 
     Where one annotator set a stance on the same text toward both claims, the
     more recently changed stance survives and the other's removal is recorded

@@ -26,6 +26,8 @@ from annotations.services.versions import check_version
 from newsdesk.text import canonical_text, fold
 
 _FINAL_VOWEL = re.compile(r"[هاة](?=\s|$)")
+# The alias key under which a person's surname alone finds them (لافروف → سيرغي لافروف).
+SURNAME_PREFIX = "surname:"
 _LEADING_CLITIC_ARTICLE = re.compile(r"^(?:و|ف|ب|ك)?ال")
 
 
@@ -64,7 +66,7 @@ def link_entity(entity_type: str, surface: str) -> Entity:
     key = match_key(surface)
     entity = _lookup(entity_type, key)
     if entity is None and entity_type == EntityType.PER and len(key.split()) == 1:
-        entity = _lookup(entity_type, f"surname:{key}")
+        entity = _lookup(entity_type, f"{SURNAME_PREFIX}{key}")
     if entity is None:
         entity = Entity.objects.create(type=entity_type, canonical_name=surface, aliases=[surface])
         _add_alias(entity, key)
@@ -78,7 +80,7 @@ def link_entity(entity_type: str, surface: str) -> Entity:
         _add_alias(entity, key)
     surname = _surname_key(entity_type, surface)
     if surname:
-        _add_alias(entity, f"surname:{surname}")
+        _add_alias(entity, f"{SURNAME_PREFIX}{surname}")
     return entity
 
 
@@ -95,7 +97,7 @@ def link_entities(names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int
     wanted = {}
     for entity_type, surface in names:
         surname = _surname_key(entity_type, surface)
-        wanted[(entity_type, surface)] = (match_key(surface), f"surname:{surname}" if surname else None)
+        wanted[(entity_type, surface)] = (match_key(surface), f"{SURNAME_PREFIX}{surname}" if surname else None)
     keys = {key for pair in wanted.values() for key in pair if key}
     aliases = EntityAlias.objects.filter(type__in={t for t, _ in names}, key__in=keys).select_related("entity")
     known = {(alias.type, alias.key): alias.entity for alias in aliases}
@@ -118,7 +120,7 @@ def search_entities(queryset, query: str):
     words = match_key(query).split()
     if not words:
         return queryset
-    spellings = EntityAlias.objects.all()
+    spellings = EntityAlias.objects.exclude(key__startswith=SURNAME_PREFIX)  # names, not the surname index
     for word in words:
         spellings = spellings.filter(key__contains=word)
     return queryset.filter(pk__in=spellings.values("entity_id"))
@@ -163,9 +165,7 @@ def split_entity(*, editor, entity_id, mention_ids: list[int], canonical_name: s
     (two people that were linked as one)."""
     source = access_entity(editor, entity_id, for_update=True, to_change=True)
     before = entity_dict(source)
-    name = (canonical_name or "").strip()
-    if not name:
-        raise InvalidInput("Name the new entity.", fields={"canonical_name": ["This field may not be blank."]})
+    name = _new_name(source, canonical_name, keep=None)
     mentions = EntityMention.objects.filter(entity=source, pk__in=mention_ids)
     if mentions.count() != len(set(mention_ids)) or not mention_ids:
         raise InvalidInput("Every mention to split off must belong to this entity.", fields={"mentions": ["Unknown mention."]})
@@ -205,15 +205,7 @@ def rename_entity(*, editor, entity_id, version, canonical_name, from_header: bo
     if entity.merged_into_id:
         raise InvalidInput(f"Entity {entity.pk} was merged into {entity.merged_into_id}; rename that one.", fields={"canonical_name": ["Merged."]})
     check_version(entity, version, describe=entity_dict, from_header=from_header)
-    name = " ".join(canonical_text(canonical_name if isinstance(canonical_name, str) else "").split())
-    if not name:
-        raise InvalidInput("Name the entity.", fields={"canonical_name": ["This field may not be blank."]})
-    owner = _lookup(entity.type, match_key(name))
-    if owner is not None and owner.pk != entity.pk:
-        raise InvalidInput(
-            f"«{name}» is already the name of entity {owner.pk} ({owner.canonical_name}); merge the two instead.",
-            fields={"canonical_name": [f"Belongs to entity {owner.pk}."]},
-        )
+    name = _new_name(entity, canonical_name, keep=entity)
     before = entity_dict(entity)
     entity.canonical_name = name
     entity.aliases = list(dict.fromkeys([*entity.aliases, name]))
@@ -224,14 +216,34 @@ def rename_entity(*, editor, entity_id, version, canonical_name, from_header: bo
     return entity
 
 
+def _new_name(entity: Entity, name, *, keep: Entity | None) -> str:
+    """A name for `entity` (keep: itself) or for one split from it (keep:
+    None), cleaned as text is, or InvalidInput: blank, or already the name of
+    another entity of that type (then the two are one, and merging says so)."""
+    name = " ".join(canonical_text(name if isinstance(name, str) else "").split())
+    if not name:
+        raise InvalidInput("Name the entity.", fields={"canonical_name": ["This field may not be blank."]})
+    owner = _lookup(entity.type, match_key(name))
+    if owner is not None and (keep is None or owner.pk != keep.pk):
+        raise InvalidInput(
+            f"«{name}» is already the name of entity {owner.pk} ({owner.canonical_name}); merge into it instead.",
+            fields={"canonical_name": [f"Belongs to entity {owner.pk}."]},
+        )
+    return name
+
+
+@transaction.atomic
 def split_entity_by_spellings(*, editor, entity_id, spellings: list[str], canonical_name: str) -> Entity:
-    """split_entity for the mentions written in `spellings` (as the entity page
-    offers it: two people linked as one usually differ by how they are written)."""
-    access_entity(editor, entity_id, to_change=True)
+    """split_entity for the mentions written in `spellings`, as the entity page
+    offers it (two people linked as one usually differ by how they are
+    written); rejected mentions, which the page does not list, stay."""
+    access_entity(editor, entity_id, for_update=True, to_change=True)
     chosen = {spelling for spelling in spellings if spelling}
     if not chosen:
         raise InvalidInput("Choose the spellings whose mentions go to the new entity.", fields={"mentions": ["Choose at least one."]})
-    mention_ids = list(EntityMention.objects.filter(entity_id=entity_id, quote__in=chosen).values_list("pk", flat=True))
+    mention_ids = list(
+        EntityMention.objects.filter(entity_id=entity_id, quote__in=chosen).exclude(status=MentionStatus.REJECTED).values_list("pk", flat=True)
+    )
     if not mention_ids:
         raise InvalidInput("None of those spellings is a mention of this entity.", fields={"mentions": ["Unknown spelling."]})
     return split_entity(editor=editor, entity_id=entity_id, mention_ids=mention_ids, canonical_name=canonical_name)

@@ -25,6 +25,7 @@ from annotations.services.notifications import notify
 from annotations.services.queue import give_back_slot
 from annotations.services.stances import describe_stance
 from annotations.services.versions import check_version
+from newsdesk.bulk import insert_one
 
 DECISIONS = {
     "accept": TaskState.ACCEPTED,
@@ -116,7 +117,9 @@ def adopt_mention(*, editor, campaign_id, mention_id) -> ClaimMention:
     existing = ClaimMention.objects.filter(**same).first()
     if existing is not None:
         return existing
-    final = ClaimMention.objects.create(**same, quote=mention.quote, annotator=editor)
+    final = insert_one(ClaimMention(**same, quote=mention.quote, annotator=editor), skip_duplicate=True)
+    if final is None:  # another editor adopted it meanwhile: theirs is the final one
+        return ClaimMention.objects.get(**same)
     record_event(
         actor=editor, action=AuditAction.CREATE, object_type="mention", object_id=final.pk,
         article_id=final.article_id, claim_id=final.claim_id, after={"from_mention": mention.pk, "layer": "final"},

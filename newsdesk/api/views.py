@@ -120,7 +120,9 @@ def _as_stored(value):
 def _summary_rows() -> QuerySet:
     """The article list's query before its filters and page. Naming its
     columns and its extraction-state subquery took a tenth of a list
-    request's Python; built once per process, each request clones it."""
+    request's Python; built once per process, each request clones it. It
+    stands in for get_queryset(), which restricts nothing: every reader sees
+    every article (what blind campaigns hide are annotations)."""
     columns = (*SUMMARY_COLUMNS, *(f"source__{name}" for name in SOURCE_COLUMNS))
     return Article.objects.annotate(extraction_state=extraction_state_subquery()).values(*columns)
 

@@ -237,3 +237,36 @@ def test_an_editor_renames_an_entity_on_its_page(client, editor, journalist):
     assert "message-error" in stale.text and Entity.objects.get(pk=lavrov.pk).canonical_name == "سيرغي لافروف"
     lost = client.post(f"/entities/{lavrov.id}/rename/", {"canonical_name": "لافروف الوزير", "version": "x"}, follow=True)
     assert lost.status_code == 200 and "message-error" in lost.text
+
+
+def test_in_a_blind_campaign_the_entities_pages_show_only_the_spellings_one_may_see(client, editor, journalist, second_journalist):
+    from annotations.services.campaigns import create_campaign, set_campaign_state
+    from annotations.services.entities import add_entity_mention
+
+    article = make_article(paragraphs=("قال سامر الحداد إن الحداد سيزور المدينة.",))
+    samer = link_entity("PER", "سامر الحداد")
+    mention_of(samer, article, "سامر الحداد")  # the machine's: everyone's
+    campaign = create_campaign(
+        editor=editor, name="حملة عمياء", selection={"articles": [article.id]},
+        annotators=[journalist.username, second_journalist.username], overlap=2, blind=True,
+    )
+    set_campaign_state(editor=editor, campaign_id=campaign.id, state="active")
+    start = article.current_revision.text.index("الحداد سيزور")
+    added = add_entity_mention(user=second_journalist, entity_type="PER", article=article.id, start=start, end=start + 6, quote="الحداد")
+    assert added.entity_id == samer.id  # the surname alone links to him: a new spelling of his
+
+    client.force_login(journalist)
+    for page in (client.get("/entities/").text, client.get(f"/entities/{samer.id}/").text):
+        assert "سامر الحداد" in page and "<bdi>الحداد</bdi>" not in page
+    client.force_login(second_journalist)
+    assert "<bdi>الحداد</bdi>" in client.get("/entities/").text
+
+
+def test_the_entities_page_takes_a_fixed_number_of_queries(client, journalist, django_assert_max_num_queries):
+    article = make_article(paragraphs=(" ".join(f"كيان{n}" for n in range(30)),))
+    for n in range(30):
+        mention_of(link_entity("ORG", f"كيان{n}"), article, f"كيان{n}")
+    client.force_login(journalist)
+    client.get("/entities/")  # sessions, roles: warmed
+    with django_assert_max_num_queries(12):
+        assert client.get("/entities/").text.count('href="/entities/') >= 30

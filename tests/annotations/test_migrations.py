@@ -29,18 +29,21 @@ def test_repeated_mentions_are_folded_into_the_first_and_recorded(journalist, se
         claim = Claim.objects.create(text="ادعاء", created_by_id=journalist.pk, language="ar")
         text = article.current_revision.text
 
-        def mark(annotator, start, end):
+        def mark(annotator, start, end, layer="annotation"):
             return OldMention.objects.create(
                 article_id=article.id, revision_id=article.current_revision_id, start=start, end=end, quote=text[start:end],
-                claim=claim, annotator_id=annotator.pk, layer="annotation", version=1,
+                claim=claim, annotator_id=annotator.pk, layer=layer, version=1,
             )
 
         first, repeat, _, other_span, other_person = mark(journalist, 0, 4), mark(journalist, 0, 4), mark(journalist, 0, 4), mark(journalist, 0, 5), mark(second_journalist, 0, 4)
+        # The final layer holds a span once, whoever adopted it.
+        final, final_repeat = mark(journalist, 1, 6, layer="final"), mark(second_journalist, 1, 6, layer="final")
         migrate(AFTER)
     finally:
         migrate()
-    assert set(ClaimMention.objects.values_list("id", flat=True)) == {first.id, other_span.id, other_person.id}
+    assert set(ClaimMention.objects.values_list("id", flat=True)) == {first.id, other_span.id, other_person.id, final.id}
     removed = AuditEvent.objects.filter(action="delete", object_type="mention").order_by("object_id")
-    assert [event.object_id for event in removed] == [repeat.id, repeat.id + 1]
-    assert removed[0].before["repeats"] == first.id and removed[0].before["quote"] == text[0:4]
+    assert [event.object_id for event in removed] == [repeat.id, repeat.id + 1, final_repeat.id]
+    assert removed[0].after["removed_as_repeat_of"] == first.id and removed[0].before["quote"] == text[0:4]
     assert removed[0].actor_id == journalist.pk and removed[0].before["created_at"].endswith("Z")
+    assert removed[2].after["removed_as_repeat_of"] == final.id and removed[2].actor_id == second_journalist.pk

@@ -352,7 +352,12 @@ def test_a_same_key_retry_that_lost_the_race_replays_the_first_answer(as_journal
     headers = {"HTTP_IDEMPOTENCY_KEY": "race-1"}
     first = as_journalist.post("/api/v1/mentions/", {"claim": claim["id"], "article": emoji_article.id, **span}, format="json", **headers)
     real_filter = IdempotentRequest.objects.filter
-    looks = iter([IdempotentRequest.objects.none()])
+
+    class NotYetCommitted:
+        def first(self):
+            return None
+
+    looks = iter([NotYetCommitted()])  # the retry's first look, before the first request committed
     monkeypatch.setattr(IdempotentRequest.objects, "filter", lambda *a, **k: next(looks, None) or real_filter(*a, **k))
     retry = as_journalist.post("/api/v1/mentions/", {"claim": claim["id"], "article": emoji_article.id, **span}, format="json", **headers)
     assert retry.status_code == 201 and retry["Idempotent-Replayed"] == "true"
