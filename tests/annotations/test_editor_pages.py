@@ -270,3 +270,24 @@ def test_the_entities_page_takes_a_fixed_number_of_queries(client, journalist, d
     client.get("/entities/")  # sessions, roles: warmed
     with django_assert_max_num_queries(12):
         assert client.get("/entities/").text.count('href="/entities/') >= 30
+
+
+def test_a_verdict_alone_keeps_the_language_the_claim_was_given(client, editor, claim):
+    from annotations.services.claims import update_claim
+
+    update_claim(user=editor, claim_id=claim.pk, version=claim.version, changes={"language": "en"})
+    claim.refresh_from_db()
+    client.force_login(editor)
+    assert edit(client, claim, verdict="false").status_code == 302  # the form sends the text unchanged
+    claim.refresh_from_db()
+    assert (claim.verdict, claim.language) == ("false", "en")
+
+
+def test_a_split_named_as_another_entity_is_refused(client, editor):
+    article = make_article(paragraphs=("قال سامر الحداد إن الحداد الأب سيزور المدينة.",))
+    samer, other = link_entity("PER", "سامر الحداد"), link_entity("PER", "وليد الحداد")
+    mention_of(samer, article, "سامر الحداد")
+    mention_of(samer, article, "الحداد الأب")
+    client.force_login(editor)
+    refused = client.post(f"/entities/{samer.id}/split/", {"spelling": ["الحداد الأب"], "canonical_name": "وليد  الحداد"}, follow=True)
+    assert f"entity {other.id}" in refused.text and EntityMention.objects.filter(entity=samer).count() == 2

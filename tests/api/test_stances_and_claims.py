@@ -247,3 +247,12 @@ def test_merging_claims_adjudicated_by_two_editors_keeps_one_final_answer_per_te
     assert Stance.objects.get(layer=Layer.ANNOTATION, annotator=editor).label == "discuss"
     assert ClaimMention.objects.filter(layer=Layer.ANNOTATION).count() == 1  # the journalist's repeat folded too
     assert as_editor.post("/api/v1/claims/abc/merge/", {"into": kept.id}, format="json").status_code == 404
+
+
+def test_the_same_correction_sent_again_is_answered_not_refused(as_journalist):
+    claim = new_claim(as_journalist)
+    first = as_journalist.patch(f"/api/v1/claims/{claim['id']}/", {"claimant": "الوزير", "version": claim["version"]}, format="json")
+    again = as_journalist.patch(f"/api/v1/claims/{claim['id']}/", {"claimant": "الوزير", "version": claim["version"]}, format="json")
+    assert first.status_code == again.status_code == 200 and again.json()["version"] == first.json()["version"]
+    other = as_journalist.patch(f"/api/v1/claims/{claim['id']}/", {"claimant": "غيره", "version": claim["version"]}, format="json")
+    assert other.status_code == 409
