@@ -25,12 +25,14 @@ from annotations.representations import (
     CODE_POINTS,
     EXPANSIONS,
     article_document,
+    entity_dict,
     mention_dict,
     source_dict,
 )
 from annotations.services.claims import search_claims
 from annotations.services.entities import search_entities
 from newsdesk.models import Article, Comment, Source
+from newsdesk.roles import is_editor
 from newsdesk.text import direction_for
 
 LAYER_HELP = (
@@ -330,6 +332,20 @@ def spellings_of(entity_ids: list[int], viewer=None) -> dict[int, list[dict]]:
     for row in rows[: 200 * max(len(entity_ids), 1)]:
         found[row["entity_id"]].append({"spelling": row["quote"], "mentions": row["mentions"]})
     return found
+
+
+def entity_bodies(entities: list[Entity], viewer) -> list[dict]:
+    """entity_dict of each. Where `viewer` annotates in an active blind
+    campaign, the aliases are only the canonical name and the spellings of
+    texts they may see: a spelling another annotator added is their work."""
+    bodies = [entity_dict(entity) for entity in entities]
+    if is_editor(viewer) or not blind_article_ids(viewer).exists():
+        return bodies
+    spellings = spellings_of([entity.pk for entity in entities], viewer)
+    for body, entity in zip(bodies, entities):
+        seen = {row["spelling"] for row in spellings.get(entity.pk, [])} | {entity.canonical_name}
+        body["aliases"] = [alias for alias in entity.aliases if alias in seen]
+    return bodies
 
 
 def entities_to_merge_into(entity: Entity) -> QuerySet[Entity]:

@@ -31,7 +31,12 @@ from annotations.representations import (
     offset_converter,
     stance_dict,
 )
-from annotations.selectors import claim_mentions_across_articles, entity_appearances, stance_summary_by_source
+from annotations.selectors import (
+    claim_mentions_across_articles,
+    entity_appearances,
+    entity_bodies,
+    stance_summary_by_source,
+)
 from annotations.services import claims, entities, mentions, stances
 from annotations.services.spans import CODE_POINTS, UTF16
 from newsdesk.api import filters, schema
@@ -289,13 +294,15 @@ class EntityViewSet(ListedViewSet):
 
     @extend_schema(responses=schema.EntitySerializer(many=True))
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(entity_bodies(list(page), request.user))
 
     @extend_schema(responses={200: schema.EntityDetailSerializer, 404: schema.ErrorSerializer})
     def retrieve(self, request, pk=None):
         """The entity, the articles where it appears, and the claims in those articles."""
         entity = access_entity(request.user, pk)
-        return with_etag(Response({**entity_dict(entity), **entity_appearances(entity, viewer=request.user)}), entity.version)
+        (body,) = entity_bodies([entity], request.user)
+        return with_etag(Response({**body, **entity_appearances(entity, viewer=request.user)}), entity.version)
 
     @extend_schema(request=inputs.EntityRenameInputSerializer, responses={200: schema.EntitySerializer, **WRITE_ERRORS})
     def partial_update(self, request, pk=None):

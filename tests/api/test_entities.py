@@ -140,3 +140,31 @@ def test_editors_rename_an_entity_and_a_name_of_another_is_refused(as_editor, as
     assert blank.status_code == 400
     # Found by the new name.
     assert [e["id"] for e in as_journalist.get("/api/v1/entities/", {"q": "سيرجي لافروف"}).json()["results"]] == [lavrov.id]
+
+
+def test_in_a_blind_campaign_an_entity_shows_only_the_spellings_one_may_see(
+    editor, journalist, second_journalist, as_journalist, as_second_journalist, as_editor
+):
+    from annotations.services.entities import link_entity
+
+    article = make_article(paragraphs=("قال سامر الحداد إن الحداد سيزور المدينة.",))
+    samer = link_entity("PER", "سامر الحداد")
+    mention_of(samer, article, "سامر الحداد")
+    campaign = create_campaign(
+        editor=editor, name="حملة عمياء", selection={"articles": [article.id]},
+        annotators=[journalist.username, second_journalist.username], overlap=2, blind=True,
+    )
+    set_campaign_state(editor=editor, campaign_id=campaign.id, state="active")
+    start = article.current_revision.text.index("الحداد سيزور")
+    added = as_second_journalist.post(
+        "/api/v1/entity-mentions/", {"article": article.id, "type": "PER", "start": start, "end": start + 6, "quote": "الحداد"}, format="json"
+    ).json()
+    assert added["entity"] == samer.id
+
+    def aliases(client):
+        listed = {e["id"]: e for e in client.get("/api/v1/entities/").json()["results"]}[samer.id]["aliases"]
+        assert client.get(f"/api/v1/entities/{samer.id}/").json()["aliases"] == listed
+        return listed
+
+    assert aliases(as_journalist) == ["سامر الحداد"]
+    assert aliases(as_second_journalist) == aliases(as_editor) == ["سامر الحداد", "الحداد"]
