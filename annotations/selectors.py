@@ -302,7 +302,7 @@ def entity_index(viewer, *, query: str = "", entity_type: str = "") -> QuerySet[
     out), with how many, most mentioned first; `query` matches any spelling,
     as the API's ?q= does."""
     counts = (
-        visible_entity_mentions(viewer, EntityMention.objects.filter(entity=OuterRef("pk")).exclude(status="rejected"))
+        _mentions_seen(viewer, EntityMention.objects.filter(entity=OuterRef("pk")))
         .order_by().values("entity").annotate(count=Count("id")).values("count")
     )
     entities = Entity.objects.filter(merged_into__isnull=True)
@@ -324,14 +324,22 @@ def spellings_of(entity_ids: list[int], viewer=None) -> dict[int, list[dict]]:
     """For each entity, how it is written in the texts `viewer` may see (blind
     campaigns hide what other annotators added; rejected mentions are left
     out), with how many mentions each, most frequent first; one query."""
-    mentions = EntityMention.objects.filter(entity_id__in=entity_ids).exclude(status="rejected")
-    if viewer is not None:
-        mentions = visible_entity_mentions(viewer, mentions)
-    rows = mentions.values("entity_id", "quote").annotate(mentions=Count("id")).order_by("entity_id", "-mentions", "quote")
+    rows = _mentions_seen(viewer, EntityMention.objects.filter(entity_id__in=entity_ids)).values("entity_id", "quote").annotate(mentions=Count("id")).order_by("entity_id", "-mentions", "quote")
     found: dict[int, list[dict]] = defaultdict(list)
     for row in rows[: 200 * max(len(entity_ids), 1)]:
         found[row["entity_id"]].append({"spelling": row["quote"], "mentions": row["mentions"]})
     return found
+
+
+def _mentions_seen(viewer, mentions: QuerySet) -> QuerySet:
+    """Entity mentions that count as the entity's: not rejected, and visible to `viewer` (None: to anyone)."""
+    mentions = mentions.exclude(status="rejected")
+    return mentions if viewer is None else visible_entity_mentions(viewer, mentions)
+
+
+def also_written(entity: Entity, spellings: list[dict]) -> list[str]:
+    """The spellings (rows of spellings_of) other than the entity's name."""
+    return [row["spelling"] for row in spellings if row["spelling"] != entity.canonical_name]
 
 
 def entity_bodies(entities: list[Entity], viewer) -> list[dict]:

@@ -24,6 +24,7 @@ from annotations.errors import Conflict, InvalidInput, NotFound
 from annotations.forms import ClaimEditForm
 from annotations.models import Claim, ClaimMention, EntityType, Stance, StanceLabel
 from annotations.selectors import (
+    also_written,
     claim_merge_candidates,
     claims_to_merge_into,
     entities_to_merge_into,
@@ -205,7 +206,7 @@ def entity_list(request):
     # The spellings shown are those of the texts the viewer may see, as on each entity's page.
     spellings = spellings_of([entity.pk for entity in page], request.user)
     for entity in page:
-        entity.also_written = [row["spelling"] for row in spellings.get(entity.pk, []) if row["spelling"] != entity.canonical_name]
+        entity.also_written = also_written(entity, spellings.get(entity.pk, []))
     return render(request, "annotations/entity_list.html", {"page": page, "query": query, "type": entity_type, "types": EntityType.choices})
 
 
@@ -223,7 +224,7 @@ def entity_detail(request, entity_id: int):
         "spellings": spellings,
         # As the texts the viewer may see write it (not every alias: in blind
         # campaigns another annotator's added spelling is theirs).
-        "also_written": [row["spelling"] for row in spellings if row["spelling"] != entity.canonical_name],
+        "also_written": also_written(entity, spellings),
         **entity_appearances(entity, viewer=request.user),
     }
     if is_editor(request.user):
