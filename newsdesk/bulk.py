@@ -11,7 +11,6 @@ transaction point at each other (Django's foreign keys are deferred).
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from functools import cache
@@ -24,6 +23,19 @@ def _json(value) -> str:
     # orjson: several times faster than the json module; PostgreSQL stores jsonb
     # in its own form, so the spacing does not matter.
     return orjson.dumps(value).decode()
+
+
+def _copy_value(value) -> str:
+    """One value in COPY's text format: None is NULL (\\N), so an empty text
+    stays empty in every column; a backslash, tab, newline or carriage return
+    inside a text is escaped. JSON values arrive already encoded."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        if "\\" in value:
+            value = value.replace("\\", "\\\\")
+        return value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return str(value)
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int] | None:
@@ -58,26 +70,23 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict]) -> list[int]:
     if unknown:
         raise ValueError(f"{model.__name__} has no column(s) {unknown}")
     json_positions = [i for i, name in enumerate(names) if isinstance(fields[name], models.JSONField)]
-    nullable = [fields[name].column for name in names if fields[name].null]
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    lines = []
     for number, row in enumerate(rows):
         values = list(row.values())
         if ids is not None:
             values.append(ids[number])
         for position in json_positions:
-            values[position] = _json(values[position])
-        writer.writerow(values)
-    buffer.seek(0)
+            if values[position] is not None:
+                values[position] = _json(values[position])
+        lines.append("\t".join([_copy_value(value) for value in values]))
+    lines.append("")
+    buffer = io.StringIO("\n".join(lines))
 
     quote = connection.ops.quote_name
-    # Every value is quoted; csv writes None as "", which FORCE_NULL turns into NULL
-    # in nullable columns (none of which is free text, so "" is never meant literally).
-    options = "FORMAT csv" + (f", FORCE_NULL ({', '.join(quote(c) for c in nullable)})" if nullable else "")
     columns = ", ".join(quote(fields[name].column) for name in names + (["id"] if ids is not None else []))
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH ({options})", buffer)
+        cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN", buffer)
     return ids if ids is not None else [row["id"] for row in rows]
 
 

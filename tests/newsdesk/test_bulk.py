@@ -1,11 +1,14 @@
-"""insert_one: a new row as Model.save() writes it, in one statement."""
+"""insert_one: a new row as Model.save() writes it, in one statement; insert_rows:
+bulk rows (COPY on PostgreSQL) that read back exactly as they were given."""
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from annotations.models import AuditEvent, ClaimMention, Stance
 from annotations.services.claims import create_claim
-from newsdesk.bulk import insert_one
+from newsdesk.bulk import insert_one, insert_rows
+from newsdesk.models import Comment
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +46,22 @@ def test_a_constraint_is_the_database_error_and_an_existing_row_is_refused(journ
         insert_one(Stance(claim=claim, article=article, label="disagree", annotator=journalist))
     with pytest.raises(ValueError, match="new rows"):
         insert_one(first)
+
+
+def test_bulk_rows_keep_escapes_empty_strings_and_nulls():
+    article = make_article()
+    now = timezone.now()
+    tricky = "سطر أول\tبعد جدولة\r\nC:\\new\\table \\N 👍🏽"
+    rows = [
+        {"article_id": article.id, "position": 10 + n, "author": author, "title": "", "text": text,
+         "text_hash": f"{n}" * 64, "text_notes": notes, "language": "ar", "posted_at_text": "",
+         "posted_at": posted, "created_at": now, "updated_at": now}
+        for n, (author, text, notes, posted) in enumerate([
+            ("\\N", tricky, {"path": "a\\b", "tab": "\t"}, None),
+            ("", "\\", {}, now),
+        ])
+    ]
+    ids = insert_rows(Comment, rows)
+    first, second = (Comment.objects.get(pk=pk) for pk in ids)
+    assert (first.author, first.text, first.text_notes, first.posted_at) == ("\\N", tricky, {"path": "a\\b", "tab": "\t"}, None)
+    assert (second.author, second.title, second.text, second.posted_at) == ("", "", "\\", now)
