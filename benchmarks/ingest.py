@@ -9,6 +9,7 @@ run happens in its own process so the memory figures do not mix.
         .venv/bin/python -m benchmarks.ingest
     .venv/bin/python -m benchmarks.ingest --sizes 1000 10000   # SQLite when DATABASE_URL is unset
     .venv/bin/python -m benchmarks.ingest --reading-only --sizes 10000   # reading alone, no database
+    DATABASE_URL=... .venv/bin/python -m benchmarks.ingest --index-costs --sizes 10000   # the article table's indexes
 
 On PostgreSQL the script creates and drops a database named `<name>_bench`.
 With REDIS_URL, the imports send their extraction runs to database 15 of that
@@ -151,6 +152,39 @@ def reading_only(sizes: list[int]) -> None:
                 print(f"| {kind} | {size:,} | {best:.2f} | {best / size * 1e6:,.0f} |")
 
 
+INDEX_VARIANTS = (
+    ("no index", lambda name: False),
+    ("the b-tree indexes", lambda name: name != "article_search_arabic"),
+    ("the full-text search index only", lambda name: name == "article_search_arabic"),
+    ("every index, as stored", lambda name: True),
+)
+
+
+def index_costs(url: str, article_count: int) -> None:
+    """Time writing the imported articles' rows again into copies of their table
+    that carry none, some or all of its indexes: what each index costs an import."""
+    import psycopg2
+
+    print("| article table with | rows | seconds | rows/s |")
+    print("|---|---:|---:|---:|")
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'newsdesk_article'")
+        indexes = cursor.fetchall()
+        for label, keep in INDEX_VARIANTS:
+            cursor.execute("DROP TABLE IF EXISTS bench_articles")
+            cursor.execute("CREATE TABLE bench_articles (LIKE newsdesk_article INCLUDING DEFAULTS INCLUDING STORAGE INCLUDING COMPRESSION)")
+            for name, definition in indexes:
+                if keep(name):
+                    cursor.execute(definition.replace(name, f"bench_{name}", 1).replace("public.newsdesk_article", "public.bench_articles", 1))
+            connection.commit()
+            started = time.perf_counter()
+            cursor.execute("INSERT INTO bench_articles SELECT * FROM newsdesk_article")
+            connection.commit()
+            elapsed = time.perf_counter() - started
+            print(f"| {label} | {article_count:,} | {elapsed:.2f} | {article_count / elapsed:,.0f} |")
+        cursor.execute("DROP TABLE bench_articles")
+
+
 def fresh_database(base_url: str | None, workdir: Path) -> tuple[str, callable]:
     """A DATABASE_URL for an empty database, and a function that drops it."""
     if not base_url:
@@ -195,6 +229,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     parser.add_argument("--reading-only", action="store_true", help="time reading the inputs alone, without a database")
+    parser.add_argument("--index-costs", action="store_true", help="after the JSON Lines import, time what each index of the article table costs (PostgreSQL)")
     args = parser.parse_args()
     if args.child:
         child(*args.child)
@@ -204,6 +239,8 @@ def main() -> None:
         return
 
     base_url = os.environ.get("DATABASE_URL")
+    if args.index_costs and not (base_url or "").startswith("postgres"):
+        sys.exit("--index-costs measures PostgreSQL's indexes: set DATABASE_URL to a PostgreSQL database.")
     engine = "PostgreSQL" if base_url and base_url.startswith("postgres") else "SQLite"
     broker = bench_broker(os.environ.get("REDIS_URL", ""))
     rows = []
@@ -212,7 +249,8 @@ def main() -> None:
             folder = Path(tmp) / str(size)
             folder.mkdir()
             pages, feed = build_inputs(folder, size)
-            for kind, path in (("JSON Lines", feed), ("raw text pages", pages)):
+            inputs = (("JSON Lines", feed),) if args.index_costs else (("JSON Lines", feed), ("raw text pages", pages))
+            for kind, path in inputs:
                 url, drop = fresh_database(base_url, Path(tmp))
                 try:
                     # DEBUG off, as in production (DEBUG on would also keep every query in memory).
@@ -231,6 +269,9 @@ def main() -> None:
                         check=True,
                     )
                     rows.append(json.loads(result.stdout.strip().splitlines()[-1]))
+                    if args.index_costs:
+                        print(f"\nWriting the {rows[-1]['imported']:,} imported article rows again (INSERT … SELECT):\n")
+                        index_costs(url, rows[-1]["imported"])
                 finally:
                     drop()
                     if broker:
