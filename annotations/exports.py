@@ -258,12 +258,24 @@ STANCE_COLUMNS = [
 ]
 
 
+# A cell a spreadsheet would run as a formula starts with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(text: str) -> str:
+    """Free text as a spreadsheet shows it, never runs it: an apostrophe
+    before a leading =, +, -, @ (OWASP's advice for CSV injection)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def iter_stance_csv(scope: AnnotationScope = EVERYTHING) -> Iterator[str]:
+    """The stance table, UTF-8 with a byte-order mark so that spreadsheet
+    programs read the Arabic as UTF-8."""
     scope = scope.settled()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(STANCE_COLUMNS)
-    yield buffer.getvalue()
+    yield "\ufeff" + buffer.getvalue()
     stances = (
         scope.apply(Stance.objects.all())
         .select_related("claim", "article__source", "annotator")
@@ -273,12 +285,15 @@ def iter_stance_csv(scope: AnnotationScope = EVERYTHING) -> Iterator[str]:
     for stance in stances.iterator(chunk_size=500):
         buffer.seek(0)
         buffer.truncate()
+        texts = [
+            stance.claim.text, stance.article.title, stance.article.source.name, stance.annotator.get_username(),
+            " | ".join(r.quote for r in stance.rationales.all()), stance.note,
+        ]
+        claim, title, source, annotator, quotes, note = (_spreadsheet_safe(text) for text in texts)
         writer.writerow(
             [
-                stance.claim_id, stance.claim.text, stance.article_id, stance.article.title,
-                stance.article.source.name, stance.target_type, stance.comment_id or "", stance.label,
-                stance.annotator.get_username(), " | ".join(r.quote for r in stance.rationales.all()),
-                stance.note, iso_time(stance.updated_at),
+                stance.claim_id, claim, stance.article_id, title, source, stance.target_type,
+                stance.comment_id or "", stance.label, annotator, quotes, note, iso_time(stance.updated_at),
             ]
         )
         yield buffer.getvalue()

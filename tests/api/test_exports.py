@@ -83,10 +83,20 @@ def test_web_annotation_export_has_quote_and_position_selectors(as_api_client, a
 
 
 def test_stance_table_csv(as_api_client, annotated, claim):
-    rows = list(csv.DictReader(io.StringIO(stream(as_api_client.get("/api/v1/export/stances.csv")))))
+    text = stream(as_api_client.get("/api/v1/export/stances.csv"))
+    assert text.startswith("\ufeffclaim_id,")  # the mark that tells a spreadsheet it is UTF-8
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert [(r["target_type"], r["stance"], r["annotator"]) for r in rows] == [("article", "discuss", "layla"), ("comment", "disagree", "layla")]
     assert rows[0]["claim"] == claim["text"] and rows[0]["rationale_quotes"] == "الموعد غير واقعي"
     assert rows[0]["source"] == "الواحة اليوم"
+
+
+def test_stance_table_never_hands_a_spreadsheet_a_formula(as_api_client, annotated):
+    stance = Stance.objects.filter(comment=None).get()
+    Stance.objects.filter(pk=stance.pk).update(note='=HYPERLINK("http://evil.example","اضغط")')
+    text = stream(as_api_client.get("/api/v1/export/stances.csv")).removeprefix("\ufeff")
+    row = next(r for r in csv.DictReader(io.StringIO(text)) if r["target_type"] == "article")
+    assert row["note"] == '\'=HYPERLINK("http://evil.example","اضغط")'
 
 
 def test_baly_export_reimports_to_the_same_claims_and_stances(as_api_client, annotated, editor, claim, tmp_path):
