@@ -166,13 +166,19 @@ def _store_batch(records: list[PageRecord], report: ImportReport) -> None:
         Article.objects.filter(page_hash__in={r.page_hash for r in records}).values_list("source__slug", "page_hash")
     )
     fresh: list[PageRecord] = []
+    # The page each article had last in this batch: a file may hold two
+    # versions of one article, and the second is a change, not a duplicate.
+    latest: dict[tuple[str, str], str] = {}
     for record in records:
         key = (record.source_slug, record.page_hash)
-        if key in known:
+        identity = (record.source_slug, article_identity(record))
+        seen = latest.get(identity)
+        if seen == record.page_hash or (seen is None and key in known):
             report.unchanged += 1
         else:
-            known.add(key)
             fresh.append(record)
+        latest[identity] = record.page_hash
+        known.add(key)
     if not fresh:
         return
 
@@ -342,7 +348,7 @@ def _apply_page(record: PageRecord) -> str:
         return UNCHANGED
     outcome = UNCHANGED
     fields = ["page_hash", "updated_at"]
-    if article.current_revision.text_hash != record.text_hash:
+    if article.current_revision.text_hash != record.text_hash and not _stored_before(article, record):
         revision = ArticleRevision(article=article, **_revision_row(record, article.current_revision.number + 1))
         revision.save()
         article.current_revision = revision
@@ -352,6 +358,7 @@ def _apply_page(record: PageRecord) -> str:
     if record.published_at and record.published_at != article.published_at:
         article.published_at, article.published_at_text = record.published_at, record.published_at_text[:200]
         fields += ["published_at", "published_at_text"]
+        outcome = outcome if outcome == REVISED else UPDATED
     known = set(article.comments.values_list("author", "text_hash"))
     new_comments = _comment_rows(record, article.pk, timezone.now(), skip=known)
     if new_comments:
@@ -362,11 +369,20 @@ def _apply_page(record: PageRecord) -> str:
         comment_texts = list(article.comments.values_list("text", flat=True))
         article.search_text = textlib.search_text(article.current_revision.text, comment_texts)
         fields.append("search_text")
-    article.page_hash = record.page_hash
-    article.save(update_fields=fields)
-    if outcome != UNCHANGED:
+        article.page_hash = record.page_hash
+        article.save(update_fields=fields)
         schedule_extraction([(article.pk, article.current_revision_id)])
     return outcome
+
+
+def _stored_before(article: Article, record: PageRecord) -> bool:
+    """Whether this very page (same file name, or file and line for JSON Lines,
+    same raw page and text) is already one of the article's revisions. A file
+    that holds two versions of an article stores each once, the later as the
+    current text; importing that file again must not make them take turns."""
+    return article.revisions.filter(
+        raw_name=record.raw_name[:500], raw_page=record.raw_page, text_hash=record.text_hash
+    ).exists()
 
 
 def _follow_page_order(article: Article, record: PageRecord) -> None:

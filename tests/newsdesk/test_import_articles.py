@@ -311,6 +311,21 @@ def test_the_same_page_twice_in_one_batch_is_one_article(tmp_path):
     assert "Imported 1, updated 0, revised 0, unchanged duplicates 1" in out
 
 
+def test_two_versions_of_an_article_in_one_file_keep_the_last_and_import_again_unchanged(tmp_path):
+    first = {**JSONL_GOOD, "body": "النص الأول للخبر."}
+    second = {**JSONL_GOOD, "body": "النص المصحح للخبر بعد التعديل."}
+    path = write_jsonl(tmp_path, [json.dumps(first), json.dumps(second), json.dumps(first)])
+    code, out, _ = run_import(str(path))
+    assert "Imported 1, updated 0, revised 2, unchanged duplicates 0" in out
+    article = Article.objects.get()
+    assert "النص الأول للخبر." in article.current_revision.text  # the file's last line
+    for _ in range(2):
+        code, out, _ = run_import(str(path))
+        assert "Imported 0, updated 0, revised 0, unchanged duplicates 3" in out
+    assert article.revisions.count() == 3
+    assert Article.objects.get().updated_at == article.updated_at
+
+
 def test_html_page_main_text_title_caption_and_comments(tmp_path):
     paragraphs = "".join(
         f"<p>الفقرة {n} من الخبر تتحدث عن اتفاق جديد بين الطرفين حول وقف إطلاق النار في المدينة، وقال مسؤول إن المفاوضات ستستمر.</p>"
