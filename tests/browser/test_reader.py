@@ -209,6 +209,41 @@ def test_a_conflict_shows_both_versions_and_the_user_chooses(open_page, journali
     assert Stance.objects.get().label == "disagree"
 
 
+def test_escape_does_not_end_a_conflict_without_a_choice(open_page, journalist):
+    page, _ = open_a_stance_conflict(open_page, journalist)
+    dialog = page.locator("#conflict-dialog")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#save-status")).not_to_have_attribute("data-state", "saved")
+    dialog.locator("button[value=mine]").click()
+    wait_saved(page)
+    assert Stance.objects.get().label == "disagree"
+
+
+def test_a_rationale_added_in_another_tab_stays_when_this_tab_adds_one(open_page, journalist):
+    from annotations.services.stances import set_stance_for, update_stance
+
+    article = make_article()
+    text = article.current_revision.text
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    stance = set_stance_for(annotator=journalist, article=article.id, claim_id=claim.id, label="agree")
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    other = "البنك الدولي"
+    at = text.index(other)
+    update_stance(user=journalist, stance_id=stance.id, version=stance.version,
+                  changes={"rationales": [{"start": at, "end": at + len(other), "quote": other}]})
+    for _ in range(3):
+        page.keyboard.press("]")
+    selected = page.evaluate("() => window.getSelection().toString()").strip()
+    page.keyboard.press("r")
+    wait_saved(page)
+    expect(page.locator("#conflict-dialog")).to_be_hidden()
+    assert sorted(r.quote for r in Stance.objects.get().rationales.all()) == sorted([other, selected])
+
+
 def test_taking_their_version_in_a_conflict_ends_the_save(open_page, journalist):
     page, claim = open_a_stance_conflict(open_page, journalist)
     page.locator("#conflict-dialog button[value=theirs]").click()

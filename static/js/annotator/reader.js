@@ -117,7 +117,7 @@ function describeAnnotation(annotation) {
   if (claim) lines.push(claim.text);
   if (annotation.quote) lines.push(`«${annotation.quote}»`);
   if (annotation.label) lines.push(strings.labels[annotation.label] || annotation.label);
-  if (annotation.rationales) lines.push(`${strings.rationale}: ${annotation.rationales.length}`);
+  for (const rationale of annotation.rationales || []) lines.push(`${strings.rationale}: «${rationale.quote}»`);
   if (annotation.type) lines.push(strings.entityTypes[annotation.type] || annotation.type);
   if (annotation.status) lines.push(strings.statuses[annotation.status] || annotation.status);
   if (annotation.action) lines.push(strings[annotation.action] || annotation.action);
@@ -152,13 +152,34 @@ function askAboutConflict(item, current) {
   }
   // The same span already marked for the same claim, by me: nothing to choose.
   if (item.kind === "mention-create" && current && current.id && mine(current)) return Promise.resolve("theirs");
+  // A rationale added or removed on my own stance, which another tab changed
+  // meanwhile: the change goes on top of what that tab saved, which stays.
+  // (Items queued by an older page carry no change: they are put to the user.)
+  if (item.kind === "rationale" && item.change && current && current.id && mine(current)) {
+    Object.assign(item.body, { rationales: rationalesAfter(current.rationales, item.change), version: current.version });
+    return Promise.resolve("retry");
+  }
+  return choose(item, current);
+}
+
+/** Put the two versions to the user. The dialog closes only on a choice: nothing is dropped by Escape. */
+function choose(item, current) {
   $("conflict-mine").textContent = describeAnnotation(item.method === "DELETE" ? null : { ...(current || {}), ...(item.body || {}) });
   $("conflict-theirs").textContent = describeAnnotation(current);
   return new Promise((resolve) => {
-    conflictDialog.addEventListener("close", () => resolve(conflictDialog.returnValue || "theirs"), { once: true });
+    const closed = () => {
+      if (conflictDialog.returnValue === "mine" || conflictDialog.returnValue === "theirs") {
+        conflictDialog.removeEventListener("close", closed);
+        resolve(conflictDialog.returnValue);
+      } else conflictDialog.showModal();
+    };
+    conflictDialog.returnValue = "";
+    conflictDialog.addEventListener("close", closed);
     conflictDialog.showModal();
   });
 }
+
+conflictDialog.addEventListener("cancel", (event) => event.preventDefault());
 
 window.addEventListener("beforeunload", (event) => {
   if (queue.pending) {
@@ -557,18 +578,31 @@ function rationaleBody(rationale) {
   return { start: rationale.start, end: rationale.end, quote: rationale.quote, ...(rationale.revision && !rationale.comment ? { revision: rationale.revision } : {}) };
 }
 
+function sameRationale(a, b) {
+  return a.start === b.start && a.end === b.end && a.quote === b.quote && (a.revision || null) === (b.revision || null);
+}
+
+/** The rationale list a queued change makes of `rationales` (the saved ones, when another tab changed them). */
+function rationalesAfter(rationales, change) {
+  const list = rationales.map(rationaleBody).filter((rationale) => !(change.remove && sameRationale(rationale, change.remove)));
+  if (change.add && !list.some((rationale) => sameRationale(rationale, change.add))) list.push(change.add);
+  return list;
+}
+
 function addRationale(stance, span) {
-  const rationales = [...stance.rationales.map(rationaleBody), { start: span.start, end: span.end, quote: span.quote }];
+  const change = { add: { start: span.start, end: span.end, quote: span.quote } };
+  const rationales = rationalesAfter(stance.rationales, change);
   stance.rationales = [...stance.rationales, { ...span }];
-  queue.add({ kind: "rationale", scope: SCOPE, method: "PATCH", url: `${API}stances/${stance.id}/`, body: { rationales, version: stance.version }, label: strings.rationale });
+  queue.add({ kind: "rationale", scope: SCOPE, method: "PATCH", url: `${API}stances/${stance.id}/`, body: { rationales, version: stance.version }, change, label: strings.rationale });
   window.getSelection().removeAllRanges();
   closePopover();
   redraw();
 }
 
 function removeRationale(stance, rationale) {
-  const rationales = stance.rationales.filter((item) => item !== rationale).map(rationaleBody);
-  queue.add({ kind: "rationale", scope: SCOPE, method: "PATCH", url: `${API}stances/${stance.id}/`, body: { rationales, version: stance.version }, label: strings.rationale });
+  const change = { remove: rationaleBody(rationale) };
+  const rationales = rationalesAfter(stance.rationales, change);
+  queue.add({ kind: "rationale", scope: SCOPE, method: "PATCH", url: `${API}stances/${stance.id}/`, body: { rationales, version: stance.version }, change, label: strings.rationale });
   closePopover();
 }
 
