@@ -201,6 +201,9 @@ def test_a_conflict_shows_both_versions_and_the_user_chooses(open_page, journali
     page, _ = open_a_stance_conflict(open_page, journalist)
     dialog = page.locator("#conflict-dialog")
     expect(dialog).to_be_visible()
+    expect(dialog.locator("#conflict-by-me")).to_have_text("غيّرتَ هذا العنصر في تبويب أو نافذة أخرى")  # the other tab was mine
+    expect(dialog.locator("#conflict-by-me")).to_be_visible()
+    expect(dialog.locator("#conflict-by-other")).to_be_hidden()
     expect(page.locator("#conflict-mine")).to_contain_text("يعارض")  # disagree, in words
     expect(page.locator("#conflict-theirs")).to_contain_text("يناقش")  # discuss
     expect(page.locator("#conflict-theirs")).to_contain_text("السد يكتمل في 2027")

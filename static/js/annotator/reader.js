@@ -166,6 +166,9 @@ function askAboutConflict(item, current) {
 function choose(item, current) {
   $("conflict-mine").textContent = describeAnnotation(item.method === "DELETE" ? null : { ...(current || {}), ...(item.body || {}) });
   $("conflict-theirs").textContent = describeAnnotation(current);
+  const byMe = Boolean(current && mine(current));
+  $("conflict-by-me").hidden = !byMe;
+  $("conflict-by-other").hidden = byMe;
   return new Promise((resolve) => {
     const closed = () => {
       if (conflictDialog.returnValue === "mine" || conflictDialog.returnValue === "theirs") {
