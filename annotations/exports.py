@@ -15,6 +15,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from operator import attrgetter
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import orjson
@@ -407,11 +408,15 @@ def import_baly(data, *, user, source_name: str = "") -> dict:
                 counts["stances"] += 1
             except Conflict as existing:  # this annotator already judged it: the file's judgement replaces it
                 current = existing.current
-                spans_now = [{k: r[k] for k in ("start", "end", "quote")} for r in current["rationales"]]
-                if (current["label"], spans_now) == (label, spans):
+                # The format knows lines, not spans: a rationale that covers part of
+                # a line is exported as that line, so lines are what is compared.
+                on_revision = [SimpleNamespace(**r) for r in current["rationales"] if r["revision"] == revision.id]
+                if current["label"] == label and _lines_of(revision.text, on_revision) == _lines_of(revision.text, [SimpleNamespace(**span) for span in spans]):
                     counts["stances_unchanged"] += 1  # the same judgement: no new version, no audit event
                     continue
-                update_stance(user=user, stance_id=current["id"], version=current["version"], changes={"label": label, "rationales": spans})
+                # Rationales on an earlier revision are not in the file (it holds the current text): they stay.
+                kept = [{k: r[k] for k in ("start", "end", "quote", "revision")} for r in current["rationales"] if r["revision"] != revision.id]
+                update_stance(user=user, stance_id=current["id"], version=current["version"], changes={"label": label, "rationales": kept + spans})
                 counts["stances_updated"] += 1
     return dict(counts)
 

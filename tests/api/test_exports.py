@@ -126,6 +126,16 @@ def test_baly_export_reimports_to_the_same_claims_and_stances(as_api_client, ann
     assert (Claim.objects.count(), sorted(Stance.objects.values_list("id", "version"))) == state
 
 
+def test_importing_an_export_over_its_own_stances_keeps_their_exact_rationales(as_api_client, annotated, journalist, tmp_path):
+    stance = Stance.objects.filter(comment=None).get()
+    path = tmp_path / "claims.json"
+    path.write_text(stream(as_api_client.get("/api/v1/export/claims.json")), encoding="utf-8")
+    call_command("import_baly", str(path), "--user", journalist.username)
+    again = Stance.objects.get(pk=stance.pk)
+    assert again.version == stance.version
+    assert [r.quote for r in again.rationales.all()] == ["الموعد غير واقعي"]  # part of its line, as marked
+
+
 def test_an_annotator_imports_claims_without_their_verdicts(journalist, tmp_path, capsys):
     data = [{"id": 1, "claim": "ادعاء جديد", "fact": "false", "article": ["عنوان\nسطر أول"], "url": ["https://a.example/9"], "stance": ["agree"], "rationale": [[1]]}]
     path = tmp_path / "claims.json"
