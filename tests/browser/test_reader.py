@@ -255,6 +255,27 @@ def test_taking_their_version_in_a_conflict_ends_the_save(open_page, journalist)
     assert Stance.objects.get().label == "discuss"
 
 
+def test_a_stance_chosen_while_the_server_is_away_stays_chosen_until_it_is_saved(open_page, journalist):
+    article = make_article()
+    text = article.current_revision.text
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    quote = "سد وادي السنديان"
+    create_mention_for(annotator=journalist, claim_id=claim.id, article=article.id,
+                       start=text.index(quote), end=text.index(quote) + len(quote), quote=quote)
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    page.route("**/api/v1/**", lambda route: route.abort())
+    page.keyboard.press("1")  # agree
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "retrying", timeout=10_000)
+    agree = page.locator(f'.stance-claim[data-claim="{claim.id}"] input[value=agree]')
+    expect(agree).to_be_checked()
+    page.unroute("**/api/v1/**")
+    page.locator("#save-status button").click()  # retry now
+    wait_saved(page)
+    expect(agree).to_be_checked()
+    assert Stance.objects.get().label == "agree"
+
+
 def queue_offline_mention(page, phrase="سد وادي السنديان"):
     """Mark a new claim while the server does not answer: the save waits in the queue."""
     page.route("**/api/v1/**", lambda route: route.abort())

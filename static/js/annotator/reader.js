@@ -250,6 +250,14 @@ function stanceFor(claimId) {
   return state.stances.find((stance) => stance.claim === claimId && mine(stance) && targetMatches(stance));
 }
 
+/** A stance chosen here and not saved yet (offline, or the server has not answered): the last label chosen. */
+function unsavedStanceFor(claimId) {
+  const queued = queue
+    .restored(SCOPE)
+    .filter((item) => item.kind === "stance" && item.method === "POST" && item.body.claim === claimId && targetMatches(item.body));
+  return queued.length ? { label: queued[queued.length - 1].body.label, rationales: [], unsaved: true } : null;
+}
+
 function panelClaims() {
   const ids = new Set([...state.mentions.map((m) => m.claim), ...state.stances.filter(mine).map((s) => s.claim)]);
   return [...ids].map((id) => state.claims.get(id)).filter(Boolean);
@@ -280,7 +288,7 @@ function renderStancePanel() {
   replaceKeepingFocus(
     list,
     claims.map((claim) => {
-      const stance = stanceFor(claim.id);
+      const stance = stanceFor(claim.id) || unsavedStanceFor(claim.id);
       const name = `stance-${claim.id}`;
       const group = element(
         "div",
@@ -317,7 +325,7 @@ function renderStancePanel() {
           element("a", { href: data.urls.claim.replace("/0/", `/${claim.id}/`), dir: "auto", text: claim.text }),
         ),
         group,
-        element("p", { class: "hint", text: rationales ? `${strings.rationale}: ${rationales}` : "" }),
+        element("p", { class: "hint", text: stance && stance.unsaved ? strings.saving : rationales ? `${strings.rationale}: ${rationales}` : "" }),
       );
     }),
   );
