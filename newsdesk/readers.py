@@ -122,8 +122,9 @@ def decode_page(data: bytes, *, max_bytes: int) -> str:
     """The text of one page, or PageError naming what is wrong with the bytes."""
     if len(data) > max_bytes:
         raise PageError(f"too large: {len(data):,} bytes, the limit is {max_bytes:,}")
-    if b"\x00" in data[:8192]:
-        raise PageError("binary file: contains NUL bytes")
+    nul = data.find(b"\x00")
+    if nul >= 0:  # anywhere in the page: no database column can store it
+        raise PageError(f"binary file: contains NUL bytes (the first at byte offset {nul})")
     try:
         decoded = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -361,6 +362,10 @@ def html_comments(tree) -> list[ParsedComment]:
 # --- JSON Lines ------------------------------------------------------------
 
 
+# Fields stored in columns of a bounded length (newsdesk/models.py); longer text is refused, not cut.
+FIELD_LIMITS = {"url": 2000, "source": 200, "language": 16}
+
+
 def _string(record: dict, key: str, where: str, *, required: bool = False) -> str:
     value = record.get(key)
     if value is None:
@@ -369,6 +374,11 @@ def _string(record: dict, key: str, where: str, *, required: bool = False) -> st
         return ""
     if not isinstance(value, str):
         raise PageError(f"field '{where}{key}' must be a string, not {type(value).__name__}")
+    if "\x00" in value:
+        raise PageError(f"field '{where}{key}' contains a NUL character (U+0000) at position {value.index(chr(0))}, which cannot be stored")
+    limit = FIELD_LIMITS.get(key) if not where else None
+    if limit and len(value.strip()) > limit:
+        raise PageError(f"field '{key}' is {len(value.strip()):,} characters long; the limit is {limit:,}")
     return value
 
 

@@ -70,7 +70,8 @@ def test_text_page_is_split_into_title_body_and_comments(page):
 @pytest.mark.parametrize(
     "content, reason",
     [
-        (b"\xff\xfe\x00\x00binary", "binary file: contains NUL bytes"),
+        (b"\xff\xfe\x00\x00binary", "binary file: contains NUL bytes (the first at byte offset 2)"),
+        ("عنوان\n".encode() * 2000 + b"\x00", "binary file: contains NUL bytes (the first at byte offset 22000)"),
         ("عنوان".encode("cp1256"), "not UTF-8: invalid byte 0xda at byte offset 0"),
         (b"   \n\n  ", "empty file"),
         (b"", "empty file"),
@@ -162,6 +163,10 @@ def test_json_lines_import_one_article_per_line(tmp_path):
         ('{"title": "ع", "body": "ن", "source": "s", "published_at": "yesterday-ish"}', "field 'published_at' is not an ISO 8601 date"),
         ('{"title": "ع", "body": "ن", "source": "s", "url": "ftp://x"}', "field 'url' must be an http(s) URL"),
         ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"author": "a"}]}', "field 'comments[0].text' is missing"),
+        ('{"title": "ع", "body": "ن\\u0000ص", "source": "s"}', "field 'body' contains a NUL character (U+0000) at position 1"),
+        ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"text": "\\u0000"}]}', "field 'comments[0].text' contains a NUL character"),
+        ('{"title": "ع", "body": "ن", "source": "s", "url": "https://x.example/%s"}' % ("a" * 2000), "field 'url' is 2,018 characters long; the limit is 2,000"),
+        ('{"title": "ع", "body": "ن", "source": "%s"}' % ("م" * 201), "field 'source' is 201 characters long; the limit is 200"),
     ],
 )
 def test_a_bad_json_line_fails_alone_naming_line_and_field(tmp_path, line, reason):
