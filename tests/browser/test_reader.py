@@ -310,6 +310,29 @@ def test_unsaved_work_waits_for_its_author_when_someone_else_logs_in(open_page, 
     assert only_mention().annotator == journalist
 
 
+def test_marks_on_an_earlier_revision_are_not_drawn_on_the_corrected_text(open_page, journalist):
+    from newsdesk.models import ArticleRevision
+    from newsdesk.text import sha256_hex
+
+    article = make_article()
+    text = article.current_revision.text
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    quote = "سد وادي السنديان"
+    create_mention_for(annotator=journalist, claim_id=claim.id, article=article.id,
+                       start=text.index(quote), end=text.index(quote) + len(quote), quote=quote)
+    corrected = "تصحيح: " + text  # every offset moves
+    revision = ArticleRevision.objects.create(
+        article=article, number=2, text=corrected, blocks=[{"kind": "paragraph", "lang": "ar"}] * len(corrected.split("\n")),
+        text_hash=sha256_hex(corrected), raw_format="jsonl",
+    )
+    Article.objects.filter(pk=article.pk).update(current_revision=revision)
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    assert page.evaluate("() => CSS.highlights.get('nd-mention').size") == 0
+    # The claim is still the article's: its stance can be set.
+    expect(page.locator(f'.stance-claim[data-claim="{claim.id}"]')).to_be_visible()
+
+
 def test_work_left_on_one_article_is_saved_there_and_not_drawn_on_the_next(open_page, journalist):
     first, second = make_article(), make_article()
     page = open_page(journalist, f"/articles/{first.id}/")

@@ -193,13 +193,19 @@ window.addEventListener("beforeunload", (event) => {
 
 // --- Drawing ---------------------------------------------------------------------
 
+/** Whether a span's offsets count in the text shown: a comment's, or the article's current revision's.
+ * Spans on an earlier revision stay stored (and readable from that revision) but are not drawn here. */
+function onShownText(span) {
+  return Boolean(span.comment) || !span.revision || span.revision === data.article.revision;
+}
+
 function spansOf(list, extra = {}) {
-  return list.map((item) => ({ ...item, unitKey: unitKeyOf(item), ...extra }));
+  return list.filter(onShownText).map((item) => ({ ...item, unitKey: unitKeyOf(item), ...extra }));
 }
 
 function rationaleSpans() {
   return state.stances.flatMap((stance) =>
-    stance.rationales.map((rationale) => ({ ...rationale, unitKey: unitKeyOf(stance), stance })),
+    stance.rationales.filter(onShownText).map((rationale) => ({ ...rationale, unitKey: unitKeyOf(stance), stance })),
   );
 }
 
@@ -383,7 +389,7 @@ for (const button of document.querySelectorAll(".stance-target-button")) {
 
 function renderEntityList() {
   const list = $("entity-list");
-  const suggestions = [...state.entities].sort((a, b) => (a.comment || 0) - (b.comment || 0) || a.start - b.start);
+  const suggestions = state.entities.filter(onShownText).sort((a, b) => (a.comment || 0) - (b.comment || 0) || a.start - b.start);
   replaceKeepingFocus(
     list,
     suggestions.map((entity) =>
