@@ -30,6 +30,13 @@ def test_article_list_and_reader_show_arabic_right_to_left(client, journalist):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in reader.text and "<script>alert" not in reader.text
 
 
+def test_the_original_page_link_is_there_only_when_the_article_has_an_address(client, journalist):
+    with_url, without = make_article(url="https://news.example/sad"), make_article(url="")
+    client.force_login(journalist)
+    assert 'href="https://news.example/sad"' in client.get(f"/articles/{with_url.id}/").text
+    assert 'class="source-url"' not in client.get(f"/articles/{without.id}/").text
+
+
 def test_unknown_article_is_404(client, journalist):
     client.force_login(journalist)
     assert client.get("/articles/999999/").status_code == 404
