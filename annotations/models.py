@@ -183,8 +183,8 @@ class Stance(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     label = models.CharField(_("stance"), max_length=10, choices=StanceLabel.choices)
     note = models.TextField(_("note"), blank=True)
-    # The note's direction as the browser sent it (the form's `dirname`).
-    note_dir = models.CharField(max_length=3, blank=True)
+    # The note's direction as the browser sent it (a form's `dirname`: ltr or rtl), or auto.
+    note_dir = models.CharField(max_length=4, blank=True)
     annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # In the final layer the annotator is the adjudicating editor.
     layer = models.CharField(max_length=10, choices=Layer.choices, default=Layer.ANNOTATION)

@@ -32,6 +32,8 @@ def reader_strings() -> dict:
         "removeRationale": _("Remove rationale"),
         "mention": _("Claim mention"),
         "rationale": _("Rationale"),
+        "note": _("Note"),
+        "saveNote": _("Save note"),
         "entity": _("Entity"),
         "by": _("by"),
         "stanceOf": _("Stance of"),

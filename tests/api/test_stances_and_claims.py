@@ -36,6 +36,13 @@ def test_stance_with_rationales_and_a_directed_note(as_journalist, article, clai
     assert all(r["revision"] == article.current_revision_id for r in body["rationales"])
 
 
+def test_a_note_of_automatic_direction_is_stored(as_journalist, article, claim):
+    created = as_journalist.post("/api/v1/stances/", {"article": article.id, "claim": claim["id"], "label": "discuss"}, format="json").json()
+    response = as_journalist.patch(f"/api/v1/stances/{created['id']}/", {"note": "بيان الوزارة وReuters", "note_dir": "auto", "version": created["version"]}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["note"], response.json()["note_dir"]) == ("بيان الوزارة وReuters", "auto")
+
+
 def test_rationales_sent_in_utf16_come_back_in_utf16(as_journalist, claim):
     from newsdesk.text import code_point_to_utf16
 

@@ -276,6 +276,31 @@ def test_a_stance_chosen_while_the_server_is_away_stays_chosen_until_it_is_saved
     assert Stance.objects.get().label == "agree"
 
 
+def test_a_stance_note_is_typed_in_the_panel_and_kept_while_other_saves_land(open_page, journalist):
+    from annotations.services.stances import set_stance_for
+
+    article = make_article()
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    set_stance_for(annotator=journalist, article=article.id, claim_id=claim.id, label="agree")
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    panel = page.locator(f'.stance-claim[data-claim="{claim.id}"]')
+    panel.locator(".stance-note summary").click()
+    note = panel.locator(".stance-note textarea")
+    note.fill("المصدر الوحيد هو بيان الوزارة، Reuters لم تؤكد")
+    # A save landing meanwhile redraws the panel: the words being typed stay.
+    panel.locator('input[value=discuss]').check()
+    wait_saved(page)
+    expect(panel.locator(".stance-note textarea")).to_have_value("المصدر الوحيد هو بيان الوزارة، Reuters لم تؤكد")
+    panel.locator(".stance-note-save").click()
+    wait_saved(page)
+    stance = Stance.objects.get()
+    assert (stance.label, stance.note, stance.note_dir) == ("discuss", "المصدر الوحيد هو بيان الوزارة، Reuters لم تؤكد", "auto")
+    page.reload()
+    reader_ready(page)
+    expect(page.locator(f'.stance-claim[data-claim="{claim.id}"] .stance-note textarea')).to_have_value(stance.note)
+
+
 def queue_offline_mention(page, phrase="سد وادي السنديان"):
     """Mark a new claim while the server does not answer: the save waits in the queue."""
     page.route("**/api/v1/**", lambda route: route.abort())

@@ -28,6 +28,8 @@ const state = {
   activeClaim: null,
   focused: null,
   popoverSpan: null,
+  // Stance notes being typed, by stance id: the panel is redrawn whenever a save lands.
+  noteDrafts: new Map(),
 };
 
 const units = new Map();
@@ -117,6 +119,7 @@ function describeAnnotation(annotation) {
   if (claim) lines.push(claim.text);
   if (annotation.quote) lines.push(`«${annotation.quote}»`);
   if (annotation.label) lines.push(strings.labels[annotation.label] || annotation.label);
+  if (annotation.note) lines.push(`${strings.note}: ${annotation.note}`);
   for (const rationale of annotation.rationales || []) lines.push(`${strings.rationale}: «${rationale.quote}»`);
   if (annotation.type) lines.push(strings.entityTypes[annotation.type] || annotation.type);
   if (annotation.status) lines.push(strings.statuses[annotation.status] || annotation.status);
@@ -332,9 +335,39 @@ function renderStancePanel() {
         ),
         group,
         element("p", { class: "hint", text: stance && stance.unsaved ? strings.saving : rationales ? `${strings.rationale}: ${rationales}` : "" }),
+        stance && !stance.unsaved && data.user.canAnnotate ? noteEditor(stance) : null,
       );
     }),
   );
+}
+
+/** The stance's note: what the annotator wants an editor to know about this judgement. */
+function noteEditor(stance) {
+  const draft = state.noteDrafts.get(stance.id);
+  const textarea = element("textarea", {
+    class: "stance-note-text", dir: "auto", rows: "3", "aria-label": strings.note, "data-focus-key": `note:${stance.id}`,
+    oninput: (event) => state.noteDrafts.set(stance.id, event.target.value),
+  });
+  textarea.value = draft ?? stance.note ?? "";
+  const save = element("button", { type: "button", class: "stance-note-save", "data-focus-key": `note-save:${stance.id}`, text: strings.saveNote, onclick: () => saveNote(stance, textarea.value) });
+  return element(
+    "details",
+    { class: "stance-note", open: draft !== undefined || Boolean(stance.note) },
+    element("summary", { text: stance.note ? `${strings.note}: ${stance.note.slice(0, 40)}${stance.note.length > 40 ? "…" : ""}` : strings.note }),
+    textarea,
+    save,
+  );
+}
+
+function saveNote(stance, note) {
+  state.noteDrafts.delete(stance.id);
+  if (note === (stance.note || "")) return;
+  stance.note = note;
+  queue.add({
+    kind: "stance", scope: SCOPE, method: "PATCH", url: `${API}stances/${stance.id}/`,
+    body: { note, note_dir: "auto", version: stance.version }, label: strings.note,
+  });
+  renderStancePanel();
 }
 
 function chooseClaim(claimId, rerender = true) {
