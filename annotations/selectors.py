@@ -7,10 +7,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from annotations.access import blind_article_ids, visible_annotations, visible_entity_mentions
+from annotations.errors import InvalidInput
 from annotations.models import (
     ARTICLE_FIRST,
     Claim,
@@ -41,6 +43,17 @@ LAYER_HELP = (
 )
 
 
+def check_layer(layer: str) -> str:
+    """`layer` if it is one (see LAYER_HELP); a misspelt layer or an unknown
+    username is an error, not an empty answer that looks like no annotations."""
+    if layer in ("", "final", "all") or get_user_model().objects.filter(username=layer).exists():
+        return layer
+    raise InvalidInput(
+        f"Unknown layer {layer!r}: use final, all or an annotator's username.",
+        fields={"layer": ["Use final, all or an annotator's username."]},
+    )
+
+
 def in_layer(queryset: QuerySet, layer: str) -> QuerySet:
     """Mentions or stances of one layer (see LAYER_HELP)."""
     if not layer:
@@ -61,6 +74,9 @@ class AnnotationScope:
     layer: str = ""
     # The viewer's blind articles, once read (see `settled`); None: a subquery in each read.
     blind_article_ids: tuple | None = None
+
+    def __post_init__(self):
+        check_layer(self.layer)
 
     def apply(self, queryset: QuerySet) -> QuerySet:
         if self.viewer is not None:

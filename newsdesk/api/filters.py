@@ -19,7 +19,7 @@ from annotations.models import (
     Stance,
     StanceLabel,
 )
-from annotations.selectors import LAYER_HELP, in_layer
+from annotations.selectors import LAYER_HELP, check_layer, in_layer
 from annotations.services.claims import search_claims
 from annotations.services.entities import search_entities
 from newsdesk.models import Article, Comment
@@ -183,7 +183,7 @@ class AnnotationFilter(UpdatedSinceFilterSet):
     layer = django_filters.CharFilter(method="filter_layer", label=LAYER_HELP)
 
     def filter_layer(self, queryset, name, value):
-        return in_layer(queryset, value.strip())
+        return in_layer(queryset, check_layer(value.strip()))
 
 
 class ClaimMentionFilter(AnnotationFilter):

@@ -168,6 +168,14 @@ def test_bad_workflow_input_names_the_field(as_editor, journalist):
     assert "424242" in error["message"] and "articles" in error["fields"]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/stances/?layer={}", "/api/v1/mentions/?layer={}", "/api/v1/export/articles.jsonl?layer={}", "/api/v1/export/claims.json?layer={}"])
+def test_a_misspelt_layer_is_refused_rather_than_answered_with_nothing(as_editor, journalist, path):
+    response = as_editor.get(path.format("finall"))
+    assert response.status_code == 400
+    assert "layer" in response.json()["error"]["fields"]
+    assert as_editor.get(path.format(journalist.username)).status_code == 200
+
+
 def test_blind_mode_also_hides_work_in_claim_details(campaign, as_editor, as_journalist, as_second_journalist):
     _, claim_id = take_stance(as_journalist, campaign, "agree", then=lambda task, claim: mark_dam(as_journalist, task["article"], claim))
     hidden = body(as_second_journalist.get(f"/api/v1/claims/{claim_id}/"))

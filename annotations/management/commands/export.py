@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from annotations import exports
+from annotations.errors import InvalidInput
 from annotations.representations import CODE_POINTS, UTF16
 from annotations.selectors import AnnotationScope
 
@@ -28,7 +29,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         fmt = options["format"]
-        scope = AnnotationScope(layer=options["layer"])
+        try:
+            scope = AnnotationScope(layer=options["layer"])
+        except InvalidInput as exc:
+            raise CommandError(exc.message) from None
         if fmt == "jsonl":
             chunks = exports.iter_articles_jsonl(offsets=options["offsets"], include_all=options["all"], scope=scope)
         elif fmt == "jsonld":
