@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext
 
 from annotations.errors import NotAllowed, NotFound
 from annotations.models import (
@@ -138,8 +139,9 @@ def require_work_open(user, article: Article | int) -> None:
     task = _handed_in_tasks(user, article_id).select_related("campaign").first()
     if task is not None:
         raise NotAllowed(
-            f"Your work on this article is {task.state} in the campaign «{task.campaign.name}»; "
-            "it can change again if an editor asks for changes."
+            gettext("Your work on this article is {state} in the campaign «{campaign}»; it can change again if an editor asks for changes.").format(
+                state=TaskState(task.state).label, campaign=task.campaign.name
+            )
         )
 
 

@@ -10,6 +10,7 @@ revision's or the comment's article) so that per-article reads need no join.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from newsdesk.models import Article, ArticleRevision, Comment
@@ -650,7 +651,10 @@ class Notification(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20)
+    # As written, in English; `template` and `params` render it in the reader's language (`text`).
     message = models.TextField()
+    template = models.TextField(blank=True)
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -660,6 +664,22 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The message in the active language (notifications stored before templates: as written)."""
+        if not self.template:
+            return self.message
+        return render_notification(gettext(self.template), self.params)
+
+
+def render_notification(template: str, params: dict) -> str:
+    """A notification's words: the template with its values, then the editor's comment, if any."""
+    text = template.format_map({key: value for key, value in params.items() if key != "comment"})
+    return f"{text} {params['comment']}" if params.get("comment") else text
 
     def __str__(self):
         return self.message[:80]

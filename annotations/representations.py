@@ -314,7 +314,7 @@ def notification_dict(notification) -> dict:
     return {
         "id": notification.id,
         "kind": notification.kind,
-        "message": notification.message,
+        "message": notification.text,
         "url": notification.url,
         "created_at": iso_time(notification.created_at),
         "read_at": iso_time(notification.read_at),

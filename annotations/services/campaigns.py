@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from annotations.access import access_campaign, require_editor
 from annotations.errors import InvalidInput
@@ -108,5 +109,5 @@ def set_campaign_state(*, editor, campaign_id, state: str) -> Campaign:
     campaign.save(update_fields=["state", "updated_at"])
     if state == CampaignState.ACTIVE:
         for member in campaign.members.filter(role=CampaignRole.ANNOTATOR).select_related("user"):
-            notify(member.user, "assigned", f"«{campaign.name}»: you have articles to annotate.", f"/campaigns/{campaign.id}/")
+            notify(member.user, "assigned", gettext_noop("«{campaign}»: you have articles to annotate."), {"campaign": campaign.name}, f"/campaigns/{campaign.id}/")
     return campaign

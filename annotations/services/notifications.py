@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from annotations.models import Notification
+from annotations.models import Notification, render_notification
 
 
-def notify(user, kind: str, message: str, url: str = "") -> Notification:
-    return Notification.objects.create(user=user, kind=kind, message=message, url=url)
+def notify(user, kind: str, template: str, params: dict, url: str = "") -> Notification:
+    """`template` is an English message marked with gettext_noop, with {names}
+    filled from `params` (and params["comment"], if any, added after it): each
+    reader sees it in their own language."""
+    return Notification.objects.create(
+        user=user, kind=kind, message=render_notification(template, params), template=template, params=params, url=url
+    )
 
 
 def unread_count(user) -> int:

@@ -32,6 +32,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from annotations.access import access_campaign, access_task, require_reader
 from annotations.errors import Conflict, InvalidInput, NotAllowed
@@ -365,7 +366,11 @@ def reassign_task(*, editor, task_id, to_username: str) -> AnnotationTask:
     task.review_comment = ""
     task.version += 1
     task.save()
-    notify(to_user, "assigned", f"«{task.campaign.name}»: an article was assigned to you.", f"/campaigns/{task.campaign_id}/")
-    notify(previous, "reassigned", f"«{task.campaign.name}»: «{task.article.title[:80]}» was given to {to_user.get_username()}.", f"/campaigns/{task.campaign_id}/")
+    where = f"/campaigns/{task.campaign_id}/"
+    notify(to_user, "assigned", gettext_noop("«{campaign}»: an article was assigned to you."), {"campaign": task.campaign.name}, where)
+    notify(
+        previous, "reassigned", gettext_noop("«{campaign}»: «{title}» was given to {annotator}."),
+        {"campaign": task.campaign.name, "title": task.article.title[:80], "annotator": to_user.get_username()}, where,
+    )
     return task
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from annotations.access import access_campaign, access_mention, access_task
 from annotations.errors import InvalidInput, NotAllowed
@@ -32,7 +33,11 @@ DECISIONS = {
     "request_changes": TaskState.CHANGES_REQUESTED,
     "reject": TaskState.REJECTED,
 }
-_SAID = {"accept": "accepted", "request_changes": "asked for changes to", "reject": "rejected"}
+_REVIEWED = {
+    "accept": gettext_noop("{editor} accepted your work on «{title}»."),
+    "request_changes": gettext_noop("{editor} asked for changes to your work on «{title}»."),
+    "reject": gettext_noop("{editor} rejected your work on «{title}»."),
+}
 
 
 @transaction.atomic
@@ -57,10 +62,8 @@ def review_task(*, editor, task_id, decision: str, comment: str = "", version=No
     task.save()
     if decision == "reject":
         give_back_slot(task)
-    message = f"{editor.get_username()} {_SAID[decision]} your work on «{task.article.title[:80]}»."
-    if comment:
-        message += f" {comment}"
-    notify(task.annotator, "reviewed", message, f"/articles/{task.article_id}/?task={task.id}")
+    params = {"editor": editor.get_username(), "title": task.article.title[:80], "comment": comment or ""}
+    notify(task.annotator, "reviewed", _REVIEWED[decision], params, f"/articles/{task.article_id}/?task={task.id}")
     return task
 
 

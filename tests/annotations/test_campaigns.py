@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from annotations.errors import InvalidInput, NotAllowed, NotFound
 from annotations.models import AnnotationTask, CampaignArticle, Layer, Notification, Stance, TaskState
@@ -133,6 +133,22 @@ def test_next_task_only_in_an_active_campaign_and_the_open_task_survives_a_pause
         queue.next_task(annotator=journalist, campaign_id="not-a-number")
 
 
+def article_title(task) -> str:
+    return task.article.title[:80]
+
+
+def test_the_freeze_is_said_in_arabic(editor, journalist):
+    from annotations.services.stances import update_stance
+
+    article = make_article()
+    campaign = active_campaign(editor, [journalist], [article], overlap=1)
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    submit_stances(campaign, claim, [(journalist, "agree")])
+    stance = Stance.objects.get()
+    with translation.override("ar"), pytest.raises(NotAllowed, match="عملك على هذا المقال .* في الحملة"):
+        update_stance(user=journalist, stance_id=stance.id, version=stance.version, changes={"label": "disagree"})
+
+
 def test_review_decisions_reach_the_annotator(editor, journalist):
     campaign = active_campaign(editor, [journalist], [make_article()], overlap=1)
     assert Notification.objects.filter(user=journalist, kind="assigned").count() == 1
@@ -143,6 +159,11 @@ def test_review_decisions_reach_the_annotator(editor, journalist):
     reviews.review_task(editor=editor, task_id=task.id, decision="request_changes", comment="ضع موقف التعليق الأول")
     note = Notification.objects.get(user=journalist, kind="reviewed")
     assert "ضع موقف التعليق الأول" in note.message and f"task={task.id}" in note.url
+    # Each reader reads it in their own language, the editor's comment as written.
+    with translation.override("en"):
+        assert note.text == f"{editor.username} asked for changes to your work on «{article_title(task)}». ضع موقف التعليق الأول"
+    with translation.override("ar"):
+        assert note.text == f"طلب {editor.username} تعديلات على عملك على «{article_title(task)}». ضع موقف التعليق الأول"
     # Changes requested: the task is open again for the annotator.
     assert queue.next_task(annotator=journalist, campaign_id=campaign.id).id == task.id
     queue.submit_task(annotator=journalist, task_id=task.id)
@@ -184,6 +205,7 @@ def test_mention_agreement_counts_an_annotator_who_marked_nothing(editor, journa
     assert (pair["a"], pair["b"], pair["articles"], pair["exact_f1"], pair["overlap_f1"]) == ("layla", "omar", 1, 0.0, 0.0)
 
 
+@translation.override("en")  # the messages matched below; test_the_freeze_is_said_in_arabic has the Arabic
 def test_work_handed_in_is_frozen_until_the_editor_asks_for_changes(editor, journalist):
     from annotations.services.mentions import create_mention_for
     from annotations.services.stances import update_stance
