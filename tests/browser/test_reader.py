@@ -255,13 +255,19 @@ def test_taking_their_version_in_a_conflict_ends_the_save(open_page, journalist)
     assert Stance.objects.get().label == "discuss"
 
 
-def test_a_stance_chosen_while_the_server_is_away_stays_chosen_until_it_is_saved(open_page, journalist):
+def article_with_a_marked_claim(journalist):
+    """An article where the journalist marked «سد وادي السنديان» as stating a claim: (article, claim)."""
     article = make_article()
     text = article.current_revision.text
     claim = create_claim(user=journalist, text="السد يكتمل في 2027")
     quote = "سد وادي السنديان"
     create_mention_for(annotator=journalist, claim_id=claim.id, article=article.id,
                        start=text.index(quote), end=text.index(quote) + len(quote), quote=quote)
+    return article, claim
+
+
+def test_a_stance_chosen_while_the_server_is_away_stays_chosen_until_it_is_saved(open_page, journalist):
+    article, claim = article_with_a_marked_claim(journalist)
     page = open_page(journalist, f"/articles/{article.id}/")
     reader_ready(page)
     page.route("**/api/v1/**", lambda route: route.abort())
@@ -339,13 +345,8 @@ def test_marks_on_an_earlier_revision_are_not_drawn_on_the_corrected_text(open_p
     from newsdesk.models import ArticleRevision
     from newsdesk.text import sha256_hex
 
-    article = make_article()
-    text = article.current_revision.text
-    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
-    quote = "سد وادي السنديان"
-    create_mention_for(annotator=journalist, claim_id=claim.id, article=article.id,
-                       start=text.index(quote), end=text.index(quote) + len(quote), quote=quote)
-    corrected = "تصحيح: " + text  # every offset moves
+    article, claim = article_with_a_marked_claim(journalist)
+    corrected = "تصحيح: " + article.current_revision.text  # every offset moves
     revision = ArticleRevision.objects.create(
         article=article, number=2, text=corrected, blocks=[{"kind": "paragraph", "lang": "ar"}] * len(corrected.split("\n")),
         text_hash=sha256_hex(corrected), raw_format="jsonl",
