@@ -5,7 +5,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 
-from annotations.access import access_article, access_task, require_reader
+from annotations.access import access_article, access_task, require_reader, require_work_open
+from annotations.errors import NotAllowed
 from annotations.forms import SkipForm
 from annotations.models import Claim, EntityType, StanceLabel
 from annotations.representations import claim_dict
@@ -45,6 +46,16 @@ def article_list(request):
     )
 
 
+def _work_locked(user, article) -> str:
+    """Why the user may not change their annotations of this article now (their
+    work on it is handed in, in an active campaign), or "" when they may."""
+    try:
+        require_work_open(user, article)
+    except NotAllowed as refusal:
+        return refusal.message
+    return ""
+
+
 @login_required
 def article_detail(request, article_id: int):
     article = access_article(request.user, article_id)
@@ -61,11 +72,13 @@ def article_detail(request, article_id: int):
         ]
     claim_ids = {m["claim"] for m in document["mentions"]} | {s["claim"] for s in document["stances"]}
     claims = [claim_dict(claim) for claim in Claim.objects.filter(id__in=claim_ids).select_related("created_by")]
+    work_locked = _work_locked(request.user, article) if can_annotate(request.user) else ""
+    annotate = can_annotate(request.user) and not work_locked
     reader_data = {
         "article": {"id": article.id, "revision": revision.id, "language": article.language},
         "user": {
             "username": request.user.get_username(),
-            "canAnnotate": can_annotate(request.user),
+            "canAnnotate": annotate,
             "isEditor": is_editor(request.user),
         },
         "mentions": document["mentions"],
@@ -96,7 +109,8 @@ def article_detail(request, article_id: int):
             "query": query,
             "task": task,
             "skip_form": SkipForm() if task else None,
-            "can_annotate": can_annotate(request.user),
+            "can_annotate": annotate,
+            "work_locked": work_locked,
         },
     )
 

@@ -59,6 +59,10 @@ def test_next_task_key_opens_the_reader_and_submit_opens_the_next(client, journa
     # Pressing submit again (the back button, a double key press) says why nothing happened.
     again = client.post(f"/tasks/{task.id}/submit/", follow=True)
     assert again.status_code == 200 and "cannot be submitted" in again.text
+    # Back in the reader, the handed-in work says so up front and offers no editing.
+    locked = client.get(f"/articles/{task.article_id}/")
+    assert 'class="message work-locked"' in locked.text and "عملك على هذا المقال" in locked.text
+    assert locked.context["reader_data"]["user"]["canAnnotate"] is False and 'id="stance-heading"' not in locked.text
 
 
 def test_a_closed_campaign_takes_no_submissions(client, journalist, editor, campaign):
