@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from annotations.access import (
@@ -246,13 +247,26 @@ def task_review(request, task_id: int):
     task = access_task(request.user, task_id, to_review=True)
     if form.is_valid():
         try:
-            reviews.review_task(
+            reviewed = reviews.review_task(
                 editor=request.user, task_id=task_id, decision=form.cleaned_data["decision"],
                 comment=form.cleaned_data["comment"], version=form.cleaned_data["version"],
             )
         except (InvalidInput, Conflict) as error:  # Conflict: another editor decided first
             messages.error(request, error.message)
+        else:
+            done = REVIEW_DONE[form.cleaned_data["decision"]]
+            messages.success(request, str(done) % {"name": reviewed.annotator.get_username()})
+    else:
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
     return _back_to_compare(task.campaign_id, task.article_id)
+
+
+# What the editor is told after a decision; the annotator gets a notification.
+REVIEW_DONE = {
+    "accept": gettext_lazy("%(name)s's work is accepted; they were told."),
+    "request_changes": gettext_lazy("%(name)s was asked for changes; the article is open to them again."),
+    "reject": gettext_lazy("%(name)s's work is rejected; they were told."),
+}
 
 
 @login_required

@@ -86,6 +86,8 @@ def test_editor_compares_and_adjudicates_with_the_keyboard(open_page, editor, jo
     review.locator("button[value=request_changes]").click()
     page.wait_for_load_state()
     assert AnnotationTask.objects.filter(state="changes_requested").count() == 1
+    asked = AnnotationTask.objects.get(state="changes_requested").annotator.username
+    expect(page.locator(".message-success")).to_have_text(f"طُلبت تعديلات من {asked}، والمقال مفتوح له من جديد.")
     assert journalist.notifications.filter(kind="reviewed").exists() or second_journalist.notifications.filter(kind="reviewed").exists()
 
 
