@@ -20,7 +20,7 @@ from annotations.models import (
     StanceLabel,
 )
 from annotations.selectors import LAYER_HELP, check_layer, in_layer
-from annotations.services.claims import search_claims
+from annotations.services.claims import final_claim, search_claims
 from annotations.services.entities import search_entities
 from newsdesk.models import Article, Comment
 from newsdesk.selectors import search_articles
@@ -126,7 +126,15 @@ class ArticleFilter(UpdatedSinceFilterSet):
         viewer = getattr(self.request, "user", None)
         return annotations if viewer is None else visible_annotations(viewer, annotations)
 
+    @staticmethod
+    def _surviving(claim_id) -> int:
+        """A merged claim's mentions and stances moved to the claim it was merged
+        into: an old link or a mirror's stored id finds them there."""
+        claim = Claim.objects.filter(pk=claim_id).only("id", "merged_into_id").first()
+        return final_claim(claim).pk if claim is not None else claim_id
+
     def filter_claim(self, queryset, name, value):
+        value = self._surviving(value)
         mentions = self._visible(ClaimMention.objects.filter(article=OuterRef("pk"), claim_id=value))
         stances = self._visible(Stance.objects.filter(article=OuterRef("pk"), claim_id=value))
         return queryset.filter(Q(Exists(mentions)) | Q(Exists(stances)))
@@ -135,7 +143,7 @@ class ArticleFilter(UpdatedSinceFilterSet):
         stances = Stance.objects.filter(article=OuterRef("pk"), label=value)
         claim = self.data.get("claim")
         if claim and is_id(claim):
-            stances = stances.filter(claim_id=claim)
+            stances = stances.filter(claim_id=self._surviving(claim))
         return queryset.filter(Exists(self._visible(stances)))
 
     def filter_annotated(self, queryset, name, value):

@@ -154,6 +154,10 @@ def test_merging_duplicate_claims_keeps_every_mention_and_stance(as_journalist, 
     # A new mention of the merged claim lands on the survivor.
     late = as_second_journalist.post("/api/v1/mentions/", {"article": article.id, "claim": duplicate["id"], **span_of(text, "التمويل")}, format="json")
     assert late.json()["claim"] == original["id"]
+    # The article list found by the merged claim's id (an old link, a mirror's stored id) follows the merge.
+    for query in (f"claim={duplicate['id']}", f"claim={duplicate['id']}&stance=agree"):
+        listed = as_journalist.get(f"/api/v1/articles/?{query}").json()["results"]
+        assert [item["id"] for item in listed] == [article.id], query
 
 
 def test_a_claim_in_use_cannot_be_deleted(as_journalist, article, claim):
