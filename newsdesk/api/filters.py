@@ -5,6 +5,7 @@ from datetime import UTC, timedelta
 
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 
 from annotations.access import visible_annotations
@@ -67,6 +68,20 @@ class IdField(forms.IntegerField):
 
 class IdFilter(django_filters.NumberFilter):
     field_class = IdField
+
+
+class UsernameField(forms.CharField):
+    """A username that someone has: a misspelt one is refused, not answered with an empty list."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value and not get_user_model().objects.filter(username=value).exists():
+            raise forms.ValidationError(f"No user named {value!r}.")
+        return value
+
+
+class UsernameFilter(django_filters.CharFilter):
+    field_class = UsernameField
 
 
 def is_id(value) -> bool:
@@ -187,7 +202,7 @@ class ClaimFilter(UpdatedSinceFilterSet):
 
 
 class AnnotationFilter(UpdatedSinceFilterSet):
-    annotator = django_filters.CharFilter(field_name="annotator__username", label="The annotator's username.")
+    annotator = UsernameFilter(field_name="annotator__username", label="The annotator's username.")
     layer = django_filters.CharFilter(method="filter_layer", label=LAYER_HELP)
 
     def filter_layer(self, queryset, name, value):
@@ -215,7 +230,7 @@ class EntityMentionFilter(UpdatedSinceFilterSet):
 class AuditEventFilter(django_filters.FilterSet):
     article = IdFilter(field_name="article_id")
     claim = IdFilter(field_name="claim_id")
-    user = django_filters.CharFilter(field_name="actor__username", label="The acting user's username.")
+    user = UsernameFilter(field_name="actor__username", label="The acting user's username.")
     since = UtcDateTimeFilter(field_name="at", lookup_expr="gte")
 
     class Meta:
@@ -240,7 +255,7 @@ class CampaignFilter(UpdatedSinceFilterSet):
 class TaskFilter(UpdatedSinceFilterSet):
     campaign = IdFilter(field_name="campaign_id")
     article = IdFilter(field_name="article_id")
-    annotator = django_filters.CharFilter(field_name="annotator__username", label="The annotator's username.")
+    annotator = UsernameFilter(field_name="annotator__username", label="The annotator's username.")
 
     class Meta:
         model = AnnotationTask

@@ -178,6 +178,13 @@ def test_a_misspelt_layer_is_refused_rather_than_answered_with_nothing(as_editor
     assert as_editor.get(path.format(journalist.username)).status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/api/v1/mentions/?annotator={}", "/api/v1/stances/?annotator={}", "/api/v1/tasks/?annotator={}", "/api/v1/audit/?user={}"])
+def test_an_unknown_username_in_a_filter_is_refused(as_editor, journalist, path):
+    response = as_editor.get(path.format("nobdy"))
+    assert response.status_code == 400 and "nobdy" in str(response.json()["error"]["fields"])
+    assert as_editor.get(path.format(journalist.username)).status_code == 200
+
+
 def test_blind_mode_also_hides_work_in_claim_details(campaign, as_editor, as_journalist, as_second_journalist):
     _, claim_id = take_stance(as_journalist, campaign, "agree", then=lambda task, claim: mark_dam(as_journalist, task["article"], claim))
     hidden = body(as_second_journalist.get(f"/api/v1/claims/{claim_id}/"))
