@@ -7,7 +7,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from annotations.access import (
@@ -40,7 +39,7 @@ from annotations.selectors import (
 from annotations.services import claims, entities, mentions, stances
 from annotations.services.spans import CODE_POINTS, UTF16
 from newsdesk.api import filters, schema
-from newsdesk.api.framework import NewsdeskCursorPagination, idempotent, requested_version, with_etag
+from newsdesk.api.framework import NewsdeskCursorPagination, StrictOrderingFilter, idempotent, requested_version, with_etag
 from newsdesk.api.views import OFFSETS_PARAMETER, ListedViewSet, requested_offsets
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -393,7 +392,7 @@ class AuditEventViewSet(ListedViewSet):
 
     queryset = AuditEvent.objects.select_related("actor")
     filterset_class = filters.AuditEventFilter
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     ordering_fields = ["id"]
     represent = staticmethod(audit_event_dict)
     pagination_class = NewsdeskCursorPagination

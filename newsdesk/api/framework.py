@@ -17,11 +17,25 @@ from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
+from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from annotations.errors import Conflict, InvalidInput, ServiceError
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """`?ordering=` naming a field the list does not offer is refused; DRF's
+    own filter drops it silently and answers in another order."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        invalid = [field for field in fields if field and field not in valid]
+        if invalid:
+            offered = [name for field in view.ordering_fields for name in (field, f"-{field}")]
+            raise exceptions.ValidationError({"ordering": [f"Cannot order by {', '.join(invalid)}; use one of {', '.join(offered)}."]})
+        return valid
 
 
 class NewsdeskCursorPagination(CursorPagination):

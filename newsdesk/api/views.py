@@ -8,7 +8,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from annotations.access import access_article, access_comment, access_revision
@@ -24,7 +23,7 @@ from annotations.representations import (
 )
 from annotations.selectors import LAYER_HELP, AnnotationScope, article_documents, extraction_state_subquery
 from newsdesk.api import filters, schema
-from newsdesk.api.framework import NewsdeskCursorPagination
+from newsdesk.api.framework import NewsdeskCursorPagination, StrictOrderingFilter
 from newsdesk.models import Article, Comment, Source
 
 LAYER_PARAMETER = OpenApiParameter("layer", OpenApiTypes.STR, description=LAYER_HELP)
@@ -61,7 +60,7 @@ class ListedViewSet(viewsets.GenericViewSet):
     """Cursor-paginated lists built with a representation function."""
 
     pagination_class = NewsdeskCursorPagination
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     ordering_fields = ["id", "updated_at"]
     ordering = ["-id"]
     represent = staticmethod(lambda obj: obj)
@@ -86,7 +85,7 @@ class SourceViewSet(ListedViewSet):
     queryset = Source.objects.all()
     represent = staticmethod(source_dict)
     filterset_class = None
-    filter_backends = [OrderingFilter]
+    filter_backends = [StrictOrderingFilter]
 
     @extend_schema(responses=schema.SourceSerializer(many=True))
     def list(self, request, *args, **kwargs):

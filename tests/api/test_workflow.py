@@ -185,6 +185,13 @@ def test_an_unknown_username_in_a_filter_is_refused(as_editor, journalist, path)
     assert as_editor.get(path.format(journalist.username)).status_code == 200
 
 
+def test_an_ordering_a_list_does_not_offer_is_refused(as_editor):
+    response = as_editor.get("/api/v1/articles/?ordering=title")
+    assert response.status_code == 400
+    assert "use one of id, -id, updated_at, -updated_at" in response.json()["error"]["fields"]["ordering"][0]
+    assert as_editor.get("/api/v1/articles/?ordering=-updated_at").status_code == 200
+
+
 def test_blind_mode_also_hides_work_in_claim_details(campaign, as_editor, as_journalist, as_second_journalist):
     _, claim_id = take_stance(as_journalist, campaign, "agree", then=lambda task, claim: mark_dam(as_journalist, task["article"], claim))
     hidden = body(as_second_journalist.get(f"/api/v1/claims/{claim_id}/"))
