@@ -140,7 +140,7 @@ def test_an_empty_search_says_so_and_a_failed_login_keeps_the_username(client, j
 def test_the_claim_page_shows_who_says_what_by_outlet(client, journalist, second_journalist):
     from annotations.services.claims import create_claim
     from annotations.services.mentions import create_mention_for
-    from annotations.services.stances import set_stance_for
+    from annotations.services.stances import set_stance_for, update_stance
 
     first = make_article(source="الواحة اليوم")
     second = make_article(source="صوت الجنوب")
@@ -156,7 +156,11 @@ def test_the_claim_page_shows_who_says_what_by_outlet(client, journalist, second
             end=start + len(quote),
             quote=quote,
         )
-    set_stance_for(annotator=journalist, article=first.id, claim_id=claim.id, label="agree")
+    agreed = set_stance_for(annotator=journalist, article=first.id, claim_id=claim.id, label="agree")
+    reason = "نهاية 2027"
+    at = first.current_revision.text.index(reason)
+    update_stance(user=journalist, stance_id=agreed.id, version=agreed.version,
+                  changes={"rationales": [{"start": at, "end": at + len(reason), "quote": reason}]})
     set_stance_for(annotator=second_journalist, article=second.id, claim_id=claim.id, label="disagree")
     comment = second.comments.get(author="أبو خالد")
     set_stance_for(annotator=journalist, comment=comment.id, claim_id=claim.id, label="disagree")
@@ -166,6 +170,9 @@ def test_the_claim_page_shows_who_says_what_by_outlet(client, journalist, second
     assert page.index("الواحة اليوم") < page.index("صوت الجنوب")
     assert "label-agree" in page and page.count("label-disagree") >= 2
     assert "<bdi>أبو خالد</bdi>" in page
+    # A rationale and a mention look different, as in the reader.
+    assert f'<blockquote class="quote-rationale" lang="ar" dir="auto" title="مبرّر">{reason}</blockquote>' in page
+    assert page.count('class="quote-mention"') == 2
     assert client.get("/claims/?q=السد").text.count(f"/claims/{claim.id}/") == 1
 
 
