@@ -179,7 +179,7 @@ def iter_web_annotations(*, base_url: str, include_all: bool = False, scope: Ann
         f'"label": "Newsdesk claim mentions and stances", "generated": "{iso_time(timezone.now())}", '
         '"first": {"type": "AnnotationPage", "startIndex": 0, "items": ['
     )
-    first = True
+    first, total = True, 0
     for chunk in _chunks(annotated_articles(include_all, scope)):
         ids = [article.id for article in chunk]
         texts = {("revision", a.current_revision_id): a.current_revision.text for a in chunk}
@@ -191,8 +191,9 @@ def iter_web_annotations(*, base_url: str, include_all: bool = False, scope: Ann
         )
         for item in [*(_mention_annotation(base_url, m, texts) for m in mentions), *(_stance_annotation(base_url, s, texts) for s in stances)]:
             yield ("" if first else ", ") + json.dumps(item, ensure_ascii=False)
-            first = False
-    yield "]}}\n"
+            first, total = False, total + 1
+    # The collection's size, known once its one page is written (members of a JSON object have no order).
+    yield f']}}, "total": {total}}}\n'
 
 
 def _span_text(span, texts: dict) -> str:

@@ -72,6 +72,7 @@ def test_web_annotation_export_has_quote_and_position_selectors(as_api_client, a
     assert collection["@context"] == "http://www.w3.org/ns/anno.jsonld"
     assert collection["type"] == "AnnotationCollection"
     items = collection["first"]["items"]
+    assert collection["total"] == len(items) == 4  # two mentions, two stances
     mention = next(i for i in items if i["motivation"] == "identifying" and "/revisions/" in i["target"]["source"])
     quote, position = mention["target"]["selector"]
     assert (quote["type"], quote["exact"], quote["suffix"]) == ("TextQuoteSelector", "السد سيكتمل", ".\nوقال خبير إن الموعد غير واقعي.")
