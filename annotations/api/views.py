@@ -39,7 +39,13 @@ from annotations.selectors import (
 from annotations.services import claims, entities, mentions, stances
 from annotations.services.spans import CODE_POINTS, UTF16
 from newsdesk.api import filters, schema
-from newsdesk.api.framework import NewsdeskCursorPagination, StrictOrderingFilter, idempotent, requested_version, with_etag
+from newsdesk.api.framework import (
+    NewsdeskCursorPagination,
+    StrictOrderingFilter,
+    idempotent,
+    requested_version,
+    with_etag,
+)
 from newsdesk.api.views import OFFSETS_PARAMETER, ListedViewSet, requested_offsets
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
