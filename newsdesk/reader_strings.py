@@ -23,6 +23,7 @@ def reader_strings() -> dict:
         "rationaleFor": _("Rationale for the stance toward"),
         "addRationale": _("Add as rationale"),
         "needStance": _("Set a stance toward this claim first."),
+        "needClaim": _("Mark a claim in the text first; a new claim takes a stance once it is saved."),
         "markEntity": _("Mark as entity"),
         "close": _("Close"),
         "delete": _("Delete"),

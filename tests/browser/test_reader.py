@@ -307,6 +307,18 @@ def test_a_stance_note_is_typed_in_the_panel_and_kept_while_other_saves_land(ope
     expect(page.locator(f'.stance-claim[data-claim="{claim.id}"] .stance-note textarea')).to_have_value(stance.note)
 
 
+def test_a_stance_key_without_a_claim_says_what_to_do_first(open_page, journalist):
+    article = make_article()
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    hint = page.locator("#reader-hint")
+    expect(hint).to_be_hidden()
+    page.keyboard.press("1")
+    expect(hint).to_be_visible()
+    expect(hint).to_have_text("علّم ادعاءً في النص أولاً؛ يُحدَّد الموقف من الادعاء الجديد بعد حفظه.")
+    assert not Stance.objects.exists()
+
+
 def queue_offline_mention(page, phrase="سد وادي السنديان"):
     """Mark a new claim while the server does not answer: the save waits in the queue."""
     page.route("**/api/v1/**", lambda route: route.abort())

@@ -757,10 +757,17 @@ function focusSpan(span) {
   statusAnnounce(`${span.layer === "mention" ? strings.mention : span.layer === "rationale" ? strings.rationale : strings.entity}: ${span.quote}`);
 }
 
-const announcer = element("p", { class: "visually-hidden", "aria-live": "polite" });
-document.body.append(announcer);
+// What a key did, or why it did nothing: said aloud to screen readers and shown
+// under the save status for a while (a sighted keyboard user needs it as much).
+const announcer = $("reader-hint");
+let hintTimer = null;
+
 function statusAnnounce(text) {
   announcer.textContent = text;
+  window.clearTimeout(hintTimer);
+  hintTimer = window.setTimeout(() => {
+    announcer.textContent = "";
+  }, 8000);
 }
 
 function moveFocus(step) {
@@ -830,7 +837,7 @@ document.addEventListener("keydown", (event) => {
   } else if (key === "a" && data.user.canAnnotate) {
     setTarget("article");
   } else if (LABELS[Number(key) - 1] && data.user.canAnnotate) {
-    if (!state.activeClaim) return;
+    if (!state.activeClaim) return statusAnnounce(strings.needClaim);
     const inPanel = $("stance-claims").contains(document.activeElement);
     setStance(state.activeClaim, LABELS[Number(key) - 1]);
     // Like the arrow keys in a radio group, the key moves focus to the label it chose.
