@@ -3,8 +3,10 @@ answer to the services' access errors."""
 
 import time
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
+from django.utils import translation
 
 HEALTH_PATH = "/healthz"
 
@@ -39,6 +41,26 @@ class HealthCheckMiddleware:
         except DatabaseError:
             return HttpResponse("database unavailable", status=503, content_type="text/plain")
         return HttpResponse("ok", content_type="text/plain")
+
+
+class ApiLanguageMiddleware:
+    """An API client that names no language (no Accept-Language header, no
+    language cookie: curl, scripts) gets its messages in English, the
+    language of the API's field names and codes. A browser's calls carry its
+    language, so the Arabic interface keeps its Arabic. After LocaleMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.path.startswith("/api/")
+            and "HTTP_ACCEPT_LANGUAGE" not in request.META
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+        ):
+            translation.activate("en")
+            request.LANGUAGE_CODE = "en"
+        return self.get_response(request)
 
 
 class AccessErrorMiddleware:

@@ -234,6 +234,18 @@ def test_anonymous_requests_get_401(api, article):
     assert api.post("/api/v1/claims/", {"text": "x"}, format="json").status_code == 401
 
 
+def test_messages_are_english_unless_the_client_names_a_language(api, settings):
+    def message(**headers):
+        response = api.get("/api/v1/articles/", **headers)
+        return response["Content-Language"], response.json()["error"]["message"]
+
+    assert message() == ("en", "Authentication credentials were not provided.")
+    language, arabic = message(HTTP_ACCEPT_LANGUAGE="ar")
+    assert language == "ar" and arabic != "Authentication credentials were not provided."
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"  # the interface's language switch
+    assert message()[0] == "ar"
+
+
 def test_read_only_token_reads_but_cannot_write(as_api_client, article):
     assert as_api_client.get(f"/api/v1/articles/{article.id}/").status_code == 200
     response = as_api_client.post("/api/v1/claims/", {"text": "ادعاء"}, format="json")
