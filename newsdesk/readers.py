@@ -362,8 +362,17 @@ def html_comments(tree) -> list[ParsedComment]:
 # --- JSON Lines ------------------------------------------------------------
 
 
-# Fields stored in columns of a bounded length (newsdesk/models.py); longer text is refused, not cut.
-FIELD_LIMITS = {"url": 2000, "source": 200, "language": 16}
+@lru_cache(maxsize=1)
+def field_limits() -> dict[str, int]:
+    """The JSON fields stored in columns of a bounded length, by the columns'
+    lengths: longer text is refused, not cut."""
+    from newsdesk.models import Article, Source
+
+    return {
+        "url": Article._meta.get_field("url").max_length,
+        "source": Source._meta.get_field("name").max_length,
+        "language": Article._meta.get_field("language").max_length,
+    }
 
 
 def _string(record: dict, key: str, where: str, *, required: bool = False) -> str:
@@ -376,7 +385,7 @@ def _string(record: dict, key: str, where: str, *, required: bool = False) -> st
         raise PageError(f"field '{where}{key}' must be a string, not {type(value).__name__}")
     if "\x00" in value:
         raise PageError(f"field '{where}{key}' contains a NUL character (U+0000) at position {value.index(chr(0))}, which cannot be stored")
-    limit = FIELD_LIMITS.get(key) if not where else None
+    limit = field_limits().get(key) if not where else None
     if limit and len(value.strip()) > limit:
         raise PageError(f"field '{key}' is {len(value.strip()):,} characters long; the limit is {limit:,}")
     return value
