@@ -21,6 +21,14 @@ SHIPPED_MODEL = Path(__file__).resolve().parent / "models" / "crf-anercorp-2.crf
 SHIPPED_VERSION = "crf-anercorp-2"
 
 
+def _lower_case_latin(span: str) -> bool:
+    """Latin script with no capital letter or digit anywhere: an English
+    phrase quoted in Arabic text ("subject to review"), which the Arabic
+    model, knowing nothing of capitals, may tag as a name. Names written in
+    Latin script have one (Apple, CNN, iPhone, G20)."""
+    return span.isascii() and not any(char.isupper() or char.isdigit() for char in span)
+
+
 @dataclass(frozen=True)
 class FoundEntity:
     type: str  # PER, ORG, LOC, MISC
@@ -80,6 +88,6 @@ class Extractor:
     def _span(self, tokens: list[Token], corpus_type: str, text: str, rest_is_the_name) -> FoundEntity | None:
         start, end = tokens[0].start, tokens[-1].end
         start += clitic_length(tokens[0].text, rest_is_the_name)
-        if end - start < 2 or not text[start:end].strip():
+        if end - start < 2 or not text[start:end].strip() or _lower_case_latin(text[start:end]):
             return None
         return FoundEntity(type=TYPE_FROM_CORPUS[corpus_type], start=start, end=end, text=text[start:end])

@@ -215,3 +215,20 @@ def test_on_the_seeds_people_places_and_organisations_are_found_without_clitics(
     assert not any(q.startswith(("ولافروف", "بجبهة", "للأمم", "وكيري")) for q in quotes)
     assert Entity.objects.filter(type="PER", canonical_name__contains="لافروف").count() == 1
     assert MentionStatus.SUGGESTED in set(EntityMention.objects.values_list("status", flat=True))
+
+
+@pytest.mark.parametrize(
+    "sentence, kept, dropped",
+    [
+        ('وأوضح البيان أن "any disbursement is subject to review" بحسب نص البيان الصادر عن البنك الدولي في عمّان.',
+         "عمّان", "subject to review"),
+        ("وقالت شركة Apple إن مبيعاتها ارتفعت في الربع الأخير بحسب بيان الشركة.", "Apple", None),
+    ],
+)
+def test_an_english_phrase_quoted_in_arabic_is_not_a_name_but_a_capitalised_one_can_be(sentence, kept, dropped):
+    from annotations.ner.extractor import SHIPPED_MODEL, SHIPPED_VERSION, Extractor
+
+    found = [entity.text for entity in Extractor(SHIPPED_MODEL, SHIPPED_VERSION).extract(sentence)]
+    assert kept in found
+    if dropped:
+        assert not any(dropped in text for text in found)
