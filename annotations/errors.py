@@ -34,14 +34,16 @@ class NotFound(ServiceError):
 
 
 class Conflict(ServiceError):
-    """A write based on a stale version; `current` is what is stored now."""
+    """A write based on a stale version; `current` is what is stored now and
+    `changed_by` who stored it (when known)."""
 
     status = 409
     code = "conflict"
 
-    def __init__(self, message: str, *, current: dict | None):
+    def __init__(self, message: str, *, current: dict | None, changed_by: str | None = None):
         super().__init__(message)
         self.current = current
+        self.changed_by = changed_by
 
 
 class PreconditionFailed(Conflict):

@@ -89,7 +89,7 @@ def update_claim(*, user, claim_id: int, version, changes: dict, from_header: bo
         raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", fields={name: ["Not editable."] for name in unknown})
     if version is not None and str(version) != str(claim.version) and _already_so(claim, changes):
         return claim  # the same change sent again (Save pressed twice): nothing to refuse or do
-    check_version(claim, version, describe=claim_dict, from_header=from_header)
+    check_version(claim, version, describe=claim_dict, from_header=from_header, audit_type=CLAIM)
     before = claim_dict(claim)
     old_text = claim.text
     if "text" in changes:
@@ -197,7 +197,7 @@ def _same_span_of(claim: Claim) -> QuerySet[ClaimMention]:
 @transaction.atomic
 def delete_claim(*, user, claim_id: int, version, from_header: bool = False) -> None:
     claim = access_claim(user, claim_id, for_update=True, to_change=True)
-    check_version(claim, version, describe=claim_dict, from_header=from_header)
+    check_version(claim, version, describe=claim_dict, from_header=from_header, audit_type=CLAIM)
     if ClaimMention.objects.filter(claim=claim).exists() or Stance.objects.filter(claim=claim).exists():
         raise InvalidInput(
             "This claim still has mentions or stances; delete them or merge the claim instead.",

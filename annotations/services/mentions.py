@@ -53,7 +53,7 @@ def create_mention(*, annotator, target: SpanTarget, start, end, quote, claim_id
 def update_mention(*, user, mention_id, version, changes: dict, unit: str = CODE_POINTS, from_header: bool = False) -> ClaimMention:
     """Move a mention within its text or point it at another claim."""
     mention = access_mention(user, mention_id, for_update=True, to_change=True)
-    check_version(mention, version, describe=mention_dict, from_header=from_header)
+    check_version(mention, version, describe=mention_dict, from_header=from_header, audit_type=MENTION)
     unknown = set(changes) - {"start", "end", "quote", "claim"}
     if unknown:
         raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", fields={name: ["Not editable."] for name in unknown})
@@ -92,7 +92,7 @@ def update_mention(*, user, mention_id, version, changes: dict, unit: str = CODE
 @transaction.atomic
 def delete_mention(*, user, mention_id, version, from_header: bool = False) -> None:
     mention = access_mention(user, mention_id, for_update=True, to_change=True)
-    check_version(mention, version, describe=mention_dict, from_header=from_header)
+    check_version(mention, version, describe=mention_dict, from_header=from_header, audit_type=MENTION)
     record_event(
         actor=user, action=AuditAction.DELETE, object_type=MENTION, object_id=mention.pk,
         article_id=mention.article_id, claim_id=mention.claim_id, before=mention_dict(mention),

@@ -107,7 +107,7 @@ def set_stance(
 def update_stance(*, user, stance_id, version, changes: dict, unit: str = CODE_POINTS, from_header: bool = False) -> Stance:
     """Change the label, note or rationales (the list is replaced as a whole)."""
     stance = access_stance(user, stance_id, for_update=True, to_change=True)
-    check_version(stance, version, describe=describe_stance, from_header=from_header)
+    check_version(stance, version, describe=describe_stance, from_header=from_header, audit_type=STANCE)
     unknown = set(changes) - {"label", "note", "note_dir", "rationales"}
     if unknown:
         raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", fields={name: ["Not editable."] for name in unknown})
@@ -139,7 +139,7 @@ def update_stance(*, user, stance_id, version, changes: dict, unit: str = CODE_P
 @transaction.atomic
 def delete_stance(*, user, stance_id, version, from_header: bool = False) -> None:
     stance = access_stance(user, stance_id, for_update=True, to_change=True)
-    check_version(stance, version, describe=describe_stance, from_header=from_header)
+    check_version(stance, version, describe=describe_stance, from_header=from_header, audit_type=STANCE)
     record_event(
         actor=user, action=AuditAction.DELETE, object_type=STANCE, object_id=stance.pk,
         article_id=stance.article_id, claim_id=stance.claim_id, before=describe_stance(stance),

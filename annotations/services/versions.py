@@ -6,11 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from annotations.errors import Conflict, InvalidInput, PreconditionFailed
+from annotations.services.audit import last_changed_by
 
 
-def check_version(obj, version, *, describe: Callable[[object], dict], from_header: bool = False) -> None:
+def check_version(
+    obj, version, *, describe: Callable[[object], dict], from_header: bool = False, audit_type: str | None = None
+) -> None:
     """Raise Conflict (409) — or PreconditionFailed (412) for an If-Match
-    header — unless `version` is the stored one. Call with the row locked."""
+    header — unless `version` is the stored one. Call with the row locked.
+    With `audit_type`, the conflict also says who made the stored version
+    (an annotation is one person's, but an editor may have changed it)."""
     if version is None:
         raise InvalidInput(
             "Send the version you edited (field 'version', or an If-Match header).",
@@ -22,4 +27,5 @@ def check_version(obj, version, *, describe: Callable[[object], dict], from_head
             f"Someone changed this since you loaded it (you edited version {version}, "
             f"the stored one is {obj.version}). Nothing was saved.",
             current=describe(obj),
+            changed_by=last_changed_by(audit_type, obj) if audit_type else None,
         )

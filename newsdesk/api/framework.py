@@ -156,6 +156,7 @@ def exception_handler(exc, context):
         body = _error_body(exc.code, exc.message, exc.fields)
         if isinstance(exc, Conflict):
             body["current"] = exc.current
+            body["changed_by"] = exc.changed_by
         return Response(body, status=exc.status)
     if isinstance(exc, ModelValidationError):
         # A model check (full_clean) the input serializer did not anticipate.

@@ -24,6 +24,9 @@ class ErrorSerializer(serializers.Serializer):
 class ConflictSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
     current = serializers.DictField(help_text="The stored object, as its detail endpoint returns it.", allow_null=True)
+    changed_by = serializers.CharField(
+        allow_null=True, help_text="Username of whoever saved the stored version, when the audit trail knows it."
+    )
 
 
 class SourceSerializer(serializers.Serializer):

@@ -186,6 +186,7 @@ def test_stale_update_is_refused_with_conflict_and_the_current_state(as_journali
     stale = as_journalist.patch(f"/api/v1/mentions/{created['id']}/", {"version": 1, **span_of(text, "السد")}, format="json")
     assert stale.status_code == 409
     assert stale.json()["current"]["quote"] == "وزير المياه قال"
+    assert stale.json()["changed_by"] == ClaimMention.objects.get().annotator.username  # who saved the stored version
     assert ClaimMention.objects.get().quote == "وزير المياه قال"
 
 

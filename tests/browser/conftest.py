@@ -54,15 +54,18 @@ def open_page(chromium, live_server, request):
 
     contexts = []
 
+    def watch_errors(page):
+        page.errors = PageErrors()
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+
     def open_(user, path, *, width=1400, height=900):
         client = Client()
         client.force_login(user)
         context = chromium.new_context(viewport={"width": width, "height": height}, locale="ar")
         context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
         contexts.append(context)
+        context.on("page", watch_errors)  # also the tabs a test opens itself
         page = context.new_page()
-        page.errors = PageErrors()
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
         page.goto(live_server.url + path)
         return page
 

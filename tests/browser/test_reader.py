@@ -165,7 +165,7 @@ def test_a_failed_save_is_shown_retried_and_stored_once(open_page, journalist):
 
     assert ClaimMention.objects.count() == 1
     assert len(set(attempts)) == 1  # every attempt carried the same idempotency key
-    assert page.evaluate(f"() => localStorage.getItem('newsdesk.saves.v2:{journalist.username}')") == "[]"
+    assert page.evaluate("() => Object.keys(localStorage).filter((key) => key.startsWith('newsdesk.saves'))") == []
 
 
 def test_closing_with_unsaved_work_warns(open_page, journalist):
@@ -182,9 +182,10 @@ def test_closing_with_unsaved_work_warns(open_page, journalist):
         asked.value.accept()
 
 
-def open_a_stance_conflict(open_page, journalist):
-    """The reader shows an "agree" stance that another tab has meanwhile made
-    "discuss"; pressing 2 (disagree) meets the conflict. Returns (page, claim)."""
+def open_a_stance_conflict(open_page, journalist, changed_by=None):
+    """The reader shows an "agree" stance that another tab (or `changed_by`)
+    has meanwhile made "discuss"; pressing 2 (disagree) meets the conflict.
+    Returns (page, claim)."""
     from annotations.services.stances import set_stance_for, update_stance
 
     article = make_article()
@@ -192,7 +193,7 @@ def open_a_stance_conflict(open_page, journalist):
     stance = set_stance_for(annotator=journalist, article=article.id, claim_id=claim.id, label="agree")
     page = open_page(journalist, f"/articles/{article.id}/")
     reader_ready(page)
-    update_stance(user=journalist, stance_id=stance.id, version=stance.version, changes={"label": "discuss"})
+    update_stance(user=changed_by or journalist, stance_id=stance.id, version=stance.version, changes={"label": "discuss"})
     page.keyboard.press("2")
     return page, claim
 
@@ -210,6 +211,14 @@ def test_a_conflict_shows_both_versions_and_the_user_chooses(open_page, journali
     dialog.get_by_role("button", name="Keep mine").or_(dialog.locator("button[value=mine]")).first.click()
     wait_saved(page)
     assert Stance.objects.get().label == "disagree"
+
+
+def test_a_conflict_with_an_editors_change_says_someone_else_made_it(open_page, journalist, editor):
+    page, _ = open_a_stance_conflict(open_page, journalist, changed_by=editor)
+    dialog = page.locator("#conflict-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#conflict-by-other")).to_be_visible()
+    expect(dialog.locator("#conflict-by-me")).to_be_hidden()
 
 
 def test_escape_does_not_end_a_conflict_without_a_choice(open_page, journalist):
@@ -264,6 +273,30 @@ def article_with_a_marked_claim(journalist):
     create_mention_for(annotator=journalist, claim_id=claim.id, article=article.id,
                        start=text.index(quote), end=text.index(quote) + len(quote), quote=quote)
     return article, claim
+
+
+def test_work_queued_offline_in_two_tabs_is_all_saved_after_both_close(open_page, journalist):
+    first_article, first_claim = article_with_a_marked_claim(journalist)
+    second_article, second_claim = article_with_a_marked_claim(journalist)
+    first_tab = open_page(journalist, f"/articles/{first_article.id}/")
+    context = first_tab.context
+    context.route("**/api/v1/**", lambda route: route.abort())
+    second_tab = context.new_page()
+    second_tab.goto(first_tab.url.replace(f"/articles/{first_article.id}/", f"/articles/{second_article.id}/"))
+    for tab, key in [(first_tab, "1"), (second_tab, "2")]:
+        reader_ready(tab)
+        tab.keyboard.press(key)
+        expect(tab.locator("#save-status")).to_have_attribute("data-state", "retrying", timeout=10_000)
+    first_tab.close()
+    second_tab.close()  # the browser closes with both stances unsaved
+
+    context.unroute("**/api/v1/**")
+    later = context.new_page()
+    later.goto(first_tab.url)
+    reader_ready(later)
+    wait_saved(later)
+    stances = {(stance.article_id, stance.claim_id): stance.label for stance in Stance.objects.all()}
+    assert stances == {(first_article.id, first_claim.id): "agree", (second_article.id, second_claim.id): "disagree"}
 
 
 def test_a_stance_chosen_while_the_server_is_away_stays_chosen_until_it_is_saved(open_page, journalist):

@@ -146,7 +146,7 @@ async function reloadAnnotations(item) {
 
 const conflictDialog = $("conflict-dialog");
 
-function askAboutConflict(item, current) {
+function askAboutConflict(item, current, changedBy) {
   // My own stance already exists (set from another tab, or a create that was
   // retried): this is an update of it, not a conflict with anyone.
   if (item.kind === "stance" && item.method === "POST" && current && current.id && mine(current)) {
@@ -162,14 +162,15 @@ function askAboutConflict(item, current) {
     Object.assign(item.body, { rationales: rationalesAfter(current.rationales, item.change), version: current.version });
     return Promise.resolve("retry");
   }
-  return choose(item, current);
+  return choose(item, current, changedBy);
 }
 
 /** Put the two versions to the user. The dialog closes only on a choice: nothing is dropped by Escape. */
-function choose(item, current) {
+function choose(item, current, changedBy) {
   $("conflict-mine").textContent = describeAnnotation(item.method === "DELETE" ? null : { ...(current || {}), ...(item.body || {}) });
   $("conflict-theirs").textContent = describeAnnotation(current);
-  const byMe = Boolean(current && mine(current));
+  // My annotation may have been changed by an editor: who saved it last says which heading is true.
+  const byMe = changedBy ? changedBy === data.user.username : Boolean(current && mine(current));
   $("conflict-by-me").hidden = !byMe;
   $("conflict-by-other").hidden = byMe;
   return new Promise((resolve) => {
@@ -915,10 +916,13 @@ $("help-button").addEventListener("click", () => $("help-dialog").showModal());
 // --- Start ---------------------------------------------------------------------------------------
 
 redraw();
-// Work left unsaved on any article (this one or another) is saved now.
-if (queue.pending) {
-  statusElement.textContent = format(strings.restored, { count: queue.pending });
-  queue.kick();
-}
-performance.mark("reader-ready");
-document.body.dataset.readerReady = "true";
+queue.ready.then(() => {
+  // Work left unsaved on any article (this one or another), in this tab or a closed one, is saved now.
+  if (queue.pending) {
+    redraw();
+    statusElement.textContent = format(strings.restored, { count: queue.pending });
+    queue.kick();
+  }
+  performance.mark("reader-ready");
+  document.body.dataset.readerReady = "true";
+});

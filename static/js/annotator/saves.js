@@ -6,9 +6,15 @@
 
 import { NetworkError, request } from "./api.js";
 
-// One queue per user: work left unsaved by one person is never sent as another's
-// (several people may share a browser).
-const STORAGE_PREFIX = "newsdesk.saves.v2:";
+// One queue per user (several people may share a browser: work left unsaved by
+// one is never sent as another's) and per tab: two tabs writing one stored list
+// would overwrite each other's work. A tab holds a Web Lock named after its
+// queue while it is open; on start it adopts the queues of this user's tabs that
+// are gone (nobody holds their lock: a reload, a crash, a closed browser).
+// Without Web Locks (a page served over plain HTTP to another host) a tab adopts
+// every stored queue of its user when it starts.
+const STORAGE_PREFIX = "newsdesk.saves.v3:";
+const EARLIER_PREFIX = "newsdesk.saves.v2:"; // one queue per user, before queues were per tab
 const MAX_DELAY_SECONDS = 30;
 
 function newKey() {
@@ -16,30 +22,66 @@ function newKey() {
   return `${Date.now()}-${Math.random().toString(16).slice(2)}`;
 }
 
+function storedItems(key) {
+  try {
+    return JSON.parse(window.localStorage.getItem(key) || "[]");
+  } catch {
+    return [];
+  }
+}
+
 export class SaveQueue {
   constructor({ owner, status, strings, onSaved, onConflict, onRejected }) {
-    this.storageKey = STORAGE_PREFIX + owner;
+    this.ownerPrefix = `${STORAGE_PREFIX}${encodeURIComponent(owner)}:`;
+    this.earlierKey = EARLIER_PREFIX + owner;
+    this.storageKey = this.ownerPrefix + newKey();
     this.status = status;
     this.strings = strings;
     this.onSaved = onSaved;
     this.onConflict = onConflict;
     this.onRejected = onRejected;
-    this.items = this._load();
+    this.items = [];
     this.running = false;
     this.wake = null;
     this.retryButton = null;
+    /** Settles once the work of closed tabs is in this queue. */
+    this.ready = this._adoptClosedTabs();
   }
 
-  _load() {
-    try {
-      return JSON.parse(window.localStorage.getItem(this.storageKey) || "[]");
-    } catch {
-      return [];
+  async _adoptClosedTabs() {
+    const locks = navigator.locks;
+    if (locks) {
+      // Held until this page goes away, when the browser lets it go.
+      await new Promise((held) => {
+        locks.request(this.storageKey, () => {
+          held();
+          return new Promise(() => {});
+        });
+      });
+    }
+    const keys = [];
+    for (let index = 0; index < window.localStorage.length; index += 1) {
+      const key = window.localStorage.key(index);
+      if (key !== this.storageKey && (key === this.earlierKey || key.startsWith(this.ownerPrefix))) keys.push(key);
+    }
+    for (const key of keys) {
+      if (locks) await locks.request(key, { ifAvailable: true }, (lock) => lock && this._adopt(key));
+      else this._adopt(key);
     }
   }
 
+  _adopt(key) {
+    const known = new Set(this.items.map((item) => item.key));
+    this.items.push(...storedItems(key).filter((item) => !known.has(item.key)));
+    // Writes to one object go out in the order they were made.
+    this.items.sort((a, b) => a.queuedAt - b.queuedAt);
+    this._persist();
+    window.localStorage.removeItem(key);
+  }
+
   _persist() {
-    window.localStorage.setItem(this.storageKey, JSON.stringify(this.items));
+    if (this.items.length) window.localStorage.setItem(this.storageKey, JSON.stringify(this.items));
+    else window.localStorage.removeItem(this.storageKey);
   }
 
   get pending() {
@@ -89,6 +131,7 @@ export class SaveQueue {
     if (this.running) return;
     this.running = true;
     try {
+      await this.ready;
       while (this.items.length) {
         const item = this.items[0];
         this._show("saving", `${this.strings.saving} ${item.label || ""}`.trim());
@@ -110,7 +153,7 @@ export class SaveQueue {
           continue;
         }
         if (result.status === 409 || result.status === 412) {
-          const choice = await this.onConflict(item, result.data && result.data.current);
+          const choice = await this.onConflict(item, result.data && result.data.current, result.data && result.data.changed_by);
           if (choice === "retry") {
             // The caller rewrote the item (say, a create that must be an update).
             this._persist();
