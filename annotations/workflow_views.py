@@ -187,6 +187,12 @@ def review_queue_page(request, campaign_id: int):
 
 @login_required
 def compare(request, campaign_id: int, article_id: int):
+    return _compare_page(request, campaign_id, article_id)
+
+
+def _compare_page(request, campaign_id: int, article_id: int, *, kept: tuple[int, str] | None = None, status: int = 200):
+    """The comparison of everyone's work on one article. `kept`: (task id,
+    comment) typed into a decision that was refused, shown again in its form."""
     campaign = access_campaign(request.user, campaign_id, to_manage=True)
     article = access_article(request.user, article_id)
     comparison = article_comparison(campaign, article)
@@ -198,6 +204,8 @@ def compare(request, campaign_id: int, article_id: int):
         for member in _annotator_members(campaign)
         if member.user_id not in has_article
     ]
+    for task in comparison["tasks"]:
+        task.kept_comment = kept[1] if kept and kept[0] == task.id else ""
     return render(
         request,
         "annotations/compare.html",
@@ -205,6 +213,7 @@ def compare(request, campaign_id: int, article_id: int):
             "campaign": campaign, "article": article, "labels": labels, "review_form": ReviewForm(),
             "reassign_to": reassign_to, **comparison,
         },
+        status=status,
     )
 
 
@@ -245,6 +254,7 @@ def adopt_mention(request, campaign_id: int, article_id: int):
 def task_review(request, task_id: int):
     form = ReviewForm(request.POST)
     task = access_task(request.user, task_id, to_review=True)
+    refused = 400
     if form.is_valid():
         try:
             reviewed = reviews.review_task(
@@ -253,12 +263,17 @@ def task_review(request, task_id: int):
             )
         except (InvalidInput, Conflict) as error:  # Conflict: another editor decided first
             messages.error(request, error.message)
+            refused = error.status
         else:
             done = REVIEW_DONE[form.cleaned_data["decision"]]
             messages.success(request, str(done) % {"name": reviewed.annotator.get_username()})
+            return _back_to_compare(task.campaign_id, task.article_id)
     else:
         messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
-    return _back_to_compare(task.campaign_id, task.article_id)
+    # Refused: the page again, with the comment the editor typed still in its box.
+    return _compare_page(
+        request, task.campaign_id, task.article_id, kept=(task.id, request.POST.get("comment", "")), status=refused
+    )
 
 
 # What the editor is told after a decision; the annotator gets a notification.

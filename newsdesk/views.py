@@ -4,6 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from annotations.access import access_article, access_task, require_reader, require_work_open
 from annotations.errors import NotAllowed
@@ -56,6 +59,26 @@ def _work_locked(user, article) -> str:
     return ""
 
 
+def _machine_time(text: str):
+    try:
+        return parse_datetime(text.strip())
+    except ValueError:
+        return None
+
+
+def comment_times(comment: dict) -> dict:
+    """A comment's time for the reader: as the page printed it ("منذ ساعتين"),
+    with the parsed time for a tooltip; a machine timestamp (JSON Lines carry
+    ISO 8601) is shown as a local date and time instead, written as the
+    article's own date is."""
+    posted = parse_datetime(comment["posted_at"]) if comment["posted_at"] else None
+    local = date_format(localtime(posted), "Y-m-d H:i") if posted else ""
+    shown = comment["posted_at_text"]
+    if posted and (not shown or _machine_time(shown)):
+        shown = local
+    return {"time_shown": shown, "time_parsed": local if local != shown else ""}
+
+
 @login_required
 def article_detail(request, article_id: int):
     article = access_article(request.user, article_id)
@@ -63,7 +86,7 @@ def article_detail(request, article_id: int):
     revision = article.current_revision
     query = request.GET.get("q", "").strip()
     task = _task_in_reader(request, article)
-    comments = [{**comment, "blocks": text_blocks(comment["text"])} for comment in document["comments"]]
+    comments = [{**comment, **comment_times(comment), "blocks": text_blocks(comment["text"])} for comment in document["comments"]]
     hits = [{"unitKey": "article", "start": start, "end": end} for start, end in search_hits(revision.text, query)]
     for comment in document["comments"]:
         hits += [

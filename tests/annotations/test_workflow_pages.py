@@ -140,3 +140,17 @@ def test_the_editor_reassigns_an_open_task_from_the_compare_page(client, editor,
     assert "already has this article" in refused.text
     task.refresh_from_db()
     assert task.annotator == third
+
+
+def test_a_decision_refused_because_another_editor_decided_keeps_the_typed_comment(client, editor, journalist, campaign):
+    from annotations.services.reviews import review_task
+
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    (task,) = submit_stances(campaign, claim, [(journalist, "agree")])
+    review_task(editor=editor, task_id=task.id, decision="accept", version=task.version)  # decided first, elsewhere
+    client.force_login(editor)
+    response = client.post(
+        f"/tasks/{task.id}/review/", {"decision": "reject", "comment": "الموقف لا يسنده النص", "version": task.version}
+    )
+    assert response.status_code == 409
+    assert ">الموقف لا يسنده النص</textarea>" in response.text

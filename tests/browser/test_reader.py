@@ -72,6 +72,19 @@ def test_a_selection_after_an_emoji_in_a_comment_counts_code_points(open_page, j
     )
 
 
+def test_a_triple_click_on_a_comment_selects_that_comment_and_enter_opens_the_menu(open_page, journalist):
+    article = make_article()
+    comment = Comment.objects.get(article=article, author="أبو خالد")  # followed by another comment
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    page.locator(f"{comment_unit(comment)} [data-start]").first.click(click_count=3)
+    expect(page.locator("#popover")).to_be_visible()
+    expect(page.locator("#popover .popover-quote").first).to_have_text(comment.text)
+    page.keyboard.press("Escape")  # the menu closes, the paragraph stays selected
+    page.keyboard.press("Enter")
+    expect(page.locator("#popover .popover-quote").first).to_have_text(comment.text)
+
+
 def test_a_drag_from_arabic_into_english_is_one_logical_span(open_page, journalist):
     article = make_article()
     text = article.current_revision.text
@@ -340,6 +353,26 @@ def test_a_stance_note_is_typed_in_the_panel_and_kept_while_other_saves_land(ope
     expect(page.locator(f'.stance-claim[data-claim="{claim.id}"] .stance-note textarea')).to_have_value(stance.note)
 
 
+def test_a_note_typed_and_not_saved_warns_on_leaving_and_survives_a_reload(open_page, journalist):
+    from annotations.services.stances import set_stance_for
+
+    article = make_article()
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    set_stance_for(annotator=journalist, article=article.id, claim_id=claim.id, label="agree")
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    note = f'.stance-claim[data-claim="{claim.id}"] .stance-note'
+    page.locator(f"{note} summary").click()
+    page.locator(f"{note} textarea").fill("بيان الوزارة وحده")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    page.reload()
+    reader_ready(page)
+    assert asked == ["beforeunload"]
+    expect(page.locator(f"{note} textarea")).to_have_value("بيان الوزارة وحده")
+    assert Stance.objects.get().note == ""  # typed, not saved: nothing was sent
+
+
 def test_a_stance_key_without_a_claim_says_what_to_do_first(open_page, journalist):
     article = make_article()
     page = open_page(journalist, f"/articles/{article.id}/")
@@ -470,6 +503,39 @@ def test_a_refused_delete_puts_the_mention_back(open_page, journalist):
     assert ClaimMention.objects.count() == 1
 
 
+def test_deleting_a_mention_someone_already_deleted_counts_as_done(open_page, journalist):
+    from annotations.services.mentions import delete_mention
+
+    article, _ = article_with_a_marked_claim(journalist)
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    mention = only_mention()
+    delete_mention(user=journalist, mention_id=mention.id, version=mention.version)  # in another tab
+    for _ in range(12):
+        page.keyboard.press("j")
+        if page.evaluate("() => document.body.dataset.focused").startswith("mention:"):
+            break
+    page.keyboard.press("Delete")
+    wait_saved(page)
+    page.wait_for_function("() => CSS.highlights.get('nd-mention').size === 0")
+
+
+def test_the_keyboard_selection_starts_at_the_highlight_j_went_to(open_page, journalist):
+    article = make_article()
+    text = article.current_revision.text
+    claim = create_claim(user=journalist, text="التمويل قيد المراجعة")
+    quote = "التمويل"
+    create_mention_for(annotator=journalist, claim_id=claim.id, article=article.id, start=text.index(quote), end=text.index(quote) + len(quote), quote=quote)
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    for _ in range(12):
+        page.keyboard.press("j")
+        if page.evaluate("() => document.body.dataset.focused").startswith("mention:"):
+            break
+    page.keyboard.press("]")
+    assert page.evaluate("() => window.getSelection().toString()").strip() == quote
+
+
 def test_enter_takes_the_claim_already_there_when_typed_with_another_spelling(open_page, journalist):
     from annotations.models import Claim
 
@@ -484,6 +550,24 @@ def test_enter_takes_the_claim_already_there_when_typed_with_another_spelling(op
     page.keyboard.press("Enter")
     wait_saved(page)
     assert only_mention().claim_id == existing.id and Claim.objects.count() == 1
+
+
+def test_a_claim_found_by_search_joins_the_stance_panel_at_once(open_page, journalist, second_journalist):
+    article = make_article()
+    existing = create_claim(user=second_journalist, text="السد في موعده")  # not yet on this page
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    drag_select(page, ARTICLE, "سد وادي السنديان")
+    page.keyboard.type("موعده")
+    found = page.locator("#claim-options button:not(.create)").first
+    expect(found).to_have_text("السد في موعده")
+    found.click()
+    wait_saved(page)
+    expect(page.locator(f'.stance-claim[data-claim="{existing.id}"] .stance-claim-text')).to_have_text("السد في موعده")
+    page.keyboard.press("1")  # agree, toward the claim just marked
+    wait_saved(page)
+    stance = Stance.objects.get()
+    assert (stance.claim_id, stance.label) == (existing.id, "agree")
 
 
 def test_marking_a_span_again_for_the_same_claim_keeps_one_mention_without_a_question(open_page, journalist):
@@ -509,6 +593,19 @@ def test_a_new_claim_can_be_queued_while_offline(open_page, journalist):
     queue_offline_mention(page)  # searching claims fails offline; the new claim is still offered and queued
     wait_saved(page)
     assert only_mention().claim.text == "السد في موعده"
+
+
+def test_a_new_claim_queued_offline_with_an_existing_claims_text_goes_to_that_claim(open_page, journalist, second_journalist):
+    from annotations.models import Claim
+
+    article = make_article()
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    queue_offline_mention(page)  # a new claim «السد في موعده», typed while the server is away
+    existing = create_claim(user=second_journalist, text="السدّ في موعده.")  # meanwhile, by a colleague
+    page.locator("#save-status button").click()  # retry now
+    wait_saved(page)
+    assert only_mention().claim_id == existing.id and Claim.objects.count() == 1
 
 
 def test_script_payloads_render_as_text(open_page, journalist):

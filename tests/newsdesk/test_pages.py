@@ -211,3 +211,21 @@ def test_the_readers_data_block_cannot_be_closed_by_a_claims_text(client, journa
     data = json.loads(block)
     assert [c["text"] for c in data["claims"]] == [hostile]
     assert [(m["start"], m["quote"]) for m in data["mentions"]] == [(start, "سد وادي")]
+
+
+def test_a_comment_time_reads_as_printed_or_as_a_local_date_never_as_iso(client, journalist):
+    from datetime import datetime, timedelta, timezone
+
+    from newsdesk.models import Comment
+
+    article = make_article(comments=[("سامي", "خبر مهم"), ("ليلى", "لا أصدق")])
+    machine, printed = article.comments.order_by("position")
+    posted = datetime(2025, 3, 14, 13, 5, tzinfo=timezone(timedelta(hours=2)))
+    Comment.objects.filter(pk=machine.pk).update(posted_at_text="2025-03-14T13:05:00+02:00", posted_at=posted)
+    Comment.objects.filter(pk=printed.pk).update(posted_at_text="منذ ساعة", posted_at=posted)
+    client.force_login(journalist)
+    page = client.get(f"/articles/{article.id}/").text
+    assert "2025-03-14T13:05:00+02:00" not in page  # a JSON Lines timestamp, not for reading
+    shown = [part.split(">", 1)[1].split("</time>")[0] for part in page.split("<time dir=\"auto\"")[1:]]
+    assert shown[1] == "منذ ساعة"
+    assert shown[0] == "2025-03-14 11:05"  # the server's time zone (UTC here), as the article's date is written

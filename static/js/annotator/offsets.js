@@ -149,10 +149,21 @@ export function pointToOffset(node, offset) {
  */
 export function rangeToSpan(range) {
   const unit = unitOf(range.startContainer);
-  if (!unit || unit !== unitOf(range.endContainer)) return null;
+  if (!unit) return null;
+  let endNode = range.endContainer;
+  let endOffset = range.endOffset;
+  if (unit !== unitOf(endNode)) {
+    // A triple click selects a whole paragraph and ends just past it, at the
+    // start of whatever follows (the next comment's header): the end of the unit.
+    const past = document.createRange();
+    past.setStart(unit, unit.childNodes.length);
+    past.setEnd(endNode, endOffset);
+    if (past.collapsed || past.toString().trim() !== "") return null;
+    [endNode, endOffset] = [unit, unit.childNodes.length];
+  }
   const text = unitText(unit);
   let start = pointToOffset(range.startContainer, range.startOffset);
-  let end = pointToOffset(range.endContainer, range.endOffset);
+  let end = pointToOffset(endNode, endOffset);
   if (start === null || end === null) return null;
   if (end < start) [start, end] = [end, start];
   const [from, to] = snapToGraphemes(text, codePointToUtf16(text, start), codePointToUtf16(text, end));

@@ -19,6 +19,46 @@ const SCOPE = `article:${data.article.id}`;
 
 // --- State -------------------------------------------------------------------
 
+/** Notes typed and not saved yet, by stance id, kept for this tab in sessionStorage: a reload does not lose them. */
+class NoteDrafts extends Map {
+  constructor(storageKey) {
+    let stored = [];
+    try {
+      stored = JSON.parse(window.sessionStorage.getItem(storageKey) || "[]");
+    } catch {
+      stored = [];
+    }
+    super(stored);
+    this.storageKey = storageKey;
+  }
+
+  set(stanceId, text) {
+    super.set(stanceId, text);
+    this._persist();
+    return this;
+  }
+
+  delete(stanceId) {
+    const had = super.delete(stanceId);
+    this._persist();
+    return had;
+  }
+
+  _persist() {
+    if (!this.storageKey) return; // Map's constructor adds the stored entries before the key is known
+    if (this.size) window.sessionStorage.setItem(this.storageKey, JSON.stringify([...this]));
+    else window.sessionStorage.removeItem(this.storageKey);
+  }
+
+  /** Whether a note typed here differs from the saved one. */
+  unsaved(stances) {
+    return [...this].some(([id, text]) => {
+      const stance = stances.find((item) => item.id === id);
+      return stance && text !== (stance.note || "");
+    });
+  }
+}
+
 const state = {
   mentions: data.mentions,
   stances: data.stances,
@@ -29,7 +69,7 @@ const state = {
   focused: null,
   popoverSpan: null,
   // Stance notes being typed, by stance id: the panel is redrawn whenever a save lands.
-  noteDrafts: new Map(),
+  noteDrafts: new NoteDrafts(`newsdesk.note-drafts.v1:${encodeURIComponent(data.user.username)}:${SCOPE}`),
 };
 
 const units = new Map();
@@ -66,6 +106,14 @@ function bdi(text) {
   return element("bdi", { text });
 }
 
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/** The first `length` characters as a reader counts them (an emoji or a letter with its harakat is one), and "…" when cut. */
+function shorten(text, length) {
+  const characters = Array.from(GRAPHEMES.segment(text), (part) => part.segment);
+  return characters.length > length ? `${characters.slice(0, length).join("")}…` : text;
+}
+
 function format(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 }
@@ -79,7 +127,24 @@ const queue = new SaveQueue({
   onSaved: savedWrite,
   onConflict: askAboutConflict,
   onRejected: reloadAnnotations,
+  prepare: reuseSameClaim,
 });
+
+/** A new claim queued (offline, say) whose text an existing claim already has,
+ * in another spelling variant at most: the mention goes to that claim instead
+ * of a duplicate. True when the item was rewritten. */
+async function reuseSameClaim(item) {
+  if (item.kind !== "claim" || !item.then) return false;
+  const result = await request("GET", `${API}claims/?q=${encodeURIComponent(item.body.text)}&merged=false&page_size=8`);
+  const key = sameClaimKey(item.body.text);
+  const same = result.ok && result.data.results.find((claim) => sameClaimKey(claim.text) === key);
+  if (!same) return false;
+  state.claims.set(same.id, same);
+  const { then } = item;
+  delete item.then;
+  Object.assign(item, then, { body: { ...then.body, claim: same.id } });
+  return true;
+}
 
 function savedWrite(item, body, { theirs = false } = {}) {
   const { kind } = item;
@@ -189,7 +254,7 @@ function choose(item, current, changedBy) {
 conflictDialog.addEventListener("cancel", (event) => event.preventDefault());
 
 window.addEventListener("beforeunload", (event) => {
-  if (queue.pending) {
+  if (queue.pending || state.noteDrafts.unsaved(state.stances)) {
     event.preventDefault();
     event.returnValue = strings.leaveWarning;
   }
@@ -269,7 +334,8 @@ function unsavedStanceFor(claimId) {
 }
 
 function panelClaims() {
-  const ids = new Set([...state.mentions.map((m) => m.claim), ...state.stances.filter(mine).map((s) => s.claim)]);
+  const queued = queue.restored(SCOPE).filter((item) => item.kind === "mention-create").map((item) => item.body.claim);
+  const ids = new Set([...state.mentions.map((m) => m.claim), ...queued, ...state.stances.filter(mine).map((s) => s.claim)]);
   return [...ids].map((id) => state.claims.get(id)).filter(Boolean);
 }
 
@@ -354,7 +420,7 @@ function noteEditor(stance) {
   return element(
     "details",
     { class: "stance-note", open: draft !== undefined || Boolean(stance.note) },
-    element("summary", { text: stance.note ? `${strings.note}: ${stance.note.slice(0, 40)}${stance.note.length > 40 ? "…" : ""}` : strings.note }),
+    stance.note ? element("summary", {}, `${strings.note}: `, bdi(shorten(stance.note, 40))) : element("summary", { text: strings.note }),
     textarea,
     save,
   );
@@ -525,7 +591,7 @@ function openSelectionMenu(span) {
       found = result.ok ? result.data.results : [];
     }
     const items = found.slice(0, 8).map((claim) =>
-      element("li", { role: "option" }, element("button", { type: "button", class: "option-button", onclick: () => markMention(span, claim.id) }, bdi(claim.text))),
+      element("li", { role: "option" }, element("button", { type: "button", class: "option-button", onclick: () => markMention(span, claim) }, bdi(claim.text))),
     );
     if (text) {
       items.push(element("li", { role: "option" }, element("button", { type: "button", class: "option-button create", onclick: () => markMention(span, null, input.value.trim() || text) }, format(strings.createClaim, { text: "" }), bdi(text))));
@@ -603,11 +669,13 @@ function sameClaimKey(text) {
     .toLowerCase();
 }
 
-function markMention(span, claimId, newClaimText = null) {
+/** Mark `span` as stating `claim` (one found by search, or in the panel), or a new claim of `newClaimText`. */
+function markMention(span, claim, newClaimText = null) {
   const mention = { ...spanTarget(span), start: span.start, end: span.end, quote: span.quote };
-  if (claimId) {
-    queue.add({ kind: "mention-create", scope: SCOPE, method: "POST", url: `${API}mentions/`, body: { ...mention, claim: claimId }, label: strings.mention });
-    state.activeClaim = claimId;
+  if (claim) {
+    state.claims.set(claim.id, claim); // a claim found by search is new to this page: the panel needs its text
+    queue.add({ kind: "mention-create", scope: SCOPE, method: "POST", url: `${API}mentions/`, body: { ...mention, claim: claim.id }, label: strings.mention });
+    state.activeClaim = claim.id;
   } else {
     queue.add({
       kind: "claim", scope: SCOPE, method: "POST", url: `${API}claims/`, body: { text: newClaimText, language: data.article.language }, label: strings.mention,
@@ -751,10 +819,9 @@ function focusSpan(span) {
   redraw();
   const range = units.get(span.unitKey).range(span.start, span.end);
   const rect = range.getBoundingClientRect();
-  if (rect.top < 0 || rect.bottom > window.innerHeight) {
-    const block = range.startContainer.nodeType === Node.ELEMENT_NODE ? range.startContainer : range.startContainer.parentElement;
-    block.scrollIntoView({ block: "center" });
-  }
+  const block = range.startContainer.nodeType === Node.ELEMENT_NODE ? range.startContainer : range.startContainer.parentElement;
+  if (rect.top < 0 || rect.bottom > window.innerHeight) block.scrollIntoView({ block: "center" });
+  lastBlock = block.closest("[data-start]") || lastBlock;
   statusAnnounce(`${span.layer === "mention" ? strings.mention : span.layer === "rationale" ? strings.rationale : strings.entity}: ${span.quote}`);
 }
 
@@ -796,8 +863,11 @@ document.addEventListener("mousedown", (event) => {
 function extendSelection(direction) {
   const selection = window.getSelection();
   if (!selection.rangeCount || !unitOf(selection.anchorNode)) {
+    // From the highlight j/k went to, else from the paragraph last clicked or focused.
     const range = document.createRange();
-    range.setStart(lastBlock, 0);
+    const from = state.focused && units.get(state.focused.unitKey).point(state.focused.start);
+    if (from) range.setStart(from.node, from.offset);
+    else range.setStart(lastBlock, 0);
     range.collapse(true);
     selection.removeAllRanges();
     selection.addRange(range);
@@ -838,7 +908,7 @@ document.addEventListener("keydown", (event) => {
   } else if (key === "a" && data.user.canAnnotate) {
     setTarget("article");
   } else if (LABELS[Number(key) - 1] && data.user.canAnnotate) {
-    if (!state.activeClaim) return statusAnnounce(strings.needClaim);
+    if (!panelClaims().some((claim) => claim.id === state.activeClaim)) return statusAnnounce(strings.needClaim);
     const inPanel = $("stance-claims").contains(document.activeElement);
     setStance(state.activeClaim, LABELS[Number(key) - 1]);
     // Like the arrow keys in a radio group, the key moves focus to the label it chose.

@@ -31,7 +31,9 @@ function storedItems(key) {
 }
 
 export class SaveQueue {
-  constructor({ owner, status, strings, onSaved, onConflict, onRejected }) {
+  /** `prepare(item)`, when given, may rewrite an item just before it is sent (it can fail like a request). */
+  constructor({ owner, status, strings, onSaved, onConflict, onRejected, prepare = null }) {
+    this.prepare = prepare;
     this.ownerPrefix = `${STORAGE_PREFIX}${encodeURIComponent(owner)}:`;
     this.earlierKey = EARLIER_PREFIX + owner;
     this.storageKey = this.ownerPrefix + newKey();
@@ -137,6 +139,7 @@ export class SaveQueue {
         this._show("saving", `${this.strings.saving} ${item.label || ""}`.trim());
         let result;
         try {
+          if (this.prepare && (await this.prepare(item))) this._persist();
           const headers = item.method === "POST" ? { "Idempotency-Key": item.key } : {};
           if (item.ifMatch) headers["If-Match"] = `"${item.ifMatch}"`;
           result = await request(item.method, item.url, item.body, headers);
@@ -144,7 +147,8 @@ export class SaveQueue {
           if (!(error instanceof NetworkError)) throw error;
           result = { ok: false, status: 0, data: null };
         }
-        if (result.ok) {
+        // Deleting what is already gone (another tab, an editor) has done what was asked.
+        if (result.ok || (item.method === "DELETE" && result.status === 404)) {
           this.items.shift();
           if (result.data && result.data.version) this._rebase(item.url, result.data.version);
           this._persist();
