@@ -44,9 +44,14 @@ def _markdown():
     return MarkdownIt("commonmark", {"html": False})
 
 
+# Guidelines mix Arabic and English: each block takes the direction of its own words.
+_OWN_DIRECTION = {tag: {"dir": "auto"} for tag in ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "th", "td")}
+
+
 def render_guidelines(text: str) -> str:
     # Safe to mark: nh3 keeps only harmless tags and attributes.
-    return mark_safe(nh3.clean(_markdown().render(text or "")))  # noqa: S308
+    html = nh3.clean(_markdown().render(text or ""), set_tag_attribute_values=_OWN_DIRECTION)
+    return mark_safe(html)  # noqa: S308
 
 
 @login_required
