@@ -13,7 +13,7 @@ from pathlib import Path
 
 from annotations.ner.corpus import TYPE_FROM_CORPUS
 from annotations.ner.features import document_features
-from annotations.ner.lexicon import place_names
+from annotations.ner.lexicon import name_words, place_names
 from annotations.ner.tokens import Token, clitic_length, sentences, tokenize
 from newsdesk.text import script_counts
 
@@ -54,10 +54,15 @@ class Extractor:
         tokens = tokenize(text)
         counts = Counter(token.folded for token in tokens)
         places = place_names()
+        people = name_words()
 
         def rest_is_the_name(word: str, rest: str) -> bool:
-            # The form without the clitic stands alone more often in this text
+            # A known name decides when only one of the two forms is one (فراس
+            # stays whole though رأس is common; وفادي loses its و). Otherwise the
+            # form without the clitic stands alone more often in this text
             # (لافروف, not ولافروف; but كيري, not يري), or it is a known place.
+            if (word in people) != (rest in people):
+                return rest in people
             return counts[rest] > counts[word] or rest in places or ("ال" + rest) in places
 
         found: list[FoundEntity] = []

@@ -124,6 +124,13 @@ def person_names() -> frozenset[str]:
     return frozenset(names)
 
 
+@lru_cache(maxsize=1)
+def name_words() -> frozenset[str]:
+    """Every folded word known as part of a person's name: Arabic given names and
+    family names, and those of the Arab world and its neighbours."""
+    return person_names() | world_names()
+
+
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3]{2,}")
 
 

@@ -232,3 +232,20 @@ def test_an_english_phrase_quoted_in_arabic_is_not_a_name_but_a_capitalised_one_
     assert kept in found
     if dropped:
         assert not any(dropped in text for text in found)
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        # فراس is a given name, though رأس ("head") is the commoner word here.
+        ("ودعا النائب فراس الخطيب إلى تشكيل لجنة برلمانية لمتابعة المشروع. وقال إن رأس المال هرب، وإن رأس النظام مسؤول.",
+         "فراس الخطيب"),
+        # و + فادي: the conjunction is not part of the name, though فادي alone is rarer in the text.
+        ("واستقبل الرئيس وفادي سعد وزير الخارجية في عمّان.", "فادي سعد"),
+    ],
+)
+def test_a_known_given_name_decides_whether_its_first_letter_is_a_clitic(text, name):
+    from annotations.ner.extractor import SHIPPED_MODEL, SHIPPED_VERSION, Extractor
+
+    people = [entity.text for entity in Extractor(SHIPPED_MODEL, SHIPPED_VERSION).extract(text) if entity.type == "PER"]
+    assert people[0] == name
