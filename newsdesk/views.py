@@ -102,6 +102,8 @@ def article_detail(request, article_id: int):
         "user": {
             "username": request.user.get_username(),
             "canAnnotate": annotate,
+            # Why the user's own work here is read-only now (handed in), or "".
+            "lockedBecause": work_locked,
             "isEditor": is_editor(request.user),
         },
         "mentions": document["mentions"],

@@ -62,7 +62,8 @@ def test_next_task_key_opens_the_reader_and_submit_opens_the_next(client, journa
     # Back in the reader, the handed-in work says so up front and offers no editing.
     locked = client.get(f"/articles/{task.article_id}/")
     assert 'class="message work-locked"' in locked.text and "عملك على هذا المقال" in locked.text
-    assert locked.context["reader_data"]["user"]["canAnnotate"] is False and 'id="stance-heading"' not in locked.text
+    assert locked.context["reader_data"]["user"]["canAnnotate"] is False
+    assert locked.context["reader_data"]["user"]["lockedBecause"]  # the stances are shown, read-only, and why
 
 
 def test_a_closed_campaign_takes_no_submissions(client, journalist, editor, campaign):

@@ -99,3 +99,16 @@ def test_blind_campaign_hides_the_other_annotator_in_the_reader(open_page, journ
     reader_ready(page)
     assert page.evaluate("() => JSON.parse(document.getElementById('reader-data').textContent).stances") == []
     expect(page.locator(".stance-claim")).to_have_count(0)
+
+
+def test_handed_in_work_shows_its_stances_read_only_and_says_why_keys_do_nothing(open_page, journalist, campaign):
+    claim = create_claim(user=journalist, text="الخبر انتشر")
+    (task,) = submit_stances(campaign, claim, [(journalist, "discuss")])
+    page = open_page(journalist, f"/articles/{task.article_id}/")
+    reader_ready(page)
+    discuss = page.locator(f'.stance-claim[data-claim="{claim.id}"] input[value=discuss]')
+    expect(discuss).to_be_checked()
+    expect(discuss).to_be_disabled()
+    page.keyboard.press("1")
+    expect(page.locator("#reader-hint")).to_have_text(page.locator(".work-locked").inner_text())
+    assert Stance.objects.get(annotator=journalist).label == "discuss"

@@ -377,6 +377,7 @@ function renderStancePanel() {
               type: "radio",
               name,
               value: label,
+              disabled: !data.user.canAnnotate, // handed-in work is shown, not changed
               checked: stance && stance.label === label,
               "data-focus-key": `${claim.id}:${label}`,
               onchange: () => setStance(claim.id, label),
@@ -907,6 +908,8 @@ document.addEventListener("keydown", (event) => {
     extendSelection(key === "]" ? "forward" : "backward");
   } else if (key === "a" && data.user.canAnnotate) {
     setTarget("article");
+  } else if (LABELS[Number(key) - 1] && data.user.lockedBecause) {
+    statusAnnounce(data.user.lockedBecause);
   } else if (LABELS[Number(key) - 1] && data.user.canAnnotate) {
     if (!panelClaims().some((claim) => claim.id === state.activeClaim)) return statusAnnounce(strings.needClaim);
     const inPanel = $("stance-claims").contains(document.activeElement);
