@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from newsdesk.text import BIDI_CONTROLS, fold, fold_with_offsets, unfold_span
+from newsdesk.text import BIDI_CONTROLS, PROCLITICS, fold, fold_with_offsets, unfold_span
 
 _CONTROL_SPLIT = re.compile("([" + "".join(sorted(BIDI_CONTROLS)) + "])")
 _CONTROL_NAMES = {
@@ -62,10 +62,17 @@ def text_blocks(text: str, kinds: list[dict] | None = None) -> list[dict]:
     return blocks
 
 
+# A hit starts a word, or follows the word's proclitics (والسد, بالسد, لسد for
+# سد; not مسدس): the article (ال) counts as one too.
+_WORD_HEAD = re.compile(r"\w*\Z")
+_BEFORE_A_HIT = frozenset(("", "ال", *PROCLITICS))
+
+
 def search_hits(text: str, query: str) -> list[tuple[int, int]]:
     """Code-point spans of `text` that match a word of `query` once both are
     folded (harakat, tatweel, hamza forms, ta marbuta, alef maqsura); a hit
-    covers the marks folding dropped, so `قريبا` lights up all of `قريباً`."""
+    covers the marks folding dropped, so `قريبا` lights up all of `قريباً`.
+    A match inside a word (سد in مسدس) is not a hit."""
     words = {word for word in fold(query).split() if word}
     if not words:
         return []
@@ -73,5 +80,9 @@ def search_hits(text: str, query: str) -> list[tuple[int, int]]:
     hits = []
     for word in words:
         for match in re.finditer(re.escape(word), folded):
-            hits.append(unfold_span(text, origin, match.start(), match.end()))
+            # Letters of the word before the match; looking back further than the
+            # longest proclitic is not needed (a longer head is no proclitic).
+            head = _WORD_HEAD.search(folded, max(0, match.start() - 6), match.start()).group()
+            if head in _BEFORE_A_HIT:
+                hits.append(unfold_span(text, origin, match.start(), match.end()))
     return sorted(hits)

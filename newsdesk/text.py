@@ -207,6 +207,16 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
 _FOLDED_CHARACTER = re.compile("[" + re.escape("".join(sorted(_FOLD_DROP | _FOLD_MAP.keys()))) + "]")
 
 
+# Proclitics, folded: conjunctions و ف, prepositions ب ل ك, and their
+# combinations. Those ending in the article come first (always clitics); then
+# single letters before pairs, so وكيري loses its و, not وك. "لل" is ل + the
+# article's lam.
+PROCLITICS = (
+    "وبال", "وكال", "فبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل",
+    "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل",
+)
+
+
 def fold(text: str) -> str:
     """The search form of a text (ARABIC.md F24); applied to index and query alike.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsdesk.text import fold
+from newsdesk.text import PROCLITICS, fold
 
 _TOKEN = re.compile(r"[\w\u0640\u064b-\u065f\u0670\u06d6-\u06ed]+|[^\w\s]", re.UNICODE)
 _MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
@@ -47,15 +47,6 @@ def sentences(tokens: list[Token], text: str) -> list[list[Token]]:
     return groups
 
 
-# Proclitics: conjunctions و ف, prepositions ب ل ك, and their combinations.
-# Those ending in the article come first (always clitics); then single letters
-# before pairs, so وكيري loses its و, not وك. "لل" is ل + the article's lam.
-_PROCLITICS = (
-    "وبال", "وكال", "فبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل",
-    "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل",
-)
-
-
 def clitic_length(word: str, rest_is_the_name) -> int:
     """How many leading letters of `word` (as printed) are clitics, not name.
 
@@ -69,7 +60,7 @@ def clitic_length(word: str, rest_is_the_name) -> int:
     if len(bare) != len(word):
         return 0  # words with harakat are left whole: offsets would not line up with the bare form
     folded = fold(word)
-    for clitic in _PROCLITICS:
+    for clitic in PROCLITICS:
         if not folded.startswith(clitic) or len(folded) - len(clitic) < 2:
             continue
         if clitic.endswith("ال"):

@@ -229,3 +229,14 @@ def test_a_comment_time_reads_as_printed_or_as_a_local_date_never_as_iso(client,
     shown = [part.split(">", 1)[1].split("</time>")[0] for part in page.split("<time dir=\"auto\"")[1:]]
     assert shown[1] == "منذ ساعة"
     assert shown[0] == "2025-03-14 11:05"  # the server's time zone (UTC here), as the article's date is written
+
+
+def test_a_search_hit_starts_a_word_or_follows_its_proclitics(client, journalist):
+    article = make_article(paragraphs=["قال إن السد والسد بالسد لسد، لا مسدس ولا سدادة."])
+    text = article.current_revision.text
+    response = _reader(client, journalist, article, "?q=سد")
+    starts = {h["start"] for h in response.context["reader_data"]["searchHits"] if h["unitKey"] == "article"}
+    line = text.index("قال إن السد")
+    expected = {text.index(word, line) + len(word) - len("سد") for word in (" السد", "والسد", "بالسد", "لسد")}
+    assert expected | {text.index("سدادة")} <= starts
+    assert text.index("مسدس") + 1 not in starts  # inside a word: not a hit
