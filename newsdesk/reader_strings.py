@@ -14,6 +14,8 @@ def reader_strings() -> dict:
         "retryNow": _("Retry now"),
         "failed": _("Not saved:"),
         "unsaved": _("{count} change(s) waiting to be saved"),
+        "submitWhenSaved": _("Handing in as soon as {count} change(s) are saved…"),
+        "submitCancelled": _("Not handed in: a change could not be saved."),
         "restored": _("{count} unsaved change(s) from your last visit are being saved."),
         "leaveWarning": _("Some changes are not saved yet."),
         "markClaim": _("Mark as a claim mention"),

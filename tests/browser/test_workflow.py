@@ -112,3 +112,23 @@ def test_handed_in_work_shows_its_stances_read_only_and_says_why_keys_do_nothing
     page.keyboard.press("1")
     expect(page.locator("#reader-hint")).to_have_text(page.locator(".work-locked").inner_text())
     assert Stance.objects.get(annotator=journalist).label == "discuss"
+
+
+def test_submitting_with_a_change_unsaved_hands_in_once_it_is_saved(open_page, journalist, campaign):
+    claim = create_claim(user=journalist, text="الخبر انتشر")
+    task = queue.next_task(annotator=journalist, campaign_id=campaign.id)
+    set_stance_for(annotator=journalist, article=task.article_id, claim_id=claim.id, label="agree")
+    page = open_page(journalist, f"/articles/{task.article_id}/?task={task.id}")
+    reader_ready(page)
+    page.route("**/api/v1/**", lambda route: route.abort())
+    page.keyboard.press("3")  # discuss, while the server is away
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "retrying", timeout=10_000)
+    page.keyboard.press("s")
+    expect(page.locator("#reader-hint")).to_contain_text("سيُسلَّم العمل فور حفظ")
+    task.refresh_from_db()
+    assert task.state == "in_progress"  # not handed in with the change unsaved
+    page.unroute("**/api/v1/**")
+    page.locator("#save-status button").click()  # retry now
+    page.wait_for_url(lambda url: f"task={task.id}" not in url)  # handed in: on to the next task
+    task.refresh_from_db()
+    assert task.state == "submitted" and Stance.objects.get(annotator=journalist).label == "discuss"

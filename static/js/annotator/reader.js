@@ -126,8 +126,12 @@ const queue = new SaveQueue({
   strings,
   onSaved: savedWrite,
   onConflict: askAboutConflict,
-  onRejected: reloadAnnotations,
+  onRejected: (item, message) => {
+    cancelSubmitWhenSaved();
+    reloadAnnotations(item, message);
+  },
   prepare: reuseSameClaim,
+  onDrained: () => submitWhenSaved(),
 });
 
 /** A new claim queued (offline, say) whose text an existing claim already has,
@@ -964,13 +968,29 @@ function trapTab(event) {
 // --- Campaign task ---------------------------------------------------------------------------
 
 // Submitting hands the work to an editor: not while a change is still unsaved.
+// Asked to submit then, the reader does it once the last change is saved
+// (and not at all if one is refused: the annotator must see what failed).
 const submitForm = document.getElementById("task-submit-form");
+let submitPending = false;
+
+function submitWhenSaved() {
+  if (!submitPending || queue.pending) return;
+  submitPending = false;
+  submitForm.requestSubmit();
+}
+
+function cancelSubmitWhenSaved() {
+  if (!submitPending) return;
+  submitPending = false;
+  statusAnnounce(strings.submitCancelled);
+}
+
 if (submitForm) {
   submitForm.addEventListener("submit", (event) => {
     if (queue.pending) {
       event.preventDefault();
-      statusElement.textContent = format(strings.unsaved, { count: queue.pending });
-      statusElement.dataset.state = "retrying";
+      submitPending = true;
+      statusAnnounce(format(strings.submitWhenSaved, { count: queue.pending }));
     }
   });
 }

@@ -32,8 +32,9 @@ function storedItems(key) {
 
 export class SaveQueue {
   /** `prepare(item)`, when given, may rewrite an item just before it is sent (it can fail like a request). */
-  constructor({ owner, status, strings, onSaved, onConflict, onRejected, prepare = null }) {
+  constructor({ owner, status, strings, onSaved, onConflict, onRejected, prepare = null, onDrained = null }) {
     this.prepare = prepare;
+    this.onDrained = onDrained;
     this.ownerPrefix = `${STORAGE_PREFIX}${encodeURIComponent(owner)}:`;
     this.earlierKey = EARLIER_PREFIX + owner;
     this.storageKey = this.ownerPrefix + newKey();
@@ -195,6 +196,7 @@ export class SaveQueue {
         this._show("failed", `${this.strings.failed} ${message}`);
         this.onRejected(item, message);
       }
+      if (this.onDrained) this.onDrained();
     } finally {
       this.running = false;
     }
