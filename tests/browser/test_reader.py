@@ -1,6 +1,8 @@
 """The reader in a real browser: what a journalist selects is what the server
 stores, in code points, and no change is lost when the server fails."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -193,6 +195,20 @@ def test_closing_with_unsaved_work_warns(open_page, journalist):
     assert asked.value.type == "beforeunload"
     with page.expect_event("close"):
         asked.value.accept()
+
+
+def test_the_wait_before_a_retry_counts_down_and_the_menu_has_a_close_button(open_page, journalist):
+    article = make_article()
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    page.route("**/api/v1/mentions/", lambda route: route.fulfill(status=503, json={}))
+    drag_select(page, ARTICLE, "سد وادي السنديان")
+    page.locator("#popover-close").click()  # changed my mind: the menu closes, nothing is queued
+    expect(page.locator("#popover")).to_be_hidden()
+    mark_new_claim(page, ARTICLE, "سد وادي السنديان", "السد في موعده")
+    message = page.locator("#save-status .retry-message")
+    expect(message).to_have_text(re.compile(r"بعد 2 ث"), timeout=10_000)  # the first wait: two seconds
+    expect(message).to_have_text(re.compile(r"بعد 1 ث"))
 
 
 def open_a_stance_conflict(open_page, journalist, changed_by=None):

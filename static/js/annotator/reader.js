@@ -553,6 +553,10 @@ function closePopover({ keepSelection = false } = {}) {
 document.addEventListener("pointerdown", (event) => {
   if (!popover.hidden && !popover.contains(event.target)) closePopover();
 });
+$("popover-close").addEventListener("click", () => {
+  window.getSelection().removeAllRanges();
+  closePopover();
+});
 
 function spanFromSelection() {
   const selection = window.getSelection();

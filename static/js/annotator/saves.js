@@ -117,17 +117,42 @@ export class SaveQueue {
 
   _show(state, text) {
     this.status.dataset.state = state;
-    this.status.textContent = text;
-    if (state === "retrying") {
-      if (!this.retryButton) {
-        this.retryButton = document.createElement("button");
-        this.retryButton.type = "button";
-        this.retryButton.className = "link-button";
-        this.retryButton.textContent = this.strings.retryNow;
-        this.retryButton.addEventListener("click", () => this.wake && this.wake());
-      }
-      this.status.append(" ", this.retryButton);
+    if (state !== "retrying") {
+      this.status.textContent = text;
+      return;
     }
+    if (!this.retryButton) {
+      this.retryButton = document.createElement("button");
+      this.retryButton.type = "button";
+      this.retryButton.className = "link-button";
+      this.retryButton.textContent = this.strings.retryNow;
+      this.retryButton.addEventListener("click", () => this.wake && this.wake());
+    }
+    const message = document.createElement("span");
+    message.className = "retry-message";
+    message.textContent = text;
+    this.status.replaceChildren(message, " ", this.retryButton);
+  }
+
+  /** Wait `seconds` before the next attempt, counting down in the status; "Retry now" ends the wait. */
+  _waitToRetry(seconds) {
+    const say = (left) => this.strings.retrying.replace("{seconds}", String(left));
+    this._show("retrying", say(seconds));
+    const message = this.status.querySelector(".retry-message");
+    let left = seconds;
+    return new Promise((resolve) => {
+      const ticker = window.setInterval(() => {
+        left -= 1;
+        if (left > 0) message.textContent = say(left);
+        else done();
+      }, 1000);
+      const done = () => {
+        window.clearInterval(ticker);
+        this.wake = null;
+        resolve();
+      };
+      this.wake = done;
+    });
   }
 
   async kick() {
@@ -177,16 +202,7 @@ export class SaveQueue {
         if (result.status === 0 || result.status >= 500 || result.status === 429) {
           item.attempts += 1;
           this._persist();
-          const delay = Math.min(MAX_DELAY_SECONDS, 2 ** Math.min(item.attempts, 5));
-          this._show("retrying", this.strings.retrying.replace("{seconds}", String(delay)));
-          await new Promise((resolve) => {
-            const timer = window.setTimeout(resolve, delay * 1000);
-            this.wake = () => {
-              window.clearTimeout(timer);
-              resolve();
-            };
-          });
-          this.wake = null;
+          await this._waitToRetry(Math.min(MAX_DELAY_SECONDS, 2 ** Math.min(item.attempts, 5)));
           continue;
         }
         // Refused for good (400, 403, 404): say why and drop it.
