@@ -29,6 +29,8 @@ def reader_strings() -> dict:
         "markEntity": _("Mark as entity"),
         "close": _("Close"),
         "delete": _("Delete"),
+        "mentionDeleted": _("Claim mention deleted."),
+        "undo": _("Undo"),
         "accept": _("Accept"),
         "reject": _("Reject"),
         "retype": _("Change type"),

@@ -536,6 +536,24 @@ def test_deleting_a_mention_someone_already_deleted_counts_as_done(open_page, jo
     page.wait_for_function("() => CSS.highlights.get('nd-mention').size === 0")
 
 
+def test_a_deleted_mention_comes_back_with_undo(open_page, journalist):
+    article, claim = article_with_a_marked_claim(journalist)
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    for _ in range(12):
+        page.keyboard.press("j")
+        if page.evaluate("() => document.body.dataset.focused").startswith("mention:"):
+            break
+    page.keyboard.press("Delete")
+    wait_saved(page)
+    assert not ClaimMention.objects.exists()
+    page.locator("#reader-hint button").click()  # undo
+    wait_saved(page)
+    mention = only_mention()
+    assert (mention.quote, mention.claim_id) == ("سد وادي السنديان", claim.id)
+    page.wait_for_function("() => CSS.highlights.get('nd-mention').size === 1")
+
+
 def test_the_keyboard_selection_starts_at_the_highlight_j_went_to(open_page, journalist):
     article = make_article()
     text = article.current_revision.text

@@ -682,7 +682,7 @@ function sameClaimKey(text) {
 function markMention(span, claim, newClaimText = null) {
   const mention = { ...spanTarget(span), start: span.start, end: span.end, quote: span.quote };
   if (claim) {
-    state.claims.set(claim.id, claim); // a claim found by search is new to this page: the panel needs its text
+    if (claim.text) state.claims.set(claim.id, claim); // a claim found by search is new to this page: the panel needs its text
     queue.add({ kind: "mention-create", scope: SCOPE, method: "POST", url: `${API}mentions/`, body: { ...mention, claim: claim.id }, label: strings.mention });
     state.activeClaim = claim.id;
   } else {
@@ -740,6 +740,11 @@ function deleteMention(mention) {
   state.focused = null;
   closePopover();
   redraw();
+  // Undo marks the same text for the same claim again (a new mention; the audit trail keeps both steps).
+  statusAnnounce(strings.mentionDeleted, {
+    label: strings.undo,
+    run: () => markMention({ ...mention, comment: mention.comment || null }, state.claims.get(mention.claim) || { id: mention.claim }),
+  });
 }
 
 /** The menu for the highlights covering one point: edit or delete each. */
@@ -839,8 +844,12 @@ function focusSpan(span) {
 const announcer = $("reader-hint");
 let hintTimer = null;
 
-function statusAnnounce(text) {
+/** Say `text`; with `action` ({label, run}), a button after it does the action (say, undo). */
+function statusAnnounce(text, action = null) {
   announcer.textContent = text;
+  if (action) {
+    announcer.append(" ", element("button", { type: "button", class: "link-button", onclick: () => { announcer.textContent = ""; action.run(); } }, action.label));
+  }
   window.clearTimeout(hintTimer);
   hintTimer = window.setTimeout(() => {
     announcer.textContent = "";
