@@ -9,7 +9,7 @@ editor or an admin.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext
 
 from annotations.errors import NotAllowed, NotFound
@@ -226,6 +226,24 @@ def visible_annotations(user, queryset: QuerySet, *, blind_ids: tuple | None = N
     """Mentions or stances `user` may see: their own, not the other annotators'
     nor the final layer, in blind campaigns."""
     return _hide_in_blind_articles(user, queryset, ~Q(annotator=user, layer="annotation"), blind_ids)
+
+
+def findable_claims(user, queryset: QuerySet) -> QuerySet:
+    """Claims `user` finds in lists and searches: in blind campaigns, a claim
+    someone else made is left out while it is known only from other
+    annotators' work on the articles where `user` works blind (its words would
+    tell what was marked there). Claims made for the campaign beforehand, with
+    no mention yet, stay findable; a claim's own page stays readable by id."""
+    if is_editor(user) or not user.is_authenticated:
+        return queryset
+    blind = tuple(blind_article_ids(user).values_list("campaign__items__article_id", flat=True))
+    if not blind:
+        return queryset
+    mentions = ClaimMention.objects.filter(claim=OuterRef("pk"))
+    return queryset.alias(
+        mentioned=Exists(mentions),
+        seen=Exists(visible_annotations(user, mentions, blind_ids=blind)),
+    ).exclude(Q(mentioned=True, seen=False) & ~Q(created_by=user))
 
 
 def visible_entity_mentions(user, queryset: QuerySet, *, blind_ids: tuple | None = None) -> QuerySet:

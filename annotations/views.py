@@ -16,6 +16,7 @@ from annotations.access import (
     access_entity,
     as_id,
     can_change_claim,
+    findable_claims,
     require_editor,
     require_reader,
     visible_annotations,
@@ -46,7 +47,7 @@ from newsdesk.roles import is_editor
 def claim_list(request):
     require_reader(request.user)
     query = request.GET.get("q", "").strip()
-    claims = Claim.objects.filter(merged_into__isnull=True).select_related("created_by").order_by("-updated_at")
+    claims = findable_claims(request.user, Claim.objects.filter(merged_into__isnull=True)).select_related("created_by").order_by("-updated_at")
     claims = search_claims(claims, query)
     return render(request, "annotations/claim_list.html", {"claims": claims[:200], "query": query})
 

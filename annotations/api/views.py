@@ -15,6 +15,7 @@ from annotations.access import (
     access_entity_mention,
     access_mention,
     access_stance,
+    findable_claims,
     visible_annotations,
     visible_audit_events,
     visible_entity_mentions,
@@ -94,6 +95,9 @@ class ClaimViewSet(ListedViewSet):
     queryset = Claim.objects.select_related("created_by")
     filterset_class = filters.ClaimFilter
     represent = staticmethod(claim_dict)
+
+    def get_queryset(self):
+        return findable_claims(self.request.user, super().get_queryset())
 
     @extend_schema(responses=schema.ClaimSerializer(many=True))
     def list(self, request, *args, **kwargs):

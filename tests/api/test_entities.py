@@ -81,6 +81,11 @@ def test_a_blind_campaign_hides_the_entities_and_claims_another_annotator_added(
     page = as_journalist.get(f"/api/v1/entities/{added['entity']}/").json()
     assert page["articles"] == [] and page["claims"] == []
     assert as_second_journalist.get(f"/api/v1/entities/{added['entity']}/").json()["claims"][0]["claim"] == claim["id"]
+    # Nor does searching the claims tell what the other annotator marked.
+    assert as_journalist.get("/api/v1/claims/", {"q": "سري"}).json()["results"] == []
+    assert [c["id"] for c in as_second_journalist.get("/api/v1/claims/", {"q": "سري"}).json()["results"]] == [claim["id"]]
+    set_campaign_state(editor=editor, campaign_id=campaign.id, state="closed")
+    assert [c["id"] for c in as_journalist.get("/api/v1/claims/", {"q": "سري"}).json()["results"]] == [claim["id"]]
 
 
 def test_entities_are_found_by_any_spelling_and_merged_ones_left_out(as_editor, as_journalist):
