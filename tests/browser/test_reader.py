@@ -23,6 +23,25 @@ def comment_unit(comment) -> str:
     return f'[data-unit=comment][data-comment="{comment.id}"]'
 
 
+def article_with_a_stance(journalist):
+    """An article where the journalist agrees with «السد يكتمل في 2027» (no
+    mention marked): (article, claim, stance)."""
+    from annotations.services.stances import set_stance_for
+
+    article = make_article()
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    return article, claim, set_stance_for(annotator=journalist, article=article.id, claim_id=claim.id, label="agree")
+
+
+def focus_first_mention(page) -> None:
+    """Walk the highlights with j until a claim mention has the focus."""
+    for _ in range(12):
+        page.keyboard.press("j")
+        if page.evaluate("() => document.body.dataset.focused").startswith("mention:"):
+            return
+    pytest.fail("j never reached a claim mention")
+
+
 def only_mention() -> ClaimMention:
     (mention,) = ClaimMention.objects.select_related("claim", "revision", "comment")
     return mention
@@ -215,11 +234,9 @@ def open_a_stance_conflict(open_page, journalist, changed_by=None):
     """The reader shows an "agree" stance that another tab (or `changed_by`)
     has meanwhile made "discuss"; pressing 2 (disagree) meets the conflict.
     Returns (page, claim)."""
-    from annotations.services.stances import set_stance_for, update_stance
+    from annotations.services.stances import update_stance
 
-    article = make_article()
-    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
-    stance = set_stance_for(annotator=journalist, article=article.id, claim_id=claim.id, label="agree")
+    article, claim, stance = article_with_a_stance(journalist)
     page = open_page(journalist, f"/articles/{article.id}/")
     reader_ready(page)
     update_stance(user=changed_by or journalist, stance_id=stance.id, version=stance.version, changes={"label": "discuss"})
@@ -264,12 +281,10 @@ def test_escape_does_not_end_a_conflict_without_a_choice(open_page, journalist):
 
 
 def test_a_rationale_added_in_another_tab_stays_when_this_tab_adds_one(open_page, journalist):
-    from annotations.services.stances import set_stance_for, update_stance
+    from annotations.services.stances import update_stance
 
-    article = make_article()
+    article, claim, stance = article_with_a_stance(journalist)
     text = article.current_revision.text
-    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
-    stance = set_stance_for(annotator=journalist, article=article.id, claim_id=claim.id, label="agree")
     page = open_page(journalist, f"/articles/{article.id}/")
     reader_ready(page)
     other = "البنك الدولي"
@@ -293,12 +308,11 @@ def test_taking_their_version_in_a_conflict_ends_the_save(open_page, journalist)
     assert Stance.objects.get().label == "discuss"
 
 
-def article_with_a_marked_claim(journalist):
-    """An article where the journalist marked «سد وادي السنديان» as stating a claim: (article, claim)."""
+def article_with_a_marked_claim(journalist, quote="سد وادي السنديان", claim_text="السد يكتمل في 2027"):
+    """An article where the journalist marked `quote` as stating a claim: (article, claim)."""
     article = make_article()
     text = article.current_revision.text
-    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
-    quote = "سد وادي السنديان"
+    claim = create_claim(user=journalist, text=claim_text)
     create_mention_for(annotator=journalist, claim_id=claim.id, article=article.id,
                        start=text.index(quote), end=text.index(quote) + len(quote), quote=quote)
     return article, claim
@@ -345,11 +359,7 @@ def test_a_stance_chosen_while_the_server_is_away_stays_chosen_until_it_is_saved
 
 
 def test_a_stance_note_is_typed_in_the_panel_and_kept_while_other_saves_land(open_page, journalist):
-    from annotations.services.stances import set_stance_for
-
-    article = make_article()
-    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
-    set_stance_for(annotator=journalist, article=article.id, claim_id=claim.id, label="agree")
+    article, claim, _ = article_with_a_stance(journalist)
     page = open_page(journalist, f"/articles/{article.id}/")
     reader_ready(page)
     panel = page.locator(f'.stance-claim[data-claim="{claim.id}"]')
@@ -370,11 +380,7 @@ def test_a_stance_note_is_typed_in_the_panel_and_kept_while_other_saves_land(ope
 
 
 def test_a_note_typed_and_not_saved_warns_on_leaving_and_survives_a_reload(open_page, journalist):
-    from annotations.services.stances import set_stance_for
-
-    article = make_article()
-    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
-    set_stance_for(annotator=journalist, article=article.id, claim_id=claim.id, label="agree")
+    article, claim, _ = article_with_a_stance(journalist)
     page = open_page(journalist, f"/articles/{article.id}/")
     reader_ready(page)
     note = f'.stance-claim[data-claim="{claim.id}"] .stance-note'
@@ -501,18 +507,11 @@ def test_number_keys_set_a_comments_stance_after_choosing_that_comment(open_page
 
 
 def test_a_refused_delete_puts_the_mention_back(open_page, journalist):
-    article = make_article()
-    text = article.current_revision.text
-    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
-    quote = "سد وادي السنديان"
-    create_mention_for(annotator=journalist, claim_id=claim.id, article=article.id, start=text.index(quote), end=text.index(quote) + len(quote), quote=quote)
+    article, _ = article_with_a_marked_claim(journalist)
     page = open_page(journalist, f"/articles/{article.id}/")
     reader_ready(page)
     page.route("**/api/v1/mentions/*/", lambda route: route.fulfill(status=403, json={"error": {"code": "permission_denied", "message": "لا يمكنك الحذف"}}))
-    for _ in range(12):
-        page.keyboard.press("j")
-        if page.evaluate("() => document.body.dataset.focused").startswith("mention:"):
-            break
+    focus_first_mention(page)
     page.keyboard.press("Delete")
     expect(page.locator("#save-status")).to_have_attribute("data-state", "failed")
     page.wait_for_function("() => CSS.highlights.get('nd-mention').size === 1")
@@ -527,10 +526,7 @@ def test_deleting_a_mention_someone_already_deleted_counts_as_done(open_page, jo
     reader_ready(page)
     mention = only_mention()
     delete_mention(user=journalist, mention_id=mention.id, version=mention.version)  # in another tab
-    for _ in range(12):
-        page.keyboard.press("j")
-        if page.evaluate("() => document.body.dataset.focused").startswith("mention:"):
-            break
+    focus_first_mention(page)
     page.keyboard.press("Delete")
     wait_saved(page)
     page.wait_for_function("() => CSS.highlights.get('nd-mention').size === 0")
@@ -540,10 +536,7 @@ def test_a_deleted_mention_comes_back_with_undo(open_page, journalist):
     article, claim = article_with_a_marked_claim(journalist)
     page = open_page(journalist, f"/articles/{article.id}/")
     reader_ready(page)
-    for _ in range(12):
-        page.keyboard.press("j")
-        if page.evaluate("() => document.body.dataset.focused").startswith("mention:"):
-            break
+    focus_first_mention(page)
     page.keyboard.press("Delete")
     wait_saved(page)
     assert not ClaimMention.objects.exists()
@@ -555,17 +548,11 @@ def test_a_deleted_mention_comes_back_with_undo(open_page, journalist):
 
 
 def test_the_keyboard_selection_starts_at_the_highlight_j_went_to(open_page, journalist):
-    article = make_article()
-    text = article.current_revision.text
-    claim = create_claim(user=journalist, text="التمويل قيد المراجعة")
     quote = "التمويل"
-    create_mention_for(annotator=journalist, claim_id=claim.id, article=article.id, start=text.index(quote), end=text.index(quote) + len(quote), quote=quote)
+    article, _ = article_with_a_marked_claim(journalist, quote=quote, claim_text="التمويل قيد المراجعة")
     page = open_page(journalist, f"/articles/{article.id}/")
     reader_ready(page)
-    for _ in range(12):
-        page.keyboard.press("j")
-        if page.evaluate("() => document.body.dataset.focused").startswith("mention:"):
-            break
+    focus_first_mention(page)
     page.keyboard.press("]")
     assert page.evaluate("() => window.getSelection().toString()").strip() == quote
 
