@@ -196,8 +196,9 @@ REST_FRAMEWORK = {
     # large article documents; UTC times end in "Z" as DRF writes them.
     "DEFAULT_RENDERER_CLASSES": [
         "drf_orjson_renderer.renderers.ORJSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "newsdesk.api.framework.ReadOnlyBrowsableAPIRenderer",
     ],
+    "DEFAULT_METADATA_CLASS": "newsdesk.api.framework.EndpointMetadata",
     "ORJSON_RENDERER_OPTIONS": (orjson.OPT_UTC_Z, orjson.OPT_NON_STR_KEYS),
     "EXCEPTION_HANDLER": "newsdesk.api.framework.exception_handler",
     "UNICODE_JSON": True,

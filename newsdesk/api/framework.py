@@ -18,7 +18,9 @@ from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.filters import OrderingFilter
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -36,6 +38,28 @@ class StrictOrderingFilter(OrderingFilter):
             offered = [name for field in view.ordering_fields for name in (field, f"-{field}")]
             raise exceptions.ValidationError({"ordering": [f"Cannot order by {', '.join(invalid)}; use one of {', '.join(offered)}."]})
         return valid
+
+
+class ReadOnlyBrowsableAPIRenderer(BrowsableAPIRenderer):
+    """DRF's HTML view of a response, for a person exploring the API in a
+    browser, without its write forms: those are built from a view's
+    serializer, and these views validate with input serializers of their own
+    per method (the OpenAPI docs at /api/docs/ show them)."""
+
+    def get_rendered_html_form(self, data, view, method, request):
+        return None
+
+    def get_raw_data_form(self, data, view, method, request):
+        return None
+
+
+class EndpointMetadata(SimpleMetadata):
+    """What OPTIONS answers: the endpoint's name, description and media types.
+    The fields each method takes are in the OpenAPI schema (/api/schema/), not
+    here: the views validate with input serializers of their own per method."""
+
+    def determine_actions(self, request, view):
+        return {}
 
 
 class NewsdeskCursorPagination(CursorPagination):

@@ -233,3 +233,11 @@ def test_a_list_item_says_what_the_article_document_says_about_the_article(as_jo
         assert listed[article.id] == {**{key: document[key] for key in listed[article.id]}, "revision": document["revision"]["id"]}
     assert listed[corpus["dam"].id]["published_at"] == "2025-03-10T08:05:01.000120Z"
     assert listed[corpus["caption"].id]["published_at"] == "2025-03-20T00:00:00Z"
+
+
+@pytest.mark.parametrize("path", ["claims/", "mentions/", "stances/", "entities/", "entity-mentions/", "campaigns/", "audit/"])
+def test_every_list_reads_in_a_browser_and_answers_options(as_journalist, path):
+    page = as_journalist.get(f"/api/v1/{path}", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    options = as_journalist.options(f"/api/v1/{path}")
+    assert options.status_code == 200 and options.json()["name"]
