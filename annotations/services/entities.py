@@ -189,6 +189,7 @@ def split_entity(*, editor, entity_id, mention_ids: list[int], canonical_name: s
     source.aliases = [alias for alias in source.aliases if alias not in gone]
     if source.canonical_name in gone:
         source.canonical_name = max(sorted(remaining), key=lambda spelling: len(spelling.split()))
+        _name_changed_on_mentions(source)
     source.version += 1  # it changed (fewer mentions): clients holding it see a new version
     source.save(update_fields=["canonical_name", "aliases", "version", "updated_at"])
     record_event(actor=editor, action="update", object_type="entity", object_id=source.pk,
@@ -212,8 +213,17 @@ def rename_entity(*, editor, entity_id, version, canonical_name, from_header: bo
     entity.version += 1
     entity.save(update_fields=["canonical_name", "aliases", "version", "updated_at"])
     _add_alias(entity, match_key(name))
+    if name != before["canonical_name"]:
+        _name_changed_on_mentions(entity)
     record_event(actor=editor, action=AuditAction.UPDATE, object_type="entity", object_id=entity.pk, before=before, after=entity_dict(entity))
     return entity
+
+
+def _name_changed_on_mentions(entity: Entity) -> None:
+    """An entity's mentions show its name (`entity_name`): renaming it changes
+    them too, so they get a new version and `updated_at` (a client mirroring
+    with updated_since fetches them again)."""
+    EntityMention.objects.filter(entity=entity).update(version=F("version") + 1, updated_at=timezone.now())
 
 
 def _new_name(entity: Entity, name, *, keep: Entity | None) -> str:

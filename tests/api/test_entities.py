@@ -173,3 +173,15 @@ def test_in_a_blind_campaign_an_entity_shows_only_the_spellings_one_may_see(
 
     assert aliases(as_journalist) == ["سامر الحداد"]
     assert aliases(as_second_journalist) == aliases(as_editor) == ["سامر الحداد", "الحداد"]
+
+
+def test_renaming_an_entity_shows_its_mentions_as_changed_to_a_mirror(as_editor, as_journalist):
+    article = make_article(paragraphs=["وقال لافروف إن المحادثات مستمرة."])
+    lavrov = person("لافروف")
+    mention = mention_of(lavrov, article, "لافروف")
+    from django.utils import timezone
+
+    since = timezone.now().isoformat()  # the mirror is up to date now
+    as_editor.patch(f"/api/v1/entities/{lavrov.id}/", {"canonical_name": "سيرغي لافروف", "version": lavrov.version}, format="json")
+    changed = as_journalist.get("/api/v1/entity-mentions/", {"updated_since": since}).json()["results"]
+    assert [(item["id"], item["entity_name"]) for item in changed] == [(mention.id, "سيرغي لافروف")]
