@@ -21,6 +21,7 @@ from annotations.access import (
     visible_entity_mentions,
 )
 from annotations.api import serializers as inputs
+from annotations.errors import InvalidInput
 from annotations.models import AuditAction, AuditEvent, Claim, ClaimMention, Entity, EntityMention, Stance
 from annotations.representations import (
     claim_dict,
@@ -68,8 +69,18 @@ WRITE_ERRORS = {
 
 
 def validated(serializer_class, request, *, partial: bool = False) -> dict:
+    """The request body checked by `serializer_class`. A field it does not know
+    is refused, not dropped: a typo ("verdit") or a field that cannot change
+    (a stance's claim) must not answer 200 as if it had been applied."""
     serializer = serializer_class(data=request.data, partial=partial)
     serializer.is_valid(raise_exception=True)
+    if hasattr(request.data, "keys"):
+        unknown = sorted(set(request.data.keys()) - set(serializer.fields))
+        if unknown:
+            raise InvalidInput(
+                f"Unknown or unchangeable field(s): {', '.join(unknown)}.",
+                fields={name: ["This field is not accepted here."] for name in unknown},
+            )
     return dict(serializer.validated_data)
 
 

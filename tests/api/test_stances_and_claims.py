@@ -267,3 +267,14 @@ def test_the_same_correction_sent_again_is_answered_not_refused(as_journalist):
     assert first.status_code == again.status_code == 200 and again.json()["version"] == first.json()["version"]
     other = as_journalist.patch(f"/api/v1/claims/{claim['id']}/", {"claimant": "غيره", "version": claim["version"]}, format="json")
     assert other.status_code == 409
+
+
+def test_a_field_the_api_does_not_take_is_refused_not_dropped(as_journalist, article, claim):
+    stance = as_journalist.post("/api/v1/stances/", {"article": article.id, "claim": claim["id"], "label": "agree"}, format="json").json()
+    other = new_claim(as_journalist, "ادعاء آخر")
+    moved = as_journalist.patch(f"/api/v1/stances/{stance['id']}/", {"claim": other["id"], "version": stance["version"]}, format="json")
+    assert moved.status_code == 400 and "claim" in moved.json()["error"]["fields"]
+    assert Stance.objects.get().claim_id == claim["id"] and Stance.objects.get().version == stance["version"]
+    typo = as_journalist.post("/api/v1/claims/", {"text": "ادعاء ثالث", "verdit": "true"}, format="json")
+    assert typo.status_code == 400 and list(typo.json()["error"]["fields"]) == ["verdit"]
+    assert not Claim.objects.filter(text="ادعاء ثالث").exists()
