@@ -53,25 +53,32 @@ def create_mention(*, annotator, target: SpanTarget, start, end, quote, claim_id
 def update_mention(*, user, mention_id, version, changes: dict, unit: str = CODE_POINTS, from_header: bool = False) -> ClaimMention:
     """Move a mention within its text or point it at another claim."""
     mention = access_mention(user, mention_id, for_update=True, to_change=True)
-    check_version(mention, version, describe=mention_dict, from_header=from_header, audit_type=MENTION)
     unknown = set(changes) - {"start", "end", "quote", "claim"}
     if unknown:
         raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", fields={name: ["Not editable."] for name in unknown})
-    before = mention_dict(mention)
+    start, end, quote, claim = mention.start, mention.end, mention.quote, None
     if {"start", "end", "quote"} & set(changes):
         target = SpanTarget(article=mention.article, revision=mention.revision, comment=mention.comment)
         unit = unit if "start" in changes or "end" in changes else CODE_POINTS
         # An edge not sent stays where it is, said in the unit of the edge that was.
-        mention.start, mention.end = checked_span(
+        start, end = checked_span(
             target,
             changes["start"] if "start" in changes else stored_edge(target, mention.start, unit),
             changes["end"] if "end" in changes else stored_edge(target, mention.end, unit),
             changes.get("quote", mention.quote),
             unit=unit,
         )
-        mention.quote = changes.get("quote", mention.quote)
+        quote = changes.get("quote", mention.quote)
     if "claim" in changes:
-        mention.claim = final_claim(access_claim(user, changes["claim"], with_author=False))
+        claim = final_claim(access_claim(user, changes["claim"], with_author=False))
+    claim_id = claim.pk if claim is not None else mention.claim_id
+    if (start, end, quote, claim_id) == (mention.start, mention.end, mention.quote, mention.claim_id):
+        return mention  # already so (sent twice, or again after a lost answer): nothing to refuse or change
+    check_version(mention, version, describe=mention_dict, from_header=from_header, audit_type=MENTION)
+    before = mention_dict(mention)
+    mention.start, mention.end, mention.quote = start, end, quote
+    if claim is not None:
+        mention.claim = claim
     mention.version += 1
     try:
         with transaction.atomic():

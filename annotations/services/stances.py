@@ -103,19 +103,25 @@ def set_stance(
     return stance
 
 
+def _span_keys(rationales) -> list[tuple]:
+    """The rationales as a comparable list, in their order."""
+    return [(r.start, r.end, r.quote, r.revision_id, r.comment_id) for r in rationales]
+
+
 @transaction.atomic
 def update_stance(*, user, stance_id, version, changes: dict, unit: str = CODE_POINTS, from_header: bool = False) -> Stance:
     """Change the label, note or rationales (the list is replaced as a whole)."""
     stance = access_stance(user, stance_id, for_update=True, to_change=True)
-    check_version(stance, version, describe=describe_stance, from_header=from_header, audit_type=STANCE)
     unknown = set(changes) - {"label", "note", "note_dir", "rationales"}
     if unknown:
         raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", fields={name: ["Not editable."] for name in unknown})
-    before = describe_stance(stance)
-    if "label" in changes:
-        stance.label = _check_label(changes["label"])
-    if "note" in changes or "note_dir" in changes:
-        stance.note, stance.note_dir = _check_note(changes.get("note", stance.note), changes.get("note_dir", stance.note_dir))
+    label = _check_label(changes["label"]) if "label" in changes else stance.label
+    note, note_dir = (
+        _check_note(changes.get("note", stance.note), changes.get("note_dir", stance.note_dir))
+        if "note" in changes or "note_dir" in changes
+        else (stance.note, stance.note_dir)
+    )
+    rows = None
     if "rationales" in changes:
         target = SpanTarget(
             article=stance.article,
@@ -123,6 +129,16 @@ def update_stance(*, user, stance_id, version, changes: dict, unit: str = CODE_P
             comment=stance.comment,
         )
         rows = _rationale_rows(user, target, changes["rationales"], unit)
+    if (label, note, note_dir) == (stance.label, stance.note, stance.note_dir) and (
+        rows is None or _span_keys(rows) == _span_keys(stance.rationales.all())
+    ):
+        # Already so — sent twice, or sent again after its answer was lost: nothing to
+        # refuse (even on the version it was sent with) and nothing to change.
+        return stance
+    check_version(stance, version, describe=describe_stance, from_header=from_header, audit_type=STANCE)
+    before = describe_stance(stance)
+    stance.label, stance.note, stance.note_dir = label, note, note_dir
+    if rows is not None:
         stance.rationales.all().delete()
         for row in rows:
             row.stance = stance

@@ -278,3 +278,17 @@ def test_a_field_the_api_does_not_take_is_refused_not_dropped(as_journalist, art
     typo = as_journalist.post("/api/v1/claims/", {"text": "ادعاء ثالث", "verdit": "true"}, format="json")
     assert typo.status_code == 400 and list(typo.json()["error"]["fields"]) == ["verdit"]
     assert not Claim.objects.filter(text="ادعاء ثالث").exists()
+
+
+def test_a_change_sent_again_after_its_answer_was_lost_is_not_a_conflict_nor_a_new_version(as_journalist, article, claim):
+    stance = as_journalist.post("/api/v1/stances/", {"article": article.id, "claim": claim["id"], "label": "agree"}, format="json").json()
+    url = f"/api/v1/stances/{stance['id']}/"
+    changed = as_journalist.patch(url, {"label": "discuss", "version": stance["version"]}, format="json")
+    assert changed.status_code == 200 and changed.json()["version"] == stance["version"] + 1
+    again = as_journalist.patch(url, {"label": "discuss", "version": stance["version"]}, format="json")  # the retry
+    assert again.status_code == 200 and again.json()["version"] == changed.json()["version"]
+    same = as_journalist.patch(url, {"label": "discuss", "version": changed.json()["version"]}, format="json")
+    assert same.json()["version"] == changed.json()["version"]  # nothing changed: no new version
+    assert AuditEvent.objects.filter(object_type="stance", action="update").count() == 1
+    stale = as_journalist.patch(url, {"label": "agree", "version": stance["version"]}, format="json")
+    assert stale.status_code == 409  # a different change on an old version is still refused
