@@ -92,9 +92,18 @@ def span_converter(unit: str):
     return lambda span: offset_converter(span.comment.text if span.comment_id else span.revision.text, UTF16)
 
 
-def _mention_body(mention: ClaimMention, unit: str = CODE_POINTS) -> dict:
-    converter = span_converter(unit)
-    return mention_dict(mention, converter(mention) if converter else int)
+def _in_units(describe):
+    """`describe(span, convert)` as `body(span, unit)`: the span's offsets in `unit`."""
+
+    def body(span, unit: str = CODE_POINTS) -> dict:
+        converter = span_converter(unit)
+        return describe(span, converter(span) if converter else int)
+
+    return body
+
+
+_mention_body = _in_units(mention_dict)
+_entity_mention_body = _in_units(entity_mention_dict)
 
 
 def _changes(data: dict) -> dict:
@@ -158,12 +167,15 @@ class ClaimViewSet(ListedViewSet):
 
 
 class VisibleAnnotationsMixin:
-    """Blind campaigns hide other annotators' work from annotators. Lists take
-    ?offsets=utf16: `in_utf16(queryset)` reads the texts the spans lie in, and
-    `represent(obj, unit)` writes each annotation."""
+    """Blind campaigns hide other annotators' work from annotators (`visible`
+    says what one may see). Lists take ?offsets=utf16: `in_utf16(queryset)`
+    reads the texts the spans lie in, and `represent(obj, unit)` writes each
+    annotation."""
+
+    visible = staticmethod(visible_annotations)
 
     def get_queryset(self):
-        return visible_annotations(self.request.user, super().get_queryset())
+        return self.visible(self.request.user, super().get_queryset())
 
     def list(self, request, *args, **kwargs):
         unit = requested_offsets(request)
@@ -352,32 +364,44 @@ class EntityViewSet(ListedViewSet):
 
 
 @extend_schema(tags=["entities"])
-class EntityMentionViewSet(ListedViewSet):
+class EntityMentionViewSet(VisibleAnnotationsMixin, ListedViewSet):
     queryset = EntityMention.objects.select_related("entity", "annotator")
     filterset_class = filters.EntityMentionFilter
-    represent = staticmethod(entity_mention_dict)
+    represent = staticmethod(_entity_mention_body)
+    visible = staticmethod(visible_entity_mentions)
 
-    def get_queryset(self):
-        return visible_entity_mentions(self.request.user, super().get_queryset())
+    @staticmethod
+    def in_utf16(queryset):
+        return queryset.select_related("revision", "comment")
 
-    @extend_schema(responses=schema.EntityMentionSerializer(many=True))
+    @extend_schema(parameters=[OFFSETS_PARAMETER], responses=schema.EntityMentionSerializer(many=True))
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: schema.EntityMentionSerializer, 404: schema.ErrorSerializer})
+    @extend_schema(parameters=[OFFSETS_PARAMETER], responses={200: schema.EntityMentionSerializer, 404: schema.ErrorSerializer})
     def retrieve(self, request, pk=None):
         mention = access_entity_mention(request.user, pk)
-        return with_etag(Response(entity_mention_dict(mention)), mention.version)
+        return with_etag(Response(_entity_mention_body(mention, requested_offsets(request))), mention.version)
 
-    @extend_schema(request=inputs.EntityMentionCreateInputSerializer, responses={201: schema.EntityMentionSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        request=inputs.EntityMentionCreateInputSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: schema.EntityMentionSerializer, **WRITE_ERRORS},
+    )
     def create(self, request):
-        """Mark an entity the extractor missed (Unicode code points, half-open)."""
+        """Mark an entity the extractor missed (Unicode code points, half-open; or UTF-16 with
+        `"offsets": "utf16"`, answered in UTF-16). The same text marked again as the same type
+        by the same person is a 409 carrying the first."""
         data = validated(inputs.EntityMentionCreateInputSerializer, request)
-        mention = entities.add_entity_mention(
-            user=request.user, entity_type=data["type"], start=data["start"], end=data["end"], quote=data["quote"],
-            article=data.get("article"), revision=data.get("revision"), comment=data.get("comment"), unit=data["offsets"],
-        )
-        return with_etag(Response(entity_mention_dict(mention), status=status.HTTP_201_CREATED), mention.version)
+
+        def respond():
+            mention = entities.add_entity_mention(
+                user=request.user, entity_type=data["type"], start=data["start"], end=data["end"], quote=data["quote"],
+                article=data.get("article"), revision=data.get("revision"), comment=data.get("comment"), unit=data["offsets"],
+            )
+            return with_etag(Response(_entity_mention_body(mention, data["offsets"]), status=status.HTTP_201_CREATED), mention.version)
+
+        return idempotent(request, respond)
 
     @extend_schema(request=inputs.EntityMentionReviewInputSerializer, responses={200: schema.EntityMentionSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])

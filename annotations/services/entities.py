@@ -17,11 +17,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from annotations.access import access_entity, access_entity_mention, require_annotator
-from annotations.errors import InvalidInput
+from annotations.errors import Conflict, InvalidInput
 from annotations.models import AuditAction, Entity, EntityAlias, EntityMention, EntityType, MentionStatus, Origin
 from annotations.representations import entity_dict, entity_mention_dict
 from annotations.services.audit import record_event
-from annotations.services.spans import CODE_POINTS, checked_span, resolve_target
+from annotations.services.spans import CODE_POINTS, answer_converter, checked_span, resolve_target
 from annotations.services.versions import check_version
 from newsdesk.text import canonical_text, fold
 
@@ -300,6 +300,17 @@ def add_entity_mention(*, user, entity_type, start, end, quote, article=None, re
         raise InvalidInput(f"Unknown entity type {entity_type!r}.", fields={"type": [f"Choose {', '.join(EntityType.values)}."]})
     target = resolve_target(user, article=article, revision=revision, comment=comment)
     start, end = checked_span(target, start, end, quote, unit=unit)
+    twin = (
+        EntityMention.objects.filter(
+            origin=Origin.PERSON, annotator=user, type=entity_type, start=start, end=end,
+            revision=target.revision if target.comment is None else None, comment=target.comment,
+        )
+        .exclude(status=MentionStatus.REJECTED)
+        .select_related("entity", "annotator")
+        .first()
+    )
+    if twin is not None:
+        raise Conflict("You already marked this text as this entity.", current=entity_mention_dict(twin, answer_converter(target, unit)))
     mention = EntityMention.objects.create(
         article=target.article, revision=target.revision, comment=target.comment, start=start, end=end, quote=quote,
         type=entity_type, entity=link_entity(entity_type, quote), origin=Origin.PERSON, status=MentionStatus.ACCEPTED,

@@ -7,10 +7,17 @@ from django.db import IntegrityError, transaction
 from annotations.access import access_claim, access_mention, require_annotator, require_work_open
 from annotations.errors import Conflict, InvalidInput
 from annotations.models import AuditAction, ClaimMention, Layer
-from annotations.representations import mention_dict, offset_converter
+from annotations.representations import mention_dict
 from annotations.services.audit import record_event
 from annotations.services.claims import final_claim
-from annotations.services.spans import CODE_POINTS, UTF16, SpanTarget, checked_span, resolve_target, stored_edge
+from annotations.services.spans import (
+    CODE_POINTS,
+    SpanTarget,
+    answer_converter,
+    checked_span,
+    resolve_target,
+    stored_edge,
+)
 from annotations.services.versions import check_version
 from newsdesk.bulk import insert_one
 
@@ -41,7 +48,7 @@ def create_mention(*, annotator, target: SpanTarget, start, end, quote, claim_id
     )
     if mention is None:
         twin = _twin(annotator, claim, target, start, end)
-        raise Conflict("You already marked this text as stating this claim.", current=mention_dict(twin, _converter(target, unit)))
+        raise Conflict("You already marked this text as stating this claim.", current=mention_dict(twin, answer_converter(target, unit)))
     record_event(
         actor=annotator, action=AuditAction.CREATE, object_type=MENTION, object_id=mention.pk,
         article_id=mention.article_id, claim_id=claim.pk, after=mention_dict(mention),
@@ -87,7 +94,7 @@ def update_mention(*, user, mention_id, version, changes: dict, unit: str = CODE
         target = SpanTarget(article=mention.article, revision=mention.revision, comment=mention.comment)
         twin = _twin(mention.annotator, mention.claim, target, mention.start, mention.end, layer=mention.layer)
         raise Conflict(
-            "That would repeat another mention: the same text for the same claim.", current=mention_dict(twin, _converter(target, unit))
+            "That would repeat another mention: the same text for the same claim.", current=mention_dict(twin, answer_converter(target, unit))
         ) from None
     record_event(
         actor=user, action=AuditAction.UPDATE, object_type=MENTION, object_id=mention.pk,
@@ -105,11 +112,6 @@ def delete_mention(*, user, mention_id, version, from_header: bool = False) -> N
         article_id=mention.article_id, claim_id=mention.claim_id, before=mention_dict(mention),
     )
     mention.delete()
-
-
-def _converter(target: SpanTarget, unit: str):
-    """Code points into the client's unit, for answers about a span in `target`."""
-    return offset_converter(target.text, UTF16) if unit == UTF16 else int
 
 
 def _twin(annotator, claim, target: SpanTarget, start: int, end: int, *, layer: str = Layer.ANNOTATION) -> ClaimMention:

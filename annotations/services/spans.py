@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from annotations.access import access_article_text, access_comment, access_revision
 from annotations.errors import InvalidInput
+from annotations.representations import offset_converter
 from newsdesk.models import Article, ArticleRevision, Comment
 from newsdesk.text import check_quote, code_point_to_utf16, utf16_to_code_point
 
@@ -123,3 +124,8 @@ def _inside_emoji(text: str, edge: int) -> bool:
 def stored_edge(target: SpanTarget, offset: int, unit: str) -> int:
     """A stored code-point offset in `unit`, to stand beside an edge a client sent in that unit."""
     return code_point_to_utf16(target.text, offset) if unit == UTF16 else offset
+
+
+def answer_converter(target: SpanTarget, unit: str):
+    """Code points into the client's unit, for answers about a span in `target`."""
+    return offset_converter(target.text, UTF16) if unit == UTF16 else int

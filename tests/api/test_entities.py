@@ -185,3 +185,21 @@ def test_renaming_an_entity_shows_its_mentions_as_changed_to_a_mirror(as_editor,
     as_editor.patch(f"/api/v1/entities/{lavrov.id}/", {"canonical_name": "سيرغي لافروف", "version": lavrov.version}, format="json")
     changed = as_journalist.get("/api/v1/entity-mentions/", {"updated_since": since}).json()["results"]
     assert [(item["id"], item["entity_name"]) for item in changed] == [(mention.id, "سيرغي لافروف")]
+
+
+def test_an_entity_mention_is_marked_once_and_speaks_utf16_when_asked(as_journalist):
+    article = make_article(paragraphs=["💡 وقال لافروف إن المحادثات مستمرة."])
+    text = article.current_revision.text
+    start = text.index("لافروف")
+    utf16_start = len(text[:start].encode("utf-16-le")) // 2  # the emoji counts twice
+    body = {"article": article.id, "type": "PER", "start": utf16_start, "end": utf16_start + 6, "quote": "لافروف", "offsets": "utf16"}
+    created = as_journalist.post("/api/v1/entity-mentions/", body, format="json")
+    assert created.status_code == 201 and (created.json()["start"], created.json()["end"]) == (utf16_start, utf16_start + 6)
+    again = as_journalist.post("/api/v1/entity-mentions/", body, format="json")
+    assert again.status_code == 409 and again.json()["current"]["id"] == created.json()["id"]
+    assert EntityMention.objects.filter(origin="person").count() == 1
+    listed = as_journalist.get("/api/v1/entity-mentions/", {"offsets": "utf16"}).json()["results"]
+    assert [(m["start"], m["end"]) for m in listed if m["id"] == created.json()["id"]] == [(utf16_start, utf16_start + 6)]
+    stored = as_journalist.get(f"/api/v1/entity-mentions/{created.json()['id']}/").json()
+    assert (stored["start"], stored["end"]) == (start, start + 6)  # code points by default
+    assert as_journalist.get("/api/v1/entity-mentions/", {"offsets": "bogus"}).status_code == 400

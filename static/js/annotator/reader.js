@@ -175,6 +175,7 @@ function savedWrite(item, body, { theirs = false } = {}) {
     state.entities = state.entities.filter((entity) => entity.id !== body.id);
     if (body.status !== "rejected") state.entities.push(body);
   } else if (kind === "entity-create") {
+    state.entities = state.entities.filter((entity) => entity.id !== body.id); // marked again: drawn once
     state.entities.push(body);
   }
   redraw();
@@ -223,7 +224,7 @@ function askAboutConflict(item, current, changedBy) {
     return Promise.resolve("retry");
   }
   // The same span already marked for the same claim, by me: nothing to choose.
-  if (item.kind === "mention-create" && current && current.id && mine(current)) return Promise.resolve("theirs");
+  if ((item.kind === "mention-create" || item.kind === "entity-create") && current && current.id && mine(current)) return Promise.resolve("theirs");
   // A rationale added or removed on my own stance, which another tab changed
   // meanwhile: the change goes on top of what that tab saved, which stays.
   // (Items queued by an older page carry no change: they are put to the user.)
