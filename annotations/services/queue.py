@@ -88,7 +88,7 @@ def _retrying(hand_out):
             return hand_out()
         except IntegrityError:  # lost a race for the slot: try the next one
             continue
-    raise Conflict("Too many annotators asked at once; try again.")
+    raise Conflict("Too many annotators asked at once; try again.", current=None)
 
 
 def _open_or_new_task(campaign, annotator) -> AnnotationTask | None:
