@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from annotations.access import access_claim, access_mention, require_annotator, require_work_open
 from annotations.errors import Conflict, InvalidInput
@@ -41,7 +42,7 @@ def create_mention(*, annotator, target: SpanTarget, start, end, quote, claim_id
     )
     if mention is None:
         twin = _twin(annotator, claim, target, start, end)
-        raise Conflict("You already marked this text as stating this claim.", current=mention_dict(twin, _converter(target, unit)))
+        raise Conflict(gettext("You already marked this text as stating this claim."), current=mention_dict(twin, _converter(target, unit)))
     record_event(
         actor=annotator, action=AuditAction.CREATE, object_type=MENTION, object_id=mention.pk,
         article_id=mention.article_id, claim_id=claim.pk, after=mention_dict(mention),
@@ -56,7 +57,9 @@ def update_mention(*, user, mention_id, version, changes: dict, unit: str = CODE
     check_version(mention, version, describe=mention_dict, from_header=from_header, audit_type=MENTION)
     unknown = set(changes) - {"start", "end", "quote", "claim"}
     if unknown:
-        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", fields={name: ["Not editable."] for name in unknown})
+        raise InvalidInput(
+            gettext("Cannot change %(fields)s.") % {"fields": ", ".join(sorted(unknown))}, fields={name: [gettext("Not editable.")] for name in unknown}
+        )
     before = mention_dict(mention)
     if {"start", "end", "quote"} & set(changes):
         target = SpanTarget(article=mention.article, revision=mention.revision, comment=mention.comment)
@@ -80,7 +83,7 @@ def update_mention(*, user, mention_id, version, changes: dict, unit: str = CODE
         target = SpanTarget(article=mention.article, revision=mention.revision, comment=mention.comment)
         twin = _twin(mention.annotator, mention.claim, target, mention.start, mention.end, layer=mention.layer)
         raise Conflict(
-            "That would repeat another mention: the same text for the same claim.", current=mention_dict(twin, _converter(target, unit))
+            gettext("That would repeat another mention: the same text for the same claim."), current=mention_dict(twin, _converter(target, unit))
         ) from None
     record_event(
         actor=user, action=AuditAction.UPDATE, object_type=MENTION, object_id=mention.pk,

@@ -37,9 +37,12 @@ def test_the_original_page_link_is_there_only_when_the_article_has_an_address(cl
     assert 'class="source-url"' not in client.get(f"/articles/{without.id}/").text
 
 
-def test_unknown_article_is_404(client, journalist):
+def test_unknown_article_is_404_said_in_the_interface_language(client, journalist):
     client.force_login(journalist)
-    assert client.get("/articles/999999/").status_code == 404
+    arabic = client.get("/articles/999999/")
+    assert arabic.status_code == 404 and '<p dir="auto">لا يوجد مقال رقمه 999999.</p>' in arabic.text
+    english = client.get("/articles/999999/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 404 and "No article with id 999999." in english.text
 
 
 def test_admin_lists_and_opens_arabic_articles(client, admin_user):
