@@ -130,6 +130,19 @@ def test_the_interface_speaks_arabic_by_default_and_english_on_request(client, j
     assert 'lang="ar" dir="rtl" class="link-button">العربيّة<' in english.text
 
 
+def test_a_bad_filter_is_named_as_the_form_labels_it(client, journalist):
+    client.force_login(journalist)
+    page = client.get("/", {"published_after": "أمس", "annotated": "maybe"}).text
+    assert "<p>منشور منذ: " in page and "<p>معلَّق عليه: استعمل true أو false.</p>" in page
+    assert "published_after" not in page.split('role="alert"')[1]
+    english = client.get("/", {"published_after": "yesterday"}, HTTP_ACCEPT_LANGUAGE="en").text
+    assert "<p>Published from: Enter a valid date/time.</p>" in english
+    # The interface's own calls to the API name the field in its words too; a client naming no language, as it sends it.
+    api = client.get("/api/v1/articles/", {"published_after": "أمس"}, HTTP_ACCEPT_LANGUAGE="ar").json()["error"]
+    assert api["message"].startswith("منشور منذ: ") and list(api["fields"]) == ["published_after"]
+    assert client.get("/api/v1/articles/", {"published_after": "x"}).json()["error"]["message"] == "published_after: Enter a valid date/time."
+
+
 def test_an_empty_search_says_so_and_a_failed_login_keeps_the_username(client, journalist):
     make_article()
     client.force_login(journalist)
