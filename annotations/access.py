@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from annotations.errors import NotAllowed, NotFound
 from annotations.models import (
@@ -29,10 +29,33 @@ from annotations.models import (
 from newsdesk.models import Article, ArticleRevision, Comment
 from newsdesk.roles import can_annotate, can_read, is_editor
 
+# "No … with id …" is one whole sentence per kind of object, so that each
+# language can say it as it says it (in Arabic the noun's gender shapes the verb).
+NO_SUCH = {
+    "article": gettext_lazy("No article with id %(id)s."),
+    "article revision": gettext_lazy("No article revision with id %(id)s."),
+    "comment": gettext_lazy("No comment with id %(id)s."),
+    "claim": gettext_lazy("No claim with id %(id)s."),
+    "mention": gettext_lazy("No mention with id %(id)s."),
+    "stance": gettext_lazy("No stance with id %(id)s."),
+    "entity": gettext_lazy("No entity with id %(id)s."),
+    "entity mention": gettext_lazy("No entity mention with id %(id)s."),
+    "campaign": gettext_lazy("No campaign with id %(id)s."),
+    "task": gettext_lazy("No task with id %(id)s."),
+}
+FINAL_LAYER_EDITORS_ONLY = {
+    "mention": gettext_lazy("Only an editor can change the final layer's mention."),
+    "stance": gettext_lazy("Only an editor can change the final layer's stance."),
+}
+OWN_ANNOTATION_ONLY = {
+    "mention": gettext_lazy("Only the mention's annotator or an editor can change it."),
+    "stance": gettext_lazy("Only the stance's annotator or an editor can change it."),
+}
+
 
 def require_reader(user) -> None:
     if not can_read(user):
-        raise NotAllowed("You have no role in Newsdesk; ask an admin for access.")
+        raise NotAllowed(gettext("You have no role in Newsdesk; ask an admin for access."))
 
 
 def _get(queryset: QuerySet, pk, label: str, *, for_update: bool) -> Model:
@@ -41,7 +64,7 @@ def _get(queryset: QuerySet, pk, label: str, *, for_update: bool) -> Model:
     try:
         return queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"No {label} with id {pk}.") from None
+        raise NotFound(NO_SUCH[label] % {"id": pk}) from None
 
 
 def access_article(user, article_id, *, for_update: bool = False) -> Article:
@@ -77,7 +100,7 @@ def access_article_text(user, article_id) -> Article:
         )
         row = cursor.fetchone()
     if row is None:
-        raise NotFound(f"No article with id {article_id}.")
+        raise NotFound(NO_SUCH["article"] % {"id": article_id})
     revision_id, text, work_handed_in = row
     article = Article.from_db(connection.alias, ["id", "current_revision_id"], [pk, revision_id])
     article.current_revision = (
@@ -101,7 +124,7 @@ def as_id(value) -> int | None:
 def _integer_id(value, label: str) -> int:
     pk = as_id(value)
     if pk is None:
-        raise NotFound(f"No {label} with id {value}.")
+        raise NotFound(NO_SUCH[label] % {"id": value})
     return pk
 
 
@@ -165,7 +188,7 @@ def access_claim(user, claim_id, *, for_update: bool = False, to_change: bool = 
     claims = Claim.objects.select_related("created_by") if with_author else Claim.objects.all()
     claim = _get(claims, claim_id, "claim", for_update=for_update)
     if to_change and not can_change_claim(user, claim):
-        raise NotAllowed("Only the claim's author or an editor can change it.")
+        raise NotAllowed(gettext("Only the claim's author or an editor can change it."))
     return claim
 
 
@@ -179,7 +202,7 @@ def _pointed_claim(claim_id) -> Claim:
         cursor.execute(f"SELECT merged_into_id FROM {Claim._meta.db_table} WHERE id = %s", [pk])
         row = cursor.fetchone()
     if row is None:
-        raise NotFound(f"No claim with id {claim_id}.")
+        raise NotFound(NO_SUCH["claim"] % {"id": claim_id})
     return Claim.from_db(connection.alias, ["id", "merged_into_id"], [pk, row[0]])
 
 
@@ -187,9 +210,9 @@ def _access_annotation(user, queryset, pk, label, *, for_update, to_change):
     require_reader(user)
     annotation = _get(visible_annotations(user, queryset), pk, label, for_update=for_update)
     if to_change and annotation.layer == "final" and not is_editor(user):
-        raise NotAllowed(f"Only an editor can change the final layer's {label}.")
+        raise NotAllowed(str(FINAL_LAYER_EDITORS_ONLY[label]))
     if to_change and not (is_editor(user) or (can_annotate(user) and annotation.annotator_id == user.pk)):
-        raise NotAllowed(f"Only the {label}'s annotator or an editor can change it.")
+        raise NotAllowed(str(OWN_ANNOTATION_ONLY[label]))
     if to_change:
         require_work_open(user, annotation.article_id)
     return annotation
@@ -279,9 +302,9 @@ def access_campaign(user, campaign_id, *, to_manage: bool = False, for_update: b
     campaign = _get(Campaign.objects.annotate(member_role=Subquery(role_in_it)), campaign_id, "campaign", for_update=for_update)
     role = campaign.member_role
     if not is_editor(user) and role is None:
-        raise NotFound(f"No campaign with id {campaign_id}.")
+        raise NotFound(NO_SUCH["campaign"] % {"id": campaign_id})
     if to_manage and not (is_editor(user) or role == CampaignRole.EDITOR):
-        raise NotAllowed("Only the campaign's editors can manage it.")
+        raise NotAllowed(gettext("Only the campaign's editors can manage it."))
     return campaign
 
 
@@ -295,16 +318,16 @@ def access_task(user, task_id, *, to_work: bool = False, to_review: bool = False
     try:
         task = queryset.get(pk=task_id)
     except (AnnotationTask.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"No task with id {task_id}.") from None
+        raise NotFound(NO_SUCH["task"] % {"id": task_id}) from None
     own = task.annotator_id == user.pk
     # The annotator working on their own task needs no role lookup (the common case).
     manager = can_manage_campaign(user, task.campaign) if (to_review or not own) else False
     if not own and not manager:
-        raise NotFound(f"No task with id {task_id}.")
+        raise NotFound(NO_SUCH["task"] % {"id": task_id})
     if to_work and not own:
-        raise NotAllowed("Only the task's annotator can work on it.")
+        raise NotAllowed(gettext("Only the task's annotator can work on it."))
     if to_review and not manager:
-        raise NotAllowed("Only the campaign's editors can review its tasks.")
+        raise NotAllowed(gettext("Only the campaign's editors can review its tasks."))
     return task
 
 
@@ -334,7 +357,7 @@ def access_entity(user, entity_id, *, for_update: bool = False, to_change: bool 
     require_reader(user)
     entity = _get(Entity.objects.all(), entity_id, "entity", for_update=for_update)
     if to_change and not is_editor(user):
-        raise NotAllowed("Only an editor can merge, split or rename entities.")
+        raise NotAllowed(gettext("Only an editor can merge, split or rename entities."))
     return entity
 
 
@@ -343,15 +366,15 @@ def access_entity_mention(user, mention_id, *, for_update: bool = False, to_chan
     mentions = visible_entity_mentions(user, EntityMention.objects.select_related("entity"))
     mention = _get(mentions, mention_id, "entity mention", for_update=for_update)
     if to_change and not can_annotate(user):
-        raise NotAllowed("Only annotators and editors can review entity mentions.")
+        raise NotAllowed(gettext("Only annotators and editors can review entity mentions."))
     return mention
 
 
 def require_annotator(user) -> None:
     if not can_annotate(user):
-        raise NotAllowed("Only annotators and editors can annotate.")
+        raise NotAllowed(gettext("Only annotators and editors can annotate."))
 
 
 def require_editor(user) -> None:
     if not is_editor(user):
-        raise NotAllowed("Only an editor can do this.")
+        raise NotAllowed(gettext("Only an editor can do this."))

@@ -23,6 +23,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from annotations import sql_documents
 from annotations.errors import Conflict, InvalidInput
@@ -362,7 +363,9 @@ def iter_baly_json(scope: AnnotationScope = EVERYTHING) -> Iterator[str]:
 def _baly_list(claim: dict, key: str, where: str) -> list:
     value = claim.get(key)
     if not isinstance(value, list):
-        raise InvalidInput(f"{where}: field '{key}' must be a list.", fields={f"{where}.{key}": ["A list is required."]})
+        raise InvalidInput(
+            gettext("%(where)s: field '%(key)s' must be a list.") % {"where": where, "key": key}, fields={f"{where}.{key}": [gettext("A list is required.")]}
+        )
     return value
 
 
@@ -372,20 +375,26 @@ def import_baly(data, *, user, source_name: str = "") -> dict:
     the claim-centred format; rationale line numbers become spans covering
     those lines. All or nothing: any error leaves the database as it was."""
     if not isinstance(data, list):
-        raise InvalidInput("Expected a JSON list of claims.", fields={"": ["A list is required."]})
+        raise InvalidInput(gettext("Expected a JSON list of claims."), fields={"": [gettext("A list is required.")]})
     counts = defaultdict(int)
     for index, item in enumerate(data):
         where = f"claims[{index}]"
         if not isinstance(item, dict) or not isinstance(item.get("claim"), str) or not item["claim"].strip():
-            raise InvalidInput(f"{where}: field 'claim' is missing or empty.", fields={f"{where}.claim": ["Required."]})
+            raise InvalidInput(gettext("%(where)s: field 'claim' is missing or empty.") % {"where": where}, fields={f"{where}.claim": [gettext("Required.")]})
         articles, urls = _baly_list(item, "article", where), _baly_list(item, "url", where)
         labels, rationales = _baly_list(item, "stance", where), _baly_list(item, "rationale", where)
         if not len(articles) == len(urls) == len(labels) == len(rationales):
-            raise InvalidInput(f"{where}: article, url, stance and rationale must be lists of the same length.", fields={where: ["Parallel lists differ in length."]})
+            raise InvalidInput(
+                gettext("%(where)s: article, url, stance and rationale must be lists of the same length.") % {"where": where},
+                fields={where: [gettext("Parallel lists differ in length.")]},
+            )
         fact = item.get("fact") or ""
         fact = {"True": "true", "False": "false"}.get(fact, str(fact).lower())
         if fact not in ("", *Verdict.values):
-            raise InvalidInput(f"{where}: unknown fact {item.get('fact')!r}.", fields={f"{where}.fact": [f"Use one of {', '.join(Verdict.values)}."]})
+            raise InvalidInput(
+                gettext("%(where)s: unknown fact %(fact)r.") % {"where": where, "fact": item.get("fact")},
+                fields={f"{where}.fact": [gettext("Use one of %(choices)s.") % {"choices": ", ".join(Verdict.values)}]},
+            )
         # A claim already here (the file re-imported, or exported from here) is taken again, not doubled.
         claim = Claim.objects.filter(text=clean_claim_text(item["claim"]), merged_into__isnull=True).order_by("id").first()
         if claim is None:
@@ -399,7 +408,10 @@ def import_baly(data, *, user, source_name: str = "") -> dict:
         for number, (text, url, label, lines) in enumerate(zip(articles, urls, labels, rationales)):
             spot = f"{where}.article[{number}]"
             if label not in StanceLabel.values:
-                raise InvalidInput(f"{spot}: unknown stance {label!r}.", fields={f"{where}.stance[{number}]": ["Unknown label."]})
+                raise InvalidInput(
+                    gettext("%(where)s: unknown stance %(label)r.") % {"where": spot, "label": label},
+                    fields={f"{where}.stance[{number}]": [gettext("Unknown label.")]},
+                )
             article = _baly_article(text, url or "", source_name, spot)
             revision = article.current_revision
             spans = _line_spans(revision.text, lines, spot)
@@ -427,13 +439,20 @@ def _baly_article(text, url, source_name: str, where: str) -> Article:
     URL, when the entry has one), as after an export from Newsdesk; otherwise
     a new one."""
     if not isinstance(text, str) or not canonical_text(text).strip():
-        raise InvalidInput(f"{where}: the article text is empty.", fields={where: ["Text required."]})
+        raise InvalidInput(gettext("%(where)s: the article text is empty.") % {"where": where}, fields={where: [gettext("Text required.")]})
     if not isinstance(url, str):
-        raise InvalidInput(f"{where}: url must be a string, not {url!r}.", fields={where.replace(".article[", ".url["): ["A string is required."]})
+        raise InvalidInput(
+            gettext("%(where)s: url must be a string, not %(url)r.") % {"where": where, "url": url},
+            fields={where.replace(".article[", ".url["): [gettext("A string is required.")]},
+        )
     try:
         host = urlsplit(url).hostname or ""
     except ValueError as exc:
-        raise InvalidInput(f"{where}: the url {url!r} is not valid: {exc}.", fields={where.replace(".article[", ".url["): [str(exc)]}) from None
+        # The reason is Python's own words (urllib's), in English.
+        raise InvalidInput(
+            gettext("%(where)s: the url %(url)r is not valid: %(reason)s.") % {"where": where, "url": url, "reason": exc},
+            fields={where.replace(".article[", ".url["): [str(exc)]},
+        ) from None
     lines = visible_lines(canonical_text(text))
     stored = articles_with_text().filter(current_revision__text_hash=sha256_hex("\n".join(lines)))
     if url:
@@ -458,12 +477,18 @@ def _baly_article(text, url, source_name: str, where: str) -> Article:
 def _line_spans(text: str, lines, where: str) -> list[dict]:
     """Rationale spans covering whole lines of `text` (0-based line numbers)."""
     if not isinstance(lines, list) or not all(isinstance(n, int) and not isinstance(n, bool) for n in lines):
-        raise InvalidInput(f"{where}: rationale must be a list of line numbers.", fields={where: ["A list of integers is required."]})
+        raise InvalidInput(
+            gettext("%(where)s: rationale must be a list of line numbers.") % {"where": where}, fields={where: [gettext("A list of integers is required.")]}
+        )
     starts = _line_starts(text)
     spans = []
     for number in lines:
         if not 0 <= number < len(starts):
-            raise InvalidInput(f"{where}: rationale line {number} does not exist (the text has {len(starts)} lines).", fields={where: ["Line out of range."]})
+            raise InvalidInput(
+                gettext("%(where)s: rationale line %(line)s does not exist (the text has %(lines)s lines).")
+                % {"where": where, "line": number, "lines": len(starts)},
+                fields={where: [gettext("Line out of range.")]},
+            )
         start = starts[number]
         end = starts[number + 1] - 1 if number + 1 < len(starts) else len(text)
         if end > start:

@@ -10,7 +10,7 @@ revision's or the comment's article) so that per-article reads need no join.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from newsdesk.models import Article, ArticleRevision, Comment
@@ -38,6 +38,20 @@ class EntityType(models.TextChoices):
     ORG = "ORG", _("organisation")
     LOC = "LOC", _("location")
     MISC = "MISC", _("other")
+
+
+# An entity type as a message names it: English keeps the API's own code
+# (PER), other languages say it in words.
+ENTITY_TYPE_IN_MESSAGES = {
+    EntityType.PER: pgettext_lazy("entity type in a message", "PER"),
+    EntityType.ORG: pgettext_lazy("entity type in a message", "ORG"),
+    EntityType.LOC: pgettext_lazy("entity type in a message", "LOC"),
+    EntityType.MISC: pgettext_lazy("entity type in a message", "MISC"),
+}
+
+
+def entity_type_in_words(entity_type: str) -> str:
+    return str(ENTITY_TYPE_IN_MESSAGES.get(entity_type, entity_type))
 
 
 class Origin(models.TextChoices):
@@ -502,6 +516,11 @@ class CampaignState(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+def campaign_state_in_words(state: str) -> str:
+    """A campaign's state as a message names it (in English the labels are the values)."""
+    return str(CampaignState(state).label) if state in CampaignState.values else state
+
+
 class Campaign(models.Model):
     """A set of articles to annotate, with guidelines, a label set and an
     overlap: how many annotators annotate each article."""
@@ -583,6 +602,24 @@ class TaskState(models.TextChoices):
     REJECTED = "rejected", _("rejected")
     SKIPPED = "skipped", _("skipped")
     RELEASED = "released", _("released")
+
+
+# A task's state as a message names it: English keeps the API's own value
+# (in_progress), which clients see in `state`; other languages say it in words.
+TASK_STATE_IN_MESSAGES = {
+    TaskState.ASSIGNED: pgettext_lazy("task state in a message", "assigned"),
+    TaskState.IN_PROGRESS: pgettext_lazy("task state in a message", "in_progress"),
+    TaskState.SUBMITTED: pgettext_lazy("task state in a message", "submitted"),
+    TaskState.ACCEPTED: pgettext_lazy("task state in a message", "accepted"),
+    TaskState.CHANGES_REQUESTED: pgettext_lazy("task state in a message", "changes_requested"),
+    TaskState.REJECTED: pgettext_lazy("task state in a message", "rejected"),
+    TaskState.SKIPPED: pgettext_lazy("task state in a message", "skipped"),
+    TaskState.RELEASED: pgettext_lazy("task state in a message", "released"),
+}
+
+
+def task_state_in_words(state: str) -> str:
+    return str(TASK_STATE_IN_MESSAGES.get(state, state))
 
 
 # Tasks that hold one of their article's slots.

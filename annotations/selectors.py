@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from annotations.access import blind_article_ids, visible_annotations, visible_entity_mentions
 from annotations.errors import InvalidInput
@@ -49,8 +50,8 @@ def check_layer(layer: str) -> str:
     if layer in ("", "final", "all") or get_user_model().objects.filter(username=layer).exists():
         return layer
     raise InvalidInput(
-        f"Unknown layer {layer!r}: use final, all or an annotator's username.",
-        fields={"layer": ["Use final, all or an annotator's username."]},
+        gettext("Unknown layer %(layer)r: use final, all or an annotator's username.") % {"layer": layer},
+        fields={"layer": [gettext("Use final, all or an annotator's username.")]},
     )
 
 

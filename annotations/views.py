@@ -168,7 +168,7 @@ def _chosen_id(request, what: str) -> int:
     """The id a merge form sends as `into`."""
     chosen = as_id(request.POST.get("into", ""))
     if chosen is None:
-        raise InvalidInput(_("Choose %(what)s.") % {"what": what}, fields={"into": ["A whole number is required."]})
+        raise InvalidInput(_("Choose %(what)s.") % {"what": what}, fields={"into": [_("A whole number is required.")]})
     return chosen
 
 

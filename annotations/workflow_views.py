@@ -235,8 +235,10 @@ def adjudicate(request, campaign_id: int, article_id: int):
             editor=request.user, campaign_id=campaign_id, article_id=article_id, comment_id=int(comment_id) if comment_id else None,
             claim_id=int(request.POST.get("claim", "0") or 0), label=request.POST.get("label", ""),
         )
-    except (InvalidInput, ValueError) as error:
-        messages.error(request, getattr(error, "message", str(error)))
+    except InvalidInput as error:
+        messages.error(request, error.message)
+    except ValueError:  # a claim or comment id that is not a number (a hand-made request)
+        messages.error(request, _("The form sent an id that is not a whole number; reload the page."))
     return _back_to_compare(campaign_id, article_id)
 
 

@@ -102,10 +102,25 @@ def code_point_to_utf16(text: str, offset: int) -> int:
     return offset + sum(1 for ch in text[:offset] if ord(ch) > 0xFFFF)
 
 
+class Utf16OffsetError(ValueError):
+    """A UTF-16 offset that names no code point: outside the text (`char` is
+    None, `length` the text's length in UTF-16 units) or inside the surrogate
+    pair of `char`, the code point at `index`. The fields let callers say it in
+    the reader's language."""
+
+    def __init__(self, offset: int, *, length: int = 0, char: str | None = None, index: int = 0):
+        self.offset, self.length, self.char, self.index = offset, length, char, index
+        if char is None:
+            super().__init__(f"UTF-16 offset {offset} is outside 0..{length}")
+        else:
+            super().__init__(f"UTF-16 offset {offset} splits the surrogate pair of {char!r} at code point {index}")
+
+
 def utf16_to_code_point(text: str, offset: int) -> int:
     """The code-point index of UTF-16 `offset` in `text`.
 
-    Raises ValueError for an offset outside the text or inside a surrogate pair.
+    Raises Utf16OffsetError (a ValueError) for an offset outside the text or
+    inside a surrogate pair.
     """
     units = 0
     for index, ch in enumerate(text):
@@ -113,10 +128,10 @@ def utf16_to_code_point(text: str, offset: int) -> int:
             return index
         units += 2 if ord(ch) > 0xFFFF else 1
         if units > offset:
-            raise ValueError(f"UTF-16 offset {offset} splits the surrogate pair of {ch!r} at code point {index}")
+            raise Utf16OffsetError(offset, char=ch, index=index)
     if units == offset:
         return len(text)
-    raise ValueError(f"UTF-16 offset {offset} is outside 0..{units}")
+    raise Utf16OffsetError(offset, length=units)
 
 
 @dataclass(frozen=True)
@@ -129,15 +144,20 @@ class QuoteMismatch:
     given: str
 
     @property
-    def message(self) -> str:
-        first = next(
+    def first_difference(self) -> int:
+        """The index of the first character where the quote and the text part."""
+        return next(
             (i for i, (a, b) in enumerate(zip(self.expected, self.given)) if a != b),
             min(len(self.expected), len(self.given)),
         )
+
+    @property
+    def message(self) -> str:
+        """In English; annotations/services/spans.py says it in the reader's language."""
         return (
             f"quote does not match the text at [{self.start}, {self.end}) (Unicode code points): "
             f"the text there is {self.expected!r} but the quote is {self.given!r}; "
-            f"they differ from character {first}."
+            f"they differ from character {self.first_difference}."
         )
 
 

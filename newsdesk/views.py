@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy
 
 from annotations.access import access_article, access_task, require_reader, require_work_open
 from annotations.errors import NotAllowed
@@ -16,12 +17,24 @@ from annotations.representations import claim_dict
 from annotations.selectors import AnnotationScope, article_documents, extraction_state_subquery
 from annotations.services.queue import touch_task
 from newsdesk.api.filters import ArticleFilter
+from newsdesk.api.framework import field_in_words
 from newsdesk.models import Article, Source
 from newsdesk.reader_strings import reader_strings
 from newsdesk.reading import search_hits, text_blocks
 from newsdesk.roles import can_annotate, is_editor
 
 ARTICLES_PER_PAGE = 50
+
+# A filter's error names it as the form above the list labels it.
+FILTER_LABELS = {
+    "q": gettext_lazy("Search"),
+    "source": gettext_lazy("Source"),
+    "published_after": gettext_lazy("Published from"),
+    "published_before": gettext_lazy("Published until"),
+    "claim": gettext_lazy("Claim"),
+    "stance": gettext_lazy("Stance"),
+    "annotated": gettext_lazy("Annotated"),
+}
 
 
 @login_required
@@ -39,7 +52,9 @@ def article_list(request):
         {
             "page": page,
             "filters": filtered,
-            "filter_errors": filtered.errors if filtered.is_bound else {},
+            "filter_errors": [
+                (FILTER_LABELS.get(name) or field_in_words(name), errors) for name, errors in filtered.errors.items()
+            ] if filtered.is_bound else [],
             "sources": Source.objects.order_by("name"),
             "claims": Claim.objects.filter(merged_into__isnull=True).order_by("-id")[:200],
             "labels": StanceLabel.choices,

@@ -20,6 +20,17 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language (a request's language would
+    otherwise stay active in the thread and leak into the next test)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Tests reuse ids; nothing cached by one may be seen by the next."""
     from django.core.cache import cache

@@ -2,6 +2,7 @@
 trail and deletions. Each write validates its input, calls one service and
 answers with the object's representation (and its version as an ETag)."""
 
+from django.utils.translation import gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -78,8 +79,8 @@ def validated(serializer_class, request, *, partial: bool = False) -> dict:
         unknown = sorted(set(request.data.keys()) - set(serializer.fields))
         if unknown:
             raise InvalidInput(
-                f"Unknown or unchangeable field(s): {', '.join(unknown)}.",
-                fields={name: ["This field is not accepted here."] for name in unknown},
+                gettext("Unknown or unchangeable field(s): %(fields)s.") % {"fields": ", ".join(unknown)},
+                fields={name: [gettext("This field is not accepted here.")] for name in unknown},
             )
     return dict(serializer.validated_data)
 

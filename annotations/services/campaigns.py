@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
-from annotations.access import access_campaign, require_editor
+from annotations.access import NO_SUCH, access_campaign, require_editor
 from annotations.errors import InvalidInput
 from annotations.models import (
     Campaign,
@@ -19,6 +19,7 @@ from annotations.models import (
     CampaignRole,
     CampaignState,
     StanceLabel,
+    campaign_state_in_words,
 )
 from annotations.services.notifications import notify
 from newsdesk.models import Article
@@ -32,32 +33,37 @@ def _article_ids(selection: dict) -> list[int]:
     from newsdesk.api.filters import ArticleFilter
 
     if not isinstance(selection, dict):
-        raise InvalidInput("selection must be an object.", fields={"selection": ["An object is required."]})
+        raise InvalidInput(gettext("selection must be an object."), fields={"selection": [gettext("An object is required.")]})
     known = {"articles", *ArticleFilter.base_filters}
     unknown = sorted(set(selection) - known)
     if unknown:  # a misspelt filter would otherwise select the whole corpus
         raise InvalidInput(
-            f"Unknown selection key {unknown[0]!r}; use 'articles' or the article list's filters ({', '.join(sorted(known - {'articles'}))}).",
-            fields={f"selection.{key}": ["Unknown key."] for key in unknown},
+            gettext("Unknown selection key %(key)r; use 'articles' or the article list's filters (%(filters)s).")
+            % {"key": unknown[0], "filters": ", ".join(sorted(known - {"articles"}))},
+            fields={f"selection.{key}": [gettext("Unknown key.")] for key in unknown},
         )
     selection = {key: value for key, value in selection.items() if value not in ("", None, [])}
     if not selection:  # {} or {"q": ""}: nothing named, not "everything"
-        raise InvalidInput("The selection is empty: name articles or filters.", fields={"selection": ["Name articles or filters."]})
+        raise InvalidInput(
+            gettext("The selection is empty: name articles or filters."), fields={"selection": [gettext("Name articles or filters.")]}
+        )
     ids = selection.get("articles")
     if ids is not None:
         if len(selection) > 1:
-            raise InvalidInput("Give either 'articles' or filters, not both.", fields={"selection": ["Articles or filters."]})
+            raise InvalidInput(gettext("Give either 'articles' or filters, not both."), fields={"selection": [gettext("Articles or filters.")]})
         if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
-            raise InvalidInput("articles must be a list of article ids.", fields={"articles": ["A list of integers."]})
+            raise InvalidInput(gettext("articles must be a list of article ids."), fields={"articles": [gettext("A list of integers.")]})
         found = Article.objects.filter(id__in=ids)
         missing = sorted(set(ids) - set(found.values_list("id", flat=True)))
         if missing:
-            raise InvalidInput(f"No article with id {missing[0]}.", fields={"articles": [f"Unknown ids: {missing[:10]}"]})
+            raise InvalidInput(
+                NO_SUCH["article"] % {"id": missing[0]}, fields={"articles": [gettext("Unknown ids: %(ids)s") % {"ids": missing[:10]}]}
+            )
         return list(dict.fromkeys(ids))
     filters = {key: value for key, value in selection.items() if key != "articles"}
     filterset = ArticleFilter(filters, queryset=Article.objects.order_by("published_at", "id"))
     if not filterset.is_valid():
-        raise InvalidInput("The article filters are not valid.", fields={k: list(v) for k, v in filterset.errors.items()})
+        raise InvalidInput(gettext("The article filters are not valid."), fields={k: list(v) for k, v in filterset.errors.items()})
     return list(filterset.qs.values_list("id", flat=True)[:MAX_ARTICLES])
 
 
@@ -69,24 +75,30 @@ def create_campaign(
     require_editor(editor)
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("A campaign needs a name.", fields={"name": ["This field is required."]})
+        raise InvalidInput(gettext("A campaign needs a name."), fields={"name": [gettext("This field is required.")]})
     labels = list(labels or StanceLabel.values)
     unknown = [label for label in labels if label not in StanceLabel.values]
     if unknown or not labels:
-        raise InvalidInput(f"Unknown stance label {unknown[0]!r}." if unknown else "The label set is empty.", fields={"labels": [f"Choose from {StanceLabel.values}."]})
+        raise InvalidInput(
+            gettext("Unknown stance label %(label)r.") % {"label": unknown[0]} if unknown else gettext("The label set is empty."),
+            fields={"labels": [gettext("Choose from %(choices)s.") % {"choices": StanceLabel.values}]},
+        )
     if not 1 <= int(overlap) <= 20:
-        raise InvalidInput("Overlap must be between 1 and 20.", fields={"overlap": ["Between 1 and 20."]})
+        raise InvalidInput(gettext("Overlap must be between 1 and 20."), fields={"overlap": [gettext("Between 1 and 20.")]})
     users = list(get_user_model().objects.filter(username__in=annotators))
     missing = sorted(set(annotators) - {user.get_username() for user in users})
     if missing:
-        raise InvalidInput(f"No user named {missing[0]!r}.", fields={"annotators": [f"Unknown: {missing}"]})
+        raise InvalidInput(
+            gettext("No user named %(username)r.") % {"username": missing[0]},
+            fields={"annotators": [gettext("Unknown: %(usernames)s") % {"usernames": missing}]},
+        )
     campaign = Campaign.objects.create(
         name=name, guidelines=guidelines, labels=labels, overlap=overlap, blind=blind, due_date=due_date,
         selection=selection, abandon_after_minutes=abandon_after_minutes, created_by=editor,
     )
     article_ids = _article_ids(selection)
     if not article_ids:
-        raise InvalidInput("The selection holds no article.", fields={"selection": ["No article matches."]})
+        raise InvalidInput(gettext("The selection holds no article."), fields={"selection": [gettext("No article matches.")]})
     CampaignArticle.objects.bulk_create(
         [CampaignArticle(campaign=campaign, article_id=article_id, position=index) for index, article_id in enumerate(article_ids)],
         batch_size=2000,
@@ -104,7 +116,16 @@ def set_campaign_state(*, editor, campaign_id, state: str) -> Campaign:
     campaign = access_campaign(editor, campaign_id, to_manage=True, for_update=True)
     allowed = {CampaignState.DRAFT: {CampaignState.ACTIVE}, CampaignState.ACTIVE: {CampaignState.CLOSED}, CampaignState.CLOSED: {CampaignState.ACTIVE}}
     if state not in allowed.get(campaign.state, set()):
-        raise InvalidInput(f"A {campaign.state} campaign cannot become {state}.", fields={"state": [f"From {campaign.state}: {sorted(allowed.get(campaign.state, []))}"]})
+        raise InvalidInput(
+            gettext("A %(state)s campaign cannot become %(wanted)s.")
+            % {"state": campaign_state_in_words(campaign.state), "wanted": campaign_state_in_words(state)},
+            fields={
+                "state": [
+                    gettext("From %(state)s: %(allowed)s")
+                    % {"state": campaign_state_in_words(campaign.state), "allowed": sorted(allowed.get(campaign.state, []))}
+                ]
+            },
+        )
     campaign.state = state
     campaign.save(update_fields=["state", "updated_at"])
     if state == CampaignState.ACTIVE:

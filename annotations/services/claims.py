@@ -7,6 +7,7 @@ import re
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from annotations.access import access_claim, require_annotator, require_editor
 from annotations.errors import InvalidInput, NotAllowed
@@ -23,13 +24,16 @@ EDITABLE = ("text", "language", "claimant", "verdict")
 
 def clean_claim_text(text) -> str:
     if not isinstance(text, str) or not canonical_text(text).strip():
-        raise InvalidInput("A claim needs its statement.", fields={"text": ["This field may not be blank."]})
+        raise InvalidInput(gettext("A claim needs its statement."), fields={"text": [gettext("This field may not be blank.")]})
     return canonical_text(text).strip()
 
 
 def _check_verdict(verdict) -> str:
     if verdict not in ("", *Verdict.values):
-        raise InvalidInput(f"Unknown verdict {verdict!r}.", fields={"verdict": [f"Choose one of {', '.join(Verdict.values)}."]})
+        raise InvalidInput(
+            gettext("Unknown verdict %(verdict)r.") % {"verdict": verdict},
+            fields={"verdict": [gettext("Choose one of %(choices)s.") % {"choices": ", ".join(Verdict.values)}]},
+        )
     return verdict
 
 
@@ -61,7 +65,7 @@ def create_claim(*, user, text: str, language: str = "", claimant: str = "", ver
     require_annotator(user)
     text = clean_claim_text(text)
     if verdict and not is_editor(user):
-        raise NotAllowed("Only an editor can set a verdict.")
+        raise NotAllowed(gettext("Only an editor can set a verdict."))
     claim = Claim(
         text=text,
         language=language or guess_language(text),
@@ -81,12 +85,14 @@ def update_claim(*, user, claim_id: int, version, changes: dict, from_header: bo
     claim = access_claim(user, claim_id, for_update=True, to_change=True)
     if claim.merged_into_id:
         raise InvalidInput(
-            f"Claim {claim.pk} was merged into claim {claim.merged_into_id}; correct that one.",
-            fields={"claim": ["Merged."]},
+            gettext("Claim %(claim)s was merged into claim %(into)s; correct that one.") % {"claim": claim.pk, "into": claim.merged_into_id},
+            fields={"claim": [gettext("Merged.")]},
         )
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", fields={name: ["Not editable."] for name in unknown})
+        raise InvalidInput(
+            gettext("Cannot change %(fields)s.") % {"fields": ", ".join(sorted(unknown))}, fields={name: [gettext("Not editable.")] for name in unknown}
+        )
     if version is not None and str(version) != str(claim.version) and _already_so(claim, changes):
         return claim  # the same change sent again (Save pressed twice): nothing to refuse or do
     check_version(claim, version, describe=claim_dict, from_header=from_header, audit_type=CLAIM)
@@ -100,7 +106,7 @@ def update_claim(*, user, claim_id: int, version, changes: dict, from_header: bo
         claim.claimant = (changes["claimant"] or "").strip()
     if "verdict" in changes:
         if not is_editor(user):
-            raise NotAllowed("Only an editor can set a verdict.")
+            raise NotAllowed(gettext("Only an editor can set a verdict."))
         claim.verdict = _check_verdict(changes["verdict"] or "")
     claim.version += 1
     claim.search_text = claim_search_text(claim)
@@ -134,12 +140,15 @@ def merge_claims(*, editor, claim_id: int, into_id: int) -> Claim:
     require_editor(editor)
     duplicate = access_claim(editor, claim_id, for_update=True)
     if str(into_id).strip() == str(duplicate.pk):
-        raise InvalidInput("A claim cannot be merged into itself.", fields={"into": ["Choose another claim."]})
+        raise InvalidInput(gettext("A claim cannot be merged into itself."), fields={"into": [gettext("Choose another claim.")]})
     target = final_claim(access_claim(editor, into_id, for_update=True))
     if duplicate.merged_into_id:
-        raise InvalidInput(f"Claim {duplicate.pk} was already merged into claim {duplicate.merged_into_id}.", fields={"claim": ["Already merged."]})
+        raise InvalidInput(
+            gettext("Claim %(claim)s was already merged into claim %(into)s.") % {"claim": duplicate.pk, "into": duplicate.merged_into_id},
+            fields={"claim": [gettext("Already merged.")]},
+        )
     if target.pk == duplicate.pk:
-        raise InvalidInput("That would merge the claim into itself.", fields={"into": ["Choose another claim."]})
+        raise InvalidInput(gettext("That would merge the claim into itself."), fields={"into": [gettext("Choose another claim.")]})
     before = claim_dict(duplicate)
 
     for stance in Stance.objects.filter(claim=duplicate).select_related("annotator").prefetch_related("rationales"):
@@ -200,10 +209,10 @@ def delete_claim(*, user, claim_id: int, version, from_header: bool = False) -> 
     check_version(claim, version, describe=claim_dict, from_header=from_header, audit_type=CLAIM)
     if ClaimMention.objects.filter(claim=claim).exists() or Stance.objects.filter(claim=claim).exists():
         raise InvalidInput(
-            "This claim still has mentions or stances; delete them or merge the claim instead.",
-            fields={"claim": ["In use."]},
+            gettext("This claim still has mentions or stances; delete them or merge the claim instead."),
+            fields={"claim": [gettext("In use.")]},
         )
     if Claim.objects.filter(merged_into=claim).exists():
-        raise InvalidInput("Other claims were merged into this one; it cannot be deleted.", fields={"claim": ["In use."]})
+        raise InvalidInput(gettext("Other claims were merged into this one; it cannot be deleted."), fields={"claim": [gettext("In use.")]})
     record_event(actor=user, action=AuditAction.DELETE, object_type=CLAIM, object_id=claim.pk, claim_id=claim.pk, before=claim_dict(claim))
     claim.delete()

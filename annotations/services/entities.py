@@ -15,10 +15,20 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from annotations.access import access_entity, access_entity_mention, require_annotator
 from annotations.errors import Conflict, InvalidInput
-from annotations.models import AuditAction, Entity, EntityAlias, EntityMention, EntityType, MentionStatus, Origin
+from annotations.models import (
+    AuditAction,
+    Entity,
+    EntityAlias,
+    EntityMention,
+    EntityType,
+    MentionStatus,
+    Origin,
+    entity_type_in_words,
+)
 from annotations.representations import entity_dict, entity_mention_dict
 from annotations.services.audit import record_event
 from annotations.services.spans import CODE_POINTS, answer_converter, checked_span, resolve_target
@@ -136,15 +146,19 @@ def merge_entities(*, editor, entity_id, into_id) -> Entity:
     target = access_entity(editor, into_id, for_update=True, to_change=True)
     if duplicate.merged_into_id is not None:
         raise InvalidInput(
-            f"Entity {duplicate.pk} is already merged into {duplicate.merged_into_id}.",
-            fields={"into": ["Merge the surviving entity instead."]},
+            gettext("Entity %(entity)s is already merged into %(into)s.") % {"entity": duplicate.pk, "into": duplicate.merged_into_id},
+            fields={"into": [gettext("Merge the surviving entity instead.")]},
         )
     while target.merged_into_id is not None:  # into a merged entity: into the one it survives in
         target = access_entity(editor, target.merged_into_id, for_update=True, to_change=True)
     if duplicate.pk == target.pk:
-        raise InvalidInput("An entity cannot be merged into itself.", fields={"into": ["Choose another entity."]})
+        raise InvalidInput(gettext("An entity cannot be merged into itself."), fields={"into": [gettext("Choose another entity.")]})
     if duplicate.type != target.type:
-        raise InvalidInput(f"Cannot merge a {duplicate.type} into a {target.type}.", fields={"into": ["Types differ."]})
+        raise InvalidInput(
+            gettext("Cannot merge a %(type)s into a %(into)s.")
+            % {"type": entity_type_in_words(duplicate.type), "into": entity_type_in_words(target.type)},
+            fields={"into": [gettext("Types differ.")]},
+        )
     before = entity_dict(duplicate)
     moved = EntityMention.objects.filter(entity=duplicate).update(entity=target, version=F("version") + 1, updated_at=timezone.now())
     EntityAlias.objects.filter(entity=duplicate).update(entity=target)
@@ -168,11 +182,11 @@ def split_entity(*, editor, entity_id, mention_ids: list[int], canonical_name: s
     name = _new_name(source, canonical_name, keep=None)
     mentions = EntityMention.objects.filter(entity=source, pk__in=mention_ids)
     if mentions.count() != len(set(mention_ids)) or not mention_ids:
-        raise InvalidInput("Every mention to split off must belong to this entity.", fields={"mentions": ["Unknown mention."]})
+        raise InvalidInput(gettext("Every mention to split off must belong to this entity."), fields={"mentions": [gettext("Unknown mention.")]})
     if not EntityMention.objects.filter(entity=source).exclude(pk__in=mention_ids).exists():
         raise InvalidInput(
-            "That would move every mention: nothing would be left of this entity. Leave some, or rename it instead.",
-            fields={"mentions": ["Leave at least one mention."]},
+            gettext("That would move every mention: nothing would be left of this entity. Leave some, or rename it instead."),
+            fields={"mentions": [gettext("Leave at least one mention.")]},
         )
     new = Entity.objects.create(type=source.type, canonical_name=name, aliases=sorted({m.quote for m in mentions} | {name}))
     surfaces = set(mentions.values_list("quote", flat=True))
@@ -204,7 +218,10 @@ def rename_entity(*, editor, entity_id, version, canonical_name, from_header: bo
     the two are one, and merging says so."""
     entity = access_entity(editor, entity_id, for_update=True, to_change=True)
     if entity.merged_into_id:
-        raise InvalidInput(f"Entity {entity.pk} was merged into {entity.merged_into_id}; rename that one.", fields={"canonical_name": ["Merged."]})
+        raise InvalidInput(
+            gettext("Entity %(entity)s was merged into %(into)s; rename that one.") % {"entity": entity.pk, "into": entity.merged_into_id},
+            fields={"canonical_name": [gettext("Merged.")]},
+        )
     check_version(entity, version, describe=entity_dict, from_header=from_header)
     name = _new_name(entity, canonical_name, keep=entity)
     before = entity_dict(entity)
@@ -232,12 +249,13 @@ def _new_name(entity: Entity, name, *, keep: Entity | None) -> str:
     another entity of that type (then the two are one, and merging says so)."""
     name = " ".join(canonical_text(name if isinstance(name, str) else "").split())
     if not name:
-        raise InvalidInput("Name the entity.", fields={"canonical_name": ["This field may not be blank."]})
+        raise InvalidInput(gettext("Name the entity."), fields={"canonical_name": [gettext("This field may not be blank.")]})
     owner = _lookup(entity.type, match_key(name))
     if owner is not None and (keep is None or owner.pk != keep.pk):
         raise InvalidInput(
-            f"«{name}» is already the name of entity {owner.pk} ({owner.canonical_name}); merge into it instead.",
-            fields={"canonical_name": [f"Belongs to entity {owner.pk}."]},
+            gettext("«%(name)s» is already the name of entity %(entity)s (%(owner_name)s); merge into it instead.")
+            % {"name": name, "entity": owner.pk, "owner_name": owner.canonical_name},
+            fields={"canonical_name": [gettext("Belongs to entity %(entity)s.") % {"entity": owner.pk}]},
         )
     return name
 
@@ -250,12 +268,14 @@ def split_entity_by_spellings(*, editor, entity_id, spellings: list[str], canoni
     access_entity(editor, entity_id, for_update=True, to_change=True)
     chosen = {spelling for spelling in spellings if spelling}
     if not chosen:
-        raise InvalidInput("Choose the spellings whose mentions go to the new entity.", fields={"mentions": ["Choose at least one."]})
+        raise InvalidInput(
+            gettext("Choose the spellings whose mentions go to the new entity."), fields={"mentions": [gettext("Choose at least one.")]}
+        )
     mention_ids = list(
         EntityMention.objects.filter(entity_id=entity_id, quote__in=chosen).exclude(status=MentionStatus.REJECTED).values_list("pk", flat=True)
     )
     if not mention_ids:
-        raise InvalidInput("None of those spellings is a mention of this entity.", fields={"mentions": ["Unknown spelling."]})
+        raise InvalidInput(gettext("None of those spellings is a mention of this entity."), fields={"mentions": [gettext("Unknown spelling.")]})
     return split_entity(editor=editor, entity_id=entity_id, mention_ids=mention_ids, canonical_name=canonical_name)
 
 
@@ -273,7 +293,10 @@ def review_entity_mention(*, user, mention_id, action: str, version, entity_type
     mention = access_entity_mention(user, mention_id, for_update=True, to_change=True)
     check_version(mention, version, describe=entity_mention_dict, from_header=from_header)
     if action not in REVIEW_ACTIONS:
-        raise InvalidInput(f"Unknown review action {action!r}.", fields={"action": [f"Choose {', '.join(REVIEW_ACTIONS)}."]})
+        raise InvalidInput(
+            gettext("Unknown review action %(action)r.") % {"action": action},
+            fields={"action": [gettext("Choose %(choices)s.") % {"choices": ", ".join(REVIEW_ACTIONS)}]},
+        )
     before = entity_mention_dict(mention)
     if action == "reject":
         mention.status = MentionStatus.REJECTED
@@ -281,7 +304,9 @@ def review_entity_mention(*, user, mention_id, action: str, version, entity_type
         mention.status = MentionStatus.ACCEPTED
         if action == "retype":
             if entity_type not in EntityType.values:
-                raise InvalidInput("Give the new type.", fields={"type": [f"Choose {', '.join(EntityType.values)}."]})
+                raise InvalidInput(
+                    gettext("Give the new type."), fields={"type": [gettext("Choose %(choices)s.") % {"choices": ", ".join(EntityType.values)}]}
+                )
             mention.type = entity_type
             mention.entity = link_entity(entity_type, mention.quote)
     mention.annotator = user
@@ -297,7 +322,10 @@ def add_entity_mention(*, user, entity_type, start, end, quote, article=None, re
     """A mention the extractor missed, marked by a person."""
     require_annotator(user)
     if entity_type not in EntityType.values:
-        raise InvalidInput(f"Unknown entity type {entity_type!r}.", fields={"type": [f"Choose {', '.join(EntityType.values)}."]})
+        raise InvalidInput(
+            gettext("Unknown entity type %(type)r.") % {"type": entity_type},
+            fields={"type": [gettext("Choose %(choices)s.") % {"choices": ", ".join(EntityType.values)}]},
+        )
     target = resolve_target(user, article=article, revision=revision, comment=comment)
     start, end = checked_span(target, start, end, quote, unit=unit)
     twin = (
@@ -310,7 +338,7 @@ def add_entity_mention(*, user, entity_type, start, end, quote, article=None, re
         .first()
     )
     if twin is not None:
-        raise Conflict("You already marked this text as this entity.", current=entity_mention_dict(twin, answer_converter(target, unit)))
+        raise Conflict(gettext("You already marked this text as this entity."), current=entity_mention_dict(twin, answer_converter(target, unit)))
     mention = EntityMention.objects.create(
         article=target.article, revision=target.revision, comment=target.comment, start=start, end=end, quote=quote,
         type=entity_type, entity=link_entity(entity_type, quote), origin=Origin.PERSON, status=MentionStatus.ACCEPTED,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from annotations.access import access_claim, access_mention, require_annotator, require_work_open
 from annotations.errors import Conflict, InvalidInput
@@ -48,7 +49,7 @@ def create_mention(*, annotator, target: SpanTarget, start, end, quote, claim_id
     )
     if mention is None:
         twin = _twin(annotator, claim, target, start, end)
-        raise Conflict("You already marked this text as stating this claim.", current=mention_dict(twin, answer_converter(target, unit)))
+        raise Conflict(gettext("You already marked this text as stating this claim."), current=mention_dict(twin, answer_converter(target, unit)))
     record_event(
         actor=annotator, action=AuditAction.CREATE, object_type=MENTION, object_id=mention.pk,
         article_id=mention.article_id, claim_id=claim.pk, after=mention_dict(mention),
@@ -62,7 +63,9 @@ def update_mention(*, user, mention_id, version, changes: dict, unit: str = CODE
     mention = access_mention(user, mention_id, for_update=True, to_change=True)
     unknown = set(changes) - {"start", "end", "quote", "claim"}
     if unknown:
-        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", fields={name: ["Not editable."] for name in unknown})
+        raise InvalidInput(
+            gettext("Cannot change %(fields)s.") % {"fields": ", ".join(sorted(unknown))}, fields={name: [gettext("Not editable.")] for name in unknown}
+        )
     start, end, quote, claim = mention.start, mention.end, mention.quote, None
     if {"start", "end", "quote"} & set(changes):
         target = SpanTarget(article=mention.article, revision=mention.revision, comment=mention.comment)
@@ -94,7 +97,7 @@ def update_mention(*, user, mention_id, version, changes: dict, unit: str = CODE
         target = SpanTarget(article=mention.article, revision=mention.revision, comment=mention.comment)
         twin = _twin(mention.annotator, mention.claim, target, mention.start, mention.end, layer=mention.layer)
         raise Conflict(
-            "That would repeat another mention: the same text for the same claim.", current=mention_dict(twin, answer_converter(target, unit))
+            gettext("That would repeat another mention: the same text for the same claim."), current=mention_dict(twin, answer_converter(target, unit))
         ) from None
     record_event(
         actor=user, action=AuditAction.UPDATE, object_type=MENTION, object_id=mention.pk,

@@ -32,7 +32,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from annotations.access import access_campaign, access_task, require_reader
 from annotations.errors import Conflict, InvalidInput, NotAllowed
@@ -46,6 +46,8 @@ from annotations.models import (
     CampaignRole,
     CampaignState,
     TaskState,
+    campaign_state_in_words,
+    task_state_in_words,
 )
 from annotations.services.notifications import notify
 
@@ -67,9 +69,12 @@ def next_task(*, annotator, campaign_id) -> AnnotationTask | None:
         # Nothing handed out: the checks below say why, or the campaign is done for them.
     campaign = access_campaign(annotator, campaign_id)
     if campaign.state != CampaignState.ACTIVE:
-        raise InvalidInput(f"The campaign is {campaign.state}, not active.", fields={"campaign": ["Not active."]})
+        raise InvalidInput(
+            gettext("The campaign is %(state)s, not active.") % {"state": campaign_state_in_words(campaign.state)},
+            fields={"campaign": [gettext("Not active.")]},
+        )
     if campaign.member_role != CampaignRole.ANNOTATOR:
-        raise NotAllowed("You are not an annotator in this campaign.")
+        raise NotAllowed(gettext("You are not an annotator in this campaign."))
     _release_abandoned_now_and_then(campaign.id)
     return _retrying(lambda: _open_or_new_task(campaign, annotator))
 
@@ -88,7 +93,7 @@ def _retrying(hand_out):
             return hand_out()
         except IntegrityError:  # lost a race for the slot: try the next one
             continue
-    raise Conflict("Too many annotators asked at once; try again.")
+    raise Conflict(gettext("Too many annotators asked at once; try again."), current=None)
 
 
 def _open_or_new_task(campaign, annotator) -> AnnotationTask | None:
@@ -240,9 +245,10 @@ def release_abandoned(campaign, now=None) -> int:
 
 def _require_active(campaign) -> None:
     if campaign.state != CampaignState.ACTIVE:
+        state = campaign_state_in_words(campaign.state)
         raise InvalidInput(
-            f"The campaign is {campaign.state}: its tasks cannot be submitted or skipped.",
-            fields={"campaign": [f"The campaign is {campaign.state}."]},
+            gettext("The campaign is %(state)s: its tasks cannot be submitted or skipped.") % {"state": state},
+            fields={"campaign": [gettext("The campaign is %(state)s.") % {"state": state}]},
         )
 
 
@@ -317,7 +323,10 @@ def _submit_task(*, annotator, task_id) -> AnnotationTask:
     task = access_task(annotator, task_id, to_work=True, for_update=True)
     _require_active(task.campaign)
     if task.state not in OPEN_TASK_STATES:
-        raise InvalidInput(f"A task that is {task.state} cannot be submitted.", fields={"state": [task.state]})
+        raise InvalidInput(
+            gettext("A task that is %(state)s cannot be submitted.") % {"state": task_state_in_words(task.state)},
+            fields={"state": [task_state_in_words(task.state)]},
+        )
     now = timezone.now()
     _working(task, now)
     task.state = TaskState.SUBMITTED
@@ -331,11 +340,14 @@ def _submit_task(*, annotator, task_id) -> AnnotationTask:
 def skip_task(*, annotator, task_id, reason: str) -> AnnotationTask:
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Say why you skip this article.", fields={"reason": ["This field is required."]})
+        raise InvalidInput(gettext("Say why you skip this article."), fields={"reason": [gettext("This field is required.")]})
     task = access_task(annotator, task_id, to_work=True, for_update=True)
     _require_active(task.campaign)
     if task.state not in (TaskState.ASSIGNED, TaskState.IN_PROGRESS):
-        raise InvalidInput(f"A task that is {task.state} cannot be skipped.", fields={"state": [task.state]})
+        raise InvalidInput(
+            gettext("A task that is %(state)s cannot be skipped.") % {"state": task_state_in_words(task.state)},
+            fields={"state": [task_state_in_words(task.state)]},
+        )
     task.state = TaskState.SKIPPED
     task.skip_reason = reason
     task.version += 1
@@ -351,12 +363,20 @@ def reassign_task(*, editor, task_id, to_username: str) -> AnnotationTask:
 
     task = access_task(editor, task_id, to_review=True, for_update=True)
     if task.state not in OPEN_TASK_STATES:
-        raise InvalidInput(f"A task that is {task.state} cannot be reassigned.", fields={"state": [task.state]})
+        raise InvalidInput(
+            gettext("A task that is %(state)s cannot be reassigned.") % {"state": task_state_in_words(task.state)},
+            fields={"state": [task_state_in_words(task.state)]},
+        )
     to_user = get_user_model().objects.filter(username=to_username).first()
     if to_user is None or not _is_annotator_of(to_user, task.campaign):
-        raise InvalidInput(f"{to_username!r} is not an annotator in this campaign.", fields={"annotator": ["Not a member."]})
+        raise InvalidInput(
+            gettext("%(username)r is not an annotator in this campaign.") % {"username": to_username},
+            fields={"annotator": [gettext("Not a member.")]},
+        )
     if AnnotationTask.objects.filter(campaign=task.campaign, article=task.article, annotator=to_user).exists():
-        raise InvalidInput(f"{to_username} already has this article.", fields={"annotator": ["Already assigned."]})
+        raise InvalidInput(
+            gettext("%(username)s already has this article.") % {"username": to_username}, fields={"annotator": [gettext("Already assigned.")]}
+        )
     previous = task.annotator
     task.annotator = to_user
     task.state = TaskState.ASSIGNED

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
-from annotations.access import access_campaign, access_mention, access_task
+from annotations.access import NO_SUCH, access_campaign, access_mention, access_task
 from annotations.errors import InvalidInput, NotAllowed
 from annotations.models import (
     AnnotationTask,
@@ -19,6 +19,7 @@ from annotations.models import (
     Stance,
     StanceLabel,
     TaskState,
+    task_state_in_words,
 )
 from annotations.representations import task_dict
 from annotations.services.audit import record_event
@@ -48,12 +49,18 @@ def review_task(*, editor, task_id, decision: str, comment: str = "", version=No
     if version is not None:
         check_version(task, version, describe=task_dict, from_header=from_header)
     if decision not in DECISIONS:
-        raise InvalidInput(f"Unknown decision {decision!r}.", fields={"decision": [f"One of {sorted(DECISIONS)}."]})
+        raise InvalidInput(
+            gettext("Unknown decision %(decision)r.") % {"decision": decision},
+            fields={"decision": [gettext("One of %(choices)s.") % {"choices": sorted(DECISIONS)}]},
+        )
     if task.state not in (TaskState.SUBMITTED, TaskState.ACCEPTED, TaskState.CHANGES_REQUESTED):
-        raise InvalidInput(f"A task that is {task.state} cannot be reviewed.", fields={"state": [task.state]})
+        raise InvalidInput(
+            gettext("A task that is %(state)s cannot be reviewed.") % {"state": task_state_in_words(task.state)},
+            fields={"state": [task_state_in_words(task.state)]},
+        )
     comment = (comment or "").strip()
     if decision == "request_changes" and not comment:
-        raise InvalidInput("Say what should change.", fields={"comment": ["Required when asking for changes."]})
+        raise InvalidInput(gettext("Say what should change."), fields={"comment": [gettext("Required when asking for changes.")]})
     task.state = DECISIONS[decision]
     task.review_comment = comment
     task.reviewed_by = editor
@@ -69,7 +76,9 @@ def review_task(*, editor, task_id, decision: str, comment: str = "", version=No
 
 def _check_in_campaign(campaign, article_id) -> None:
     if not CampaignArticle.objects.filter(campaign=campaign, article_id=article_id).exists():
-        raise InvalidInput(f"Article {article_id} is not in this campaign.", fields={"article": ["Not in the campaign."]})
+        raise InvalidInput(
+            gettext("Article %(article)s is not in this campaign.") % {"article": article_id}, fields={"article": [gettext("Not in the campaign.")]}
+        )
 
 
 @transaction.atomic
@@ -78,10 +87,13 @@ def adjudicate_stance(*, editor, campaign_id, article_id, claim_id, label: str, 
     campaign = access_campaign(editor, campaign_id, to_manage=True)
     _check_in_campaign(campaign, article_id)
     if label not in campaign.labels or label not in StanceLabel.values:
-        raise InvalidInput(f"{label!r} is not in this campaign's labels.", fields={"label": [f"One of {campaign.labels}."]})
+        raise InvalidInput(
+            gettext("%(label)r is not in this campaign's labels.") % {"label": label},
+            fields={"label": [gettext("One of %(choices)s.") % {"choices": campaign.labels}]},
+        )
     claim = Claim.objects.filter(pk=claim_id).first()
     if claim is None:
-        raise InvalidInput(f"No claim with id {claim_id}.", fields={"claim": ["Unknown claim."]})
+        raise InvalidInput(NO_SUCH["claim"] % {"id": claim_id}, fields={"claim": [gettext("Unknown claim.")]})
     final = Stance.objects.select_for_update().filter(
         layer=Layer.FINAL, article_id=article_id, comment_id=comment_id, claim=claim
     ).first()
@@ -112,7 +124,7 @@ def adopt_mention(*, editor, campaign_id, mention_id) -> ClaimMention:
     mention = access_mention(editor, mention_id)
     _check_in_campaign(campaign, mention.article_id)
     if mention.layer == Layer.FINAL:
-        raise InvalidInput("That mention is already in the final layer.", fields={"mention": ["Already final."]})
+        raise InvalidInput(gettext("That mention is already in the final layer."), fields={"mention": [gettext("Already final.")]})
     same = dict(
         layer=Layer.FINAL, article_id=mention.article_id, revision_id=mention.revision_id, comment_id=mention.comment_id,
         start=mention.start, end=mention.end, claim_id=mention.claim_id,
@@ -135,7 +147,7 @@ def drop_final_mention(*, editor, campaign_id, mention_id) -> None:
     campaign = access_campaign(editor, campaign_id, to_manage=True)
     mention = access_mention(editor, mention_id, for_update=True)
     if mention.layer != Layer.FINAL:
-        raise NotAllowed("Only final-layer mentions are dropped here.")
+        raise NotAllowed(gettext("Only final-layer mentions are dropped here."))
     _check_in_campaign(campaign, mention.article_id)
     record_event(
         actor=editor, action=AuditAction.DELETE, object_type="mention", object_id=mention.pk,

@@ -12,11 +12,13 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, pgettext_lazy
+
 from annotations.access import access_article_text, access_comment, access_revision
 from annotations.errors import InvalidInput
 from annotations.representations import offset_converter
 from newsdesk.models import Article, ArticleRevision, Comment
-from newsdesk.text import check_quote, code_point_to_utf16, utf16_to_code_point
+from newsdesk.text import Utf16OffsetError, check_quote, code_point_to_utf16, utf16_to_code_point
 
 CODE_POINTS, UTF16 = "code_points", "utf16"
 
@@ -46,20 +48,29 @@ def resolve_target(user, *, article=None, revision=None, comment=None) -> SpanTa
     current revision of `article` (ids). Raises InvalidInput naming the field."""
     if comment is not None:
         if article is not None or revision is not None:
-            raise InvalidInput("Name either a comment or an article/revision, not both.", fields={"comment": ["Give only one target."]})
+            raise InvalidInput(
+                gettext("Name either a comment or an article/revision, not both."), fields={"comment": [gettext("Give only one target.")]}
+            )
         found = access_comment(user, comment)
         return SpanTarget(article=found.article, comment=found)
     if revision is not None:
         found = access_revision(user, revision)
         if article is not None and found.article_id != int(article):
-            raise InvalidInput(f"Revision {revision} belongs to another article.", fields={"revision": ["Not a revision of this article."]})
+            raise InvalidInput(
+                gettext("Revision %(revision)s belongs to another article.") % {"revision": revision},
+                fields={"revision": [gettext("Not a revision of this article.")]},
+            )
         return SpanTarget(article=found.article, revision=found)
     if article is not None:
         found = access_article_text(user, article)
         if found.current_revision is None:
-            raise InvalidInput(f"Article {found.pk} has no text yet.", fields={"article": ["No text to mark."]})
+            raise InvalidInput(
+                gettext("Article %(article)s has no text yet.") % {"article": found.pk}, fields={"article": [gettext("No text to mark.")]}
+            )
         return SpanTarget(article=found, revision=found.current_revision)
-    raise InvalidInput("Name the text: an article, a revision or a comment.", fields={"article": ["This field is required."]})
+    raise InvalidInput(
+        gettext("Name the text: an article, a revision or a comment."), fields={"article": [gettext("This field is required.")]}
+    )
 
 
 def checked_span(target: SpanTarget, start, end, quote, *, unit: str = CODE_POINTS, field: str = "") -> tuple[int, int]:
@@ -67,43 +78,70 @@ def checked_span(target: SpanTarget, start, end, quote, *, unit: str = CODE_POIN
     where and what is wrong. `field` prefixes field names (e.g. "rationales[1].")."""
     text = target.text
     if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
-        raise InvalidInput("start and end must be integers.", fields={f"{field}start": ["An integer is required."]})
+        raise InvalidInput(gettext("start and end must be integers."), fields={f"{field}start": [gettext("An integer is required.")]})
     if not isinstance(quote, str):
-        raise InvalidInput("quote must be a string.", fields={f"{field}quote": ["A string is required."]})
+        raise InvalidInput(gettext("quote must be a string."), fields={f"{field}quote": [gettext("A string is required.")]})
     sent_as = ""
     if unit == UTF16:
-        sent_as = f" (sent as [{start}, {end}) in UTF-16 code units)"
+        sent_as = " " + gettext("(sent as [%(start)s, %(end)s) in UTF-16 code units)") % {"start": start, "end": end}
         edges = []
         for value, name in ((start, "start"), (end, "end")):
             try:
                 edges.append(utf16_to_code_point(text, value))
-            except ValueError as exc:
-                raise InvalidInput(f"Bad UTF-16 {name}: {exc}.", fields={f"{field}{name}": [str(exc)]}) from None
+            except Utf16OffsetError as exc:
+                problem = _utf16_problem(exc)
+                message = gettext("Bad UTF-16 %(edge)s: %(problem)s.") % {"edge": EDGE_NAMES[name], "problem": problem}
+                raise InvalidInput(message, fields={f"{field}{name}": [problem]}) from None
         start, end = edges
     elif unit != CODE_POINTS:
-        raise InvalidInput(f"Unknown offset unit {unit!r}.", fields={"offsets": ["Use 'code_points' or 'utf16'."]})
+        raise InvalidInput(
+            gettext("Unknown offset unit %(unit)r.") % {"unit": unit}, fields={"offsets": [gettext("Use 'code_points' or 'utf16'.")]}
+        )
     if not 0 <= start < end <= len(text):
         raise InvalidInput(
-            f"The span [{start}, {end}) is not inside the text, which has {len(text)} code points (offsets are half-open){sent_as}.",
-            fields={f"{field}end" if start >= 0 else f"{field}start": [f"Need 0 <= start < end <= {len(text)}."]},
+            gettext(
+                "The span [%(start)s, %(end)s) is not inside the text, which has %(length)s code points (offsets are half-open)%(sent_as)s."
+            ) % {"start": start, "end": end, "length": len(text), "sent_as": sent_as},
+            fields={f"{field}end" if start >= 0 else f"{field}start": [gettext("Need 0 <= start < end <= %(length)s.") % {"length": len(text)}]},
         )
     mismatch = check_quote(text, start, end, quote)
     if mismatch is not None:
-        raise InvalidInput(mismatch.message + sent_as, fields={f"{field}quote": [mismatch.message + sent_as]})
+        message = gettext(
+            "quote does not match the text at [%(start)s, %(end)s) (Unicode code points): the text there is %(expected)r "
+            "but the quote is %(given)r; they differ from character %(first)s.%(sent_as)s"
+        ) % {
+            "start": mismatch.start, "end": mismatch.end, "expected": mismatch.expected, "given": mismatch.given,
+            "first": mismatch.first_difference, "sent_as": sent_as,
+        }
+        raise InvalidInput(message, fields={f"{field}quote": [message]})
     for edge, name in ((start, "start"), (end, "end")):
         if edge < len(text) and unicodedata.combining(text[edge]):
-            message = (
-                f"The span's {name} at {edge} falls between a letter and its mark "
-                f"U+{ord(text[edge]):04X}; move it past the mark{sent_as}."
-            )
+            message = gettext(
+                "The span's %(edge)s at %(offset)s falls between a letter and its mark %(mark)s; move it past the mark%(sent_as)s."
+            ) % {"edge": EDGE_NAMES[name], "offset": edge, "mark": f"U+{ord(text[edge]):04X}", "sent_as": sent_as}
             raise InvalidInput(message, fields={f"{field}{name}": [message]})
         if 0 < edge < len(text) and _inside_emoji(text, edge):
-            message = (
-                f"The span's {name} at {edge} splits an emoji sequence (U+{ord(text[edge - 1]):04X} "
-                f"U+{ord(text[edge]):04X}); move it to the edge of the emoji{sent_as}."
-            )
+            message = gettext(
+                "The span's %(edge)s at %(offset)s splits an emoji sequence (%(before)s %(after)s); move it to the edge of the emoji%(sent_as)s."
+            ) % {
+                "edge": EDGE_NAMES[name], "offset": edge, "before": f"U+{ord(text[edge - 1]):04X}",
+                "after": f"U+{ord(text[edge]):04X}", "sent_as": sent_as,
+            }
             raise InvalidInput(message, fields={f"{field}{name}": [message]})
     return start, end
+
+
+# A span's edges as messages name them: English keeps the field names (start,
+# end) that API clients send; other languages say the words.
+EDGE_NAMES = {"start": pgettext_lazy("edge of a span", "start"), "end": pgettext_lazy("edge of a span", "end")}
+
+
+def _utf16_problem(exc: Utf16OffsetError) -> str:
+    if exc.char is None:
+        return gettext("UTF-16 offset %(offset)s is outside 0..%(length)s") % {"offset": exc.offset, "length": exc.length}
+    return gettext("UTF-16 offset %(offset)s splits the surrogate pair of %(char)r at code point %(index)s") % {
+        "offset": exc.offset, "char": exc.char, "index": exc.index,
+    }
 
 
 ZWJ = "\u200d"

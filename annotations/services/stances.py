@@ -4,6 +4,7 @@ spans that justify it."""
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from annotations.access import access_claim, access_stance, require_annotator, require_work_open
 from annotations.errors import Conflict, InvalidInput
@@ -21,15 +22,20 @@ NOTE_DIRECTIONS = ("", "ltr", "rtl", "auto")
 
 def _check_label(label) -> str:
     if label not in StanceLabel.values:
-        raise InvalidInput(f"Unknown stance {label!r}.", fields={"label": [f"Choose one of {', '.join(StanceLabel.values)}."]})
+        raise InvalidInput(
+            gettext("Unknown stance %(label)r.") % {"label": label},
+            fields={"label": [gettext("Choose one of %(choices)s.") % {"choices": ", ".join(StanceLabel.values)}]},
+        )
     return label
 
 
 def _check_note(note, note_dir) -> tuple[str, str]:
     if not isinstance(note, str):
-        raise InvalidInput("note must be a string.", fields={"note": ["A string is required."]})
+        raise InvalidInput(gettext("note must be a string."), fields={"note": [gettext("A string is required.")]})
     if note_dir not in NOTE_DIRECTIONS:
-        raise InvalidInput(f"Unknown note direction {note_dir!r}.", fields={"note_dir": ["Use ltr, rtl or auto."]})
+        raise InvalidInput(
+            gettext("Unknown note direction %(direction)r.") % {"direction": note_dir}, fields={"note_dir": [gettext("Use ltr, rtl or auto.")]}
+        )
     return note, note_dir
 
 
@@ -37,12 +43,15 @@ def _rationale_rows(user, stance_target: SpanTarget, rationales, unit: str) -> l
     """Validated rationale spans. Each lies in the stance's own text: the comment,
     or a revision of the article (the current one unless it names another)."""
     if not isinstance(rationales, list):
-        raise InvalidInput("rationales must be a list.", fields={"rationales": ["A list is required."]})
+        raise InvalidInput(gettext("rationales must be a list."), fields={"rationales": [gettext("A list is required.")]})
     rows = []
     for index, item in enumerate(rationales):
         field = f"rationales[{index}]."
         if not isinstance(item, dict):
-            raise InvalidInput(f"rationales[{index}] must be an object.", fields={f"rationales[{index}]": ["An object is required."]})
+            raise InvalidInput(
+                gettext("rationales[%(index)s] must be an object.") % {"index": index},
+                fields={f"rationales[{index}]": [gettext("An object is required.")]},
+            )
         if stance_target.comment is not None or item.get("revision") is None:
             target = stance_target
         else:
@@ -79,7 +88,7 @@ def set_stance(
         annotator=annotator, claim=claim, article=target.article, comment=target.comment, layer=Layer.ANNOTATION
     ).first()
     if existing is not None:
-        raise Conflict("You already set a stance on this text toward this claim; update it instead.", current=describe_stance(existing))
+        raise Conflict(gettext("You already set a stance on this text toward this claim; update it instead."), current=describe_stance(existing))
     try:
         with transaction.atomic():
             stance = insert_one(
@@ -92,7 +101,7 @@ def set_stance(
         existing = Stance.objects.get(
             annotator=annotator, claim=claim, article=target.article, comment=target.comment, layer=Layer.ANNOTATION
         )
-        raise Conflict("You already set a stance on this text toward this claim; update it instead.", current=describe_stance(existing)) from None
+        raise Conflict(gettext("You already set a stance on this text toward this claim; update it instead."), current=describe_stance(existing)) from None
     for row in rows:
         row.stance = stance
     StanceRationale.objects.bulk_create(rows)
@@ -114,7 +123,9 @@ def update_stance(*, user, stance_id, version, changes: dict, unit: str = CODE_P
     stance = access_stance(user, stance_id, for_update=True, to_change=True)
     unknown = set(changes) - {"label", "note", "note_dir", "rationales"}
     if unknown:
-        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", fields={name: ["Not editable."] for name in unknown})
+        raise InvalidInput(
+            gettext("Cannot change %(fields)s.") % {"fields": ", ".join(sorted(unknown))}, fields={name: [gettext("Not editable.")] for name in unknown}
+        )
     label = _check_label(changes["label"]) if "label" in changes else stance.label
     note, note_dir = (
         _check_note(changes.get("note", stance.note), changes.get("note_dir", stance.note_dir))

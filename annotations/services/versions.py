@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext
+
 from annotations.errors import Conflict, InvalidInput, PreconditionFailed
 from annotations.services.audit import last_changed_by
 
@@ -18,14 +20,15 @@ def check_version(
     (an annotation is one person's, but an editor may have changed it)."""
     if version is None:
         raise InvalidInput(
-            "Send the version you edited (field 'version', or an If-Match header).",
-            fields={"version": ["This field is required."]},
+            gettext("Send the version you edited (field 'version', or an If-Match header)."),
+            fields={"version": [gettext("This field is required.")]},
         )
     if int(version) != obj.version:
         error = PreconditionFailed if from_header else Conflict
         raise error(
-            f"Someone changed this since you loaded it (you edited version {version}, "
-            f"the stored one is {obj.version}). Nothing was saved.",
+            gettext(
+                "Someone changed this since you loaded it (you edited version %(version)s, the stored one is %(stored)s). Nothing was saved."
+            ) % {"version": version, "stored": obj.version},
             current=describe(obj),
             changed_by=last_changed_by(audit_type, obj) if audit_type else None,
         )

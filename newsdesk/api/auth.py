@@ -12,6 +12,7 @@ import secrets
 
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -61,13 +62,13 @@ class ApiTokenAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() not in self.keywords:
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Malformed Authorization header: expected 'Bearer <token>'.")
+            raise exceptions.AuthenticationFailed(gettext("Malformed Authorization header: expected 'Bearer <token>'."))
         key_hash = hash_key(parts[1].decode("latin-1"))
         cached = cache.get(_cache_key(key_hash))
         if cached is None:
             token = ApiToken.objects.select_related("user").filter(key_hash=key_hash, revoked_at__isnull=True).first()
             if token is None or not token.user.is_active:
-                raise exceptions.AuthenticationFailed("Unknown or revoked token.")
+                raise exceptions.AuthenticationFailed(gettext("Unknown or revoked token."))
             cached = (token, role_names(token.user))
             cache.set(_cache_key(key_hash), cached, TOKEN_CACHE_SECONDS)
         token, roles = cached
@@ -88,13 +89,13 @@ class IsNewsdeskReader(BasePermission):
     """Authenticated, with a role; writes need a read-write credential.
     Object-level rules live in annotations.access."""
 
-    message = "You have no role in Newsdesk; ask an admin for access."
+    message = gettext_lazy("You have no role in Newsdesk; ask an admin for access.")
 
     def has_permission(self, request, view):
         if not request.user or not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
         if isinstance(request.auth, ApiToken) and request.auth.read_only and request.method not in SAFE_METHODS:
-            raise exceptions.PermissionDenied("This token is read-only.")
+            raise exceptions.PermissionDenied(gettext("This token is read-only."))
         return can_read(request.user)
 
 

@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext
 
 from annotations.access import visible_annotations
 from annotations.models import (
@@ -47,14 +48,14 @@ class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
             try:
                 return (day + timedelta(days=1) - timedelta(microseconds=1)).astimezone(UTC) if day is not None else None
             except OverflowError:
-                raise forms.ValidationError("This date is out of range.", code="invalid") from None
+                raise forms.ValidationError(gettext("This date is out of range."), code="invalid") from None
         if isinstance(value, str):
             value = re.sub(r"(T\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:?\d\d)$", r"\1+\2", value.strip())
         value = super().to_python(value)
         try:
             return value.astimezone(UTC) if value is not None else None
         except OverflowError:
-            raise forms.ValidationError("This date-time is out of range.", code="invalid") from None
+            raise forms.ValidationError(gettext("This date-time is out of range."), code="invalid") from None
 
 
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
@@ -76,7 +77,7 @@ class UsernameField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
         if value and not get_user_model().objects.filter(username=value).exists():
-            raise forms.ValidationError(f"No user named {value!r}.")
+            raise forms.ValidationError(gettext("No user named %(username)r.") % {"username": value})
         return value
 
 
@@ -102,7 +103,7 @@ class StrictBooleanField(forms.NullBooleanField):
             return True
         if text in ("false", "0", "no"):
             return False
-        raise forms.ValidationError("Use true or false.", code="invalid")
+        raise forms.ValidationError(gettext("Use true or false."), code="invalid")
 
 
 class BooleanFilter(django_filters.BooleanFilter):

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError as ModelValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.filters import OrderingFilter
@@ -26,6 +27,45 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from annotations.errors import Conflict, InvalidInput, ServiceError
 
+# Fields as messages name them ("published_after: Enter a valid date."):
+# English keeps the API's own names, which clients send; other languages say
+# what the field is, as the pages label it. Fields not here keep their names.
+FIELD_NAMES = {
+    "q": pgettext_lazy("field name in a message", "q"),
+    "source": pgettext_lazy("field name in a message", "source"),
+    "published_after": pgettext_lazy("field name in a message", "published_after"),
+    "published_before": pgettext_lazy("field name in a message", "published_before"),
+    "updated_since": pgettext_lazy("field name in a message", "updated_since"),
+    "annotated": pgettext_lazy("field name in a message", "annotated"),
+    "ordering": pgettext_lazy("field name in a message", "ordering"),
+    "page_size": pgettext_lazy("field name in a message", "page_size"),
+    "article": pgettext_lazy("field name in a message", "article"),
+    "revision": pgettext_lazy("field name in a message", "revision"),
+    "comment": pgettext_lazy("field name in a message", "comment"),
+    "claim": pgettext_lazy("field name in a message", "claim"),
+    "stance": pgettext_lazy("field name in a message", "stance"),
+    "start": pgettext_lazy("field name in a message", "start"),
+    "end": pgettext_lazy("field name in a message", "end"),
+    "quote": pgettext_lazy("field name in a message", "quote"),
+    "label": pgettext_lazy("field name in a message", "label"),
+    "note": pgettext_lazy("field name in a message", "note"),
+    "note_dir": pgettext_lazy("field name in a message", "note_dir"),
+    "rationales": pgettext_lazy("field name in a message", "rationales"),
+    "text": pgettext_lazy("field name in a message", "text"),
+    "claimant": pgettext_lazy("field name in a message", "claimant"),
+    "language": pgettext_lazy("field name in a message", "language"),
+    "verdict": pgettext_lazy("field name in a message", "verdict"),
+    "version": pgettext_lazy("field name in a message", "version"),
+    "type": pgettext_lazy("field name in a message", "type"),
+    "state": pgettext_lazy("field name in a message", "state"),
+    "layer": pgettext_lazy("field name in a message", "layer"),
+    "annotator": pgettext_lazy("field name in a message", "annotator"),
+}
+
+
+def field_in_words(name: str) -> str:
+    return str(FIELD_NAMES.get(name, name))
+
 
 class StrictOrderingFilter(OrderingFilter):
     """`?ordering=` naming a field the list does not offer is refused; DRF's
@@ -36,7 +76,9 @@ class StrictOrderingFilter(OrderingFilter):
         invalid = [field for field in fields if field and field not in valid]
         if invalid:
             offered = [name for field in view.ordering_fields for name in (field, f"-{field}")]
-            raise exceptions.ValidationError({"ordering": [f"Cannot order by {', '.join(invalid)}; use one of {', '.join(offered)}."]})
+            raise exceptions.ValidationError(
+                {"ordering": [gettext("Cannot order by %(fields)s; use one of %(offered)s.") % {"fields": ", ".join(invalid), "offered": ", ".join(offered)}]}
+            )
         return valid
 
 
@@ -86,8 +128,8 @@ class NewsdeskCursorPagination(CursorPagination):
         except exceptions.NotFound:
             # A cursor is an input like any other: a bad one is the client's 400, not a missing page.
             raise InvalidInput(
-                "The cursor is not one this API gave out; start from the first page.",
-                fields={"cursor": ["Invalid cursor."]},
+                gettext("The cursor is not one this API gave out; start from the first page."),
+                fields={"cursor": [gettext("Invalid cursor.")]},
             ) from None
 
 
@@ -129,9 +171,14 @@ def _as_version(value, field: str) -> int:
     try:
         version = int(value)
     except (TypeError, ValueError):
-        raise InvalidInput(f"{field} must be a version number, not {value!r}.", fields={field: ["A whole number is required."]}) from None
+        raise InvalidInput(
+            gettext("%(field)s must be a version number, not %(value)r.") % {"field": field_in_words(field), "value": value},
+            fields={field: [gettext("A whole number is required.")]},
+        ) from None
     if version < 1:
-        raise InvalidInput(f"{field} must be 1 or more.", fields={field: ["Versions start at 1."]})
+        raise InvalidInput(
+            gettext("%(field)s must be 1 or more.") % {"field": field_in_words(field)}, fields={field: [gettext("Versions start at 1.")]}
+        )
     return version
 
 
@@ -148,11 +195,11 @@ def _error_body(code: str, message: str, fields: dict | None = None) -> dict:
 def no_such_endpoint(request, **kwargs):
     """Any path under /api/v1/ that names no endpoint: the API's error shape,
     not an HTML page, and never a redirect (which would drop a POST's body)."""
-    message = f"No API endpoint at {request.path}."
+    message = gettext("No API endpoint at %(path)s.") % {"path": request.path}
     if not request.path.endswith("/"):
         try:
             if resolve(request.path + "/").func is not no_such_endpoint:
-                message += f" API paths end with a slash: {request.path}/"
+                message += " " + gettext("API paths end with a slash: %(path)s/") % {"path": request.path}
         except Resolver404:
             pass
     return JsonResponse(_error_body("not_found", message), status=404)
@@ -187,9 +234,11 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, DataError):
         # A value the database cannot hold (a number or date out of its range).
-        return Response(_error_body("invalid", f"A value is out of range: {str(exc).splitlines()[0]}"), status=400)
+        # The detail is the database's own words.
+        detail = str(exc).splitlines()[0]
+        return Response(_error_body("invalid", gettext("A value is out of range: %(detail)s") % {"detail": detail}), status=400)
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound(str(exc) or "Not found.")
+        exc = exceptions.NotFound(str(exc) or gettext("Not found."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
@@ -197,15 +246,18 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
-        first = next(iter(fields.items()), ("", ["Invalid input."]))
-        message = f"{first[0]}: {first[1][0]}" if first[0] and first[0] != "non_field_errors" else first[1][0]
+        first = next(iter(fields.items()), ("", [gettext("Invalid input.")]))
+        if first[0] and first[0] != "non_field_errors":
+            message = gettext("%(field)s: %(problem)s") % {"field": field_in_words(first[0]), "problem": first[1][0]}
+        else:
+            message = first[1][0]
         response.data = _error_body("invalid", message, fields)
         response.status_code = status.HTTP_400_BAD_REQUEST
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = getattr(exc, "default_code", "error")
         if isinstance(detail, dict):
-            response.data = _error_body(code, "Invalid request.", _flatten(detail))
+            response.data = _error_body(code, gettext("Invalid request."), _flatten(detail))
         else:
             response.data = _error_body(code, str(detail))
     return response
@@ -224,7 +276,7 @@ def idempotent(request, respond) -> Response:
     if not key:
         return respond()
     if len(key) > 100:
-        raise InvalidInput("Idempotency-Key is at most 100 characters.", fields={"Idempotency-Key": ["Too long."]})
+        raise InvalidInput(gettext("Idempotency-Key is at most 100 characters."), fields={"Idempotency-Key": [gettext("Too long.")]})
     # The standard library's json: request data may hold integers beyond 64 bits.
     request_hash = hashlib.sha256(json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
     stored = IdempotentRequest.objects.filter(user=request.user, key=key).first()
@@ -245,10 +297,10 @@ def idempotent(request, respond) -> Response:
             if stored is None:
                 raise
     if stored.path != request.path or (stored.request_hash and stored.request_hash != request_hash):
-        where = stored.path if stored.path != request.path else "a request with a different body"
+        where = stored.path if stored.path != request.path else gettext("a request with a different body")
         raise InvalidInput(
-            f"This Idempotency-Key was used for {where}; use a new key for each new request.",
-            fields={"Idempotency-Key": ["Already used for another request."]},
+            gettext("This Idempotency-Key was used for %(where)s; use a new key for each new request.") % {"where": where},
+            fields={"Idempotency-Key": [gettext("Already used for another request.")]},
         )
     replay = Response(stored.body, status=stored.status)
     replay["Idempotent-Replayed"] = "true"

@@ -4,6 +4,7 @@ from functools import cache
 from types import SimpleNamespace
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -45,14 +46,17 @@ def requested_expansions(request) -> list[str]:
     wanted = [part.strip() for part in raw.split(",") if part.strip()]
     unknown = [part for part in wanted if part not in EXPANSIONS]
     if unknown:
-        raise InvalidInput(f"Cannot expand {', '.join(unknown)}.", fields={"expand": [f"Choose from {', '.join(EXPANSIONS)}."]})
+        raise InvalidInput(
+            gettext("Cannot expand %(names)s.") % {"names": ", ".join(unknown)},
+            fields={"expand": [gettext("Choose from %(choices)s.") % {"choices": ", ".join(EXPANSIONS)}]},
+        )
     return wanted
 
 
 def requested_offsets(request) -> str:
     unit = request.query_params.get("offsets", CODE_POINTS)
     if unit not in (CODE_POINTS, UTF16):
-        raise InvalidInput(f"Unknown offset unit {unit!r}.", fields={"offsets": ["Use code_points or utf16."]})
+        raise InvalidInput(gettext("Unknown offset unit %(unit)r.") % {"unit": unit}, fields={"offsets": [gettext("Use code_points or utf16.")]})
     return unit
 
 

@@ -20,6 +20,14 @@ from tests.factories import make_article, submit_stances
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The messages matched below are the English ones, as API clients get them;
+    test_the_freeze_is_said_in_arabic checks an Arabic one."""
+    with translation.override("en"):
+        yield
+
+
 def annotators(django_user_model, count, prefix="annotator"):
     group = Group.objects.get_or_create(name=ANNOTATOR)[0]
     users = []
@@ -205,7 +213,6 @@ def test_mention_agreement_counts_an_annotator_who_marked_nothing(editor, journa
     assert (pair["a"], pair["b"], pair["articles"], pair["exact_f1"], pair["overlap_f1"]) == ("layla", "omar", 1, 0.0, 0.0)
 
 
-@translation.override("en")  # the messages matched below; test_the_freeze_is_said_in_arabic has the Arabic
 def test_work_handed_in_is_frozen_until_the_editor_asks_for_changes(editor, journalist):
     from annotations.services.mentions import create_mention_for
     from annotations.services.stances import update_stance

@@ -95,11 +95,11 @@ def test_an_editor_finds_the_duplicate_by_folded_words_confirms_and_merges(clien
     assert old_link.redirect_chain == [(f"/claims/{claim.id}/", 302)]
     assert f"دُمج الادعاء {duplicate.id} في هذا الادعاء" in old_link.content.decode()
     again = client.post(f"/claims/{duplicate.id}/merge/", {"into": claim.id}, follow=True)
-    assert "already merged" in again.content.decode()
+    assert f"دُمج الادعاء {duplicate.id} من قبل في الادعاء {claim.id}" in again.content.decode()  # "already merged"
     nothing = client.post(f"/claims/{claim.id}/merge/", {"into": ""}, follow=True)
     assert nothing.status_code == 200 and "message-error" in nothing.content.decode()
     unknown = client.post(f"/claims/{claim.id}/merge/", {"into": "999999"}, follow=True)
-    assert unknown.status_code == 200 and "No claim with id 999999" in unknown.content.decode()
+    assert unknown.status_code == 200 and "لا يوجد ادعاء رقمه 999999." in unknown.content.decode()  # "No claim with id"
 
 
 def test_annotators_cannot_merge_claims(client, journalist, claim):
@@ -150,7 +150,7 @@ def test_an_editor_splits_off_the_mentions_of_one_spelling(client, editor):
     page = client.get(f"/entities/{samer.id}/").text
     assert 'id="entity-split"' in page and 'value="الحداد الأب"' in page
     refused = client.post(f"/entities/{samer.id}/split/", {"canonical_name": "الحداد الأب"}, follow=True)
-    assert "Choose the spellings" in refused.text
+    assert "اختر الكتابات التي تنتقل إشاراتها إلى الكيان الجديد." in refused.text  # "Choose the spellings…"
     split = client.post(f"/entities/{samer.id}/split/", {"spelling": ["الحداد الأب"], "canonical_name": "وليد الحداد"})
     new = Entity.objects.get(canonical_name="وليد الحداد")
     assert split.status_code == 302 and split["Location"] == f"/entities/{new.id}/"
@@ -290,4 +290,4 @@ def test_a_split_named_as_another_entity_is_refused(client, editor):
     mention_of(samer, article, "الحداد الأب")
     client.force_login(editor)
     refused = client.post(f"/entities/{samer.id}/split/", {"spelling": ["الحداد الأب"], "canonical_name": "وليد  الحداد"}, follow=True)
-    assert f"entity {other.id}" in refused.text and EntityMention.objects.filter(entity=samer).count() == 2
+    assert f"اسم الكيان {other.id}" in refused.text and EntityMention.objects.filter(entity=samer).count() == 2

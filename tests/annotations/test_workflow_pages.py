@@ -58,7 +58,7 @@ def test_next_task_key_opens_the_reader_and_submit_opens_the_next(client, journa
     assert task.state == "submitted"
     # Pressing submit again (the back button, a double key press) says why nothing happened.
     again = client.post(f"/tasks/{task.id}/submit/", follow=True)
-    assert again.status_code == 200 and "cannot be submitted" in again.text
+    assert again.status_code == 200 and "لا يمكن تسليم مهمة حالتها «مُسلَّمة»." in again.text  # "cannot be submitted"
     # Back in the reader, the handed-in work says so up front and offers no editing.
     locked = client.get(f"/articles/{task.article_id}/")
     assert 'class="message work-locked"' in locked.text and "عملك على هذا المقال" in locked.text
@@ -76,7 +76,7 @@ def test_a_closed_campaign_takes_no_submissions(client, journalist, editor, camp
     assert "هذه الحملة غير نشطة" in reader.text  # "this campaign is not active"
     for action in ("submit", "skip"):
         refused = client.post(f"/tasks/{task.id}/{action}/", {"reason": "خارج الموضوع"}, follow=True)
-        assert refused.status_code == 200 and "The campaign is closed" in refused.text
+        assert refused.status_code == 200 and "الحملة مغلقة: لا يمكن تسليم مهامها أو تخطيها." in refused.text
     task.refresh_from_db()
     assert task.state == "in_progress"
 
@@ -138,7 +138,7 @@ def test_the_editor_reassigns_an_open_task_from_the_compare_page(client, editor,
     assert task.annotator == third and task.state == "assigned"
     assert third.notifications.filter(kind="assigned").count() == 2  # the campaign, then this article
     refused = client.post(f"/tasks/{task.id}/reassign/", {"annotator": second_journalist.username}, follow=True)
-    assert "already has this article" in refused.text
+    assert f"المقال عند {second_journalist.username} من قبل." in refused.text  # "already has this article"
     task.refresh_from_db()
     assert task.annotator == third
 

@@ -1,5 +1,7 @@
 """Claim mentions over the API: code-point offsets, quotes, versions, permissions."""
 
+import re
+
 import pytest
 
 from annotations.models import AuditEvent, ClaimMention
@@ -245,6 +247,24 @@ def test_messages_are_english_unless_the_client_names_a_language(api, settings):
     assert language == "ar" and arabic != "Authentication credentials were not provided."
     api.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"  # the interface's language switch
     assert message()[0] == "ar"
+
+
+def test_service_errors_speak_the_language_the_client_names(as_journalist, emoji_article, claim):
+    """The Arabic interface's calls carry its language: a missing mention and a
+    stale save are said in Arabic, whole; a client that names none reads English."""
+    text = emoji_article.current_revision.text
+    created = post_mention(as_journalist, claim, article=emoji_article.id, **span_of(text, "وزير المياه")).json()
+    as_journalist.patch(f"/api/v1/mentions/{created['id']}/", {**span_of(text, "وزير المياه قال"), "version": 1}, format="json")
+
+    def error(method, path, **headers):
+        return getattr(as_journalist, method)(path, {"version": 1}, format="json", **headers).json()["error"]["message"]
+
+    missing = error("patch", "/api/v1/mentions/999999/", HTTP_ACCEPT_LANGUAGE="ar")
+    assert "999999" in missing and not re.search(r"[A-Za-z]", missing), missing
+    assert error("patch", "/api/v1/mentions/999999/") == "No mention with id 999999."
+    stale = error("delete", f"/api/v1/mentions/{created['id']}/", HTTP_ACCEPT_LANGUAGE="ar")
+    assert stale.startswith("غيّر أحدهم هذا العنصر") and "1" in stale and "2" in stale, stale
+    assert error("delete", f"/api/v1/mentions/{created['id']}/").startswith("Someone changed this since you loaded it")
 
 
 def test_read_only_token_reads_but_cannot_write(as_api_client, article):

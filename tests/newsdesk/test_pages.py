@@ -37,9 +37,12 @@ def test_the_original_page_link_is_there_only_when_the_article_has_an_address(cl
     assert 'class="source-url"' not in client.get(f"/articles/{without.id}/").text
 
 
-def test_unknown_article_is_404(client, journalist):
+def test_unknown_article_is_404_said_in_the_interface_language(client, journalist):
     client.force_login(journalist)
-    assert client.get("/articles/999999/").status_code == 404
+    arabic = client.get("/articles/999999/")
+    assert arabic.status_code == 404 and '<p dir="auto">لا يوجد مقال رقمه 999999.</p>' in arabic.text
+    english = client.get("/articles/999999/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 404 and "No article with id 999999." in english.text
 
 
 def test_admin_lists_and_opens_arabic_articles(client, admin_user):
@@ -125,6 +128,19 @@ def test_the_interface_speaks_arabic_by_default_and_english_on_request(client, j
     # Each language offered under its own name, in its own direction, for screen readers too.
     assert 'lang="en" dir="ltr" class="link-button">English<' in arabic.text
     assert 'lang="ar" dir="rtl" class="link-button">العربيّة<' in english.text
+
+
+def test_a_bad_filter_is_named_as_the_form_labels_it(client, journalist):
+    client.force_login(journalist)
+    page = client.get("/", {"published_after": "أمس", "annotated": "maybe"}).text
+    assert "<p>منشور منذ: " in page and "<p>معلَّق عليه: استعمل true أو false.</p>" in page
+    assert "published_after" not in page.split('role="alert"')[1]
+    english = client.get("/", {"published_after": "yesterday"}, HTTP_ACCEPT_LANGUAGE="en").text
+    assert "<p>Published from: Enter a valid date/time.</p>" in english
+    # The interface's own calls to the API name the field in its words too; a client naming no language, as it sends it.
+    api = client.get("/api/v1/articles/", {"published_after": "أمس"}, HTTP_ACCEPT_LANGUAGE="ar").json()["error"]
+    assert api["message"].startswith("منشور منذ: ") and list(api["fields"]) == ["published_after"]
+    assert client.get("/api/v1/articles/", {"published_after": "x"}).json()["error"]["message"] == "published_after: Enter a valid date/time."
 
 
 def test_an_empty_search_says_so_and_a_failed_login_keeps_the_username(client, journalist):

@@ -5,7 +5,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from annotations import exports
 from annotations.errors import InvalidInput
@@ -27,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--layer", default="", help="final, all, or an annotator's username; default both layers")
         parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="jsonld: where annotation ids point")
 
+    # The command speaks English, so the services' messages it passes on do too.
+    @no_translations
     def handle(self, *args, **options):
         fmt = options["format"]
         try:

@@ -4,7 +4,7 @@ Baly et al. (NAACL 2018): all of a file, or nothing."""
 import json
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from annotations.errors import ServiceError
 from annotations.exports import import_baly
@@ -18,6 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="the annotator the stances are recorded for")
         parser.add_argument("--source", default="", help="outlet name for articles whose URL does not name one")
 
+    # The command speaks English, so the services' messages it passes on do too.
+    @no_translations
     def handle(self, *args, **options):
         try:
             user = get_user_model().objects.get(username=options["user"])
