@@ -1,13 +1,17 @@
 """Streaming export endpoints (same functions as `manage.py export`)."""
 
+from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
 from annotations import exports
+from annotations.errors import InvalidInput
 from annotations.selectors import AnnotationScope
 from newsdesk.api import schema
+from newsdesk.api.filters import StrictBooleanField
 from newsdesk.api.views import LAYER_PARAMETER, OFFSETS_PARAMETER, requested_offsets
 
 ALL_PARAMETER = OpenApiParameter(
@@ -20,7 +24,10 @@ def _scope(request) -> AnnotationScope:
 
 
 def _include_all(request) -> bool:
-    return request.query_params.get("all", "").lower() in ("1", "true", "yes")
+    try:
+        return bool(StrictBooleanField().to_python(request.query_params.get("all", "")))
+    except ValidationError as error:
+        raise InvalidInput(gettext("all: %(problem)s") % {"problem": error.messages[0]}, fields={"all": error.messages}) from None
 
 
 def _stream(chunks, content_type: str, filename: str) -> StreamingHttpResponse:

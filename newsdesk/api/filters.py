@@ -24,7 +24,7 @@ from annotations.models import (
 from annotations.selectors import LAYER_HELP, check_layer, in_layer
 from annotations.services.claims import final_claim, search_claims
 from annotations.services.entities import search_entities
-from newsdesk.models import Article, Comment
+from newsdesk.models import Article, Comment, Source
 from newsdesk.selectors import search_articles
 
 # The largest id a 64-bit key holds: a bigger number is a client's mistake (400), not an overflow (500).
@@ -110,6 +110,13 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+def surviving_claim_id(claim_id) -> int:
+    """A merged claim's mentions and stances moved to the claim it was merged
+    into: an old link or a mirror's stored id finds them there."""
+    claim = Claim.objects.filter(pk=claim_id).only("id", "merged_into_id").first()
+    return final_claim(claim).pk if claim is not None else claim_id
+
+
 class UpdatedSinceFilterSet(django_filters.FilterSet):
     updated_since = UtcDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label="Only objects created or changed at or after this time (ISO 8601)."
@@ -142,15 +149,8 @@ class ArticleFilter(UpdatedSinceFilterSet):
         viewer = getattr(self.request, "user", None)
         return annotations if viewer is None else visible_annotations(viewer, annotations)
 
-    @staticmethod
-    def _surviving(claim_id) -> int:
-        """A merged claim's mentions and stances moved to the claim it was merged
-        into: an old link or a mirror's stored id finds them there."""
-        claim = Claim.objects.filter(pk=claim_id).only("id", "merged_into_id").first()
-        return final_claim(claim).pk if claim is not None else claim_id
-
     def filter_claim(self, queryset, name, value):
-        value = self._surviving(value)
+        value = surviving_claim_id(value)
         mentions = self._visible(ClaimMention.objects.filter(article=OuterRef("pk"), claim_id=value))
         stances = self._visible(Stance.objects.filter(article=OuterRef("pk"), claim_id=value))
         return queryset.filter(Q(Exists(mentions)) | Q(Exists(stances)))
@@ -159,7 +159,7 @@ class ArticleFilter(UpdatedSinceFilterSet):
         stances = Stance.objects.filter(article=OuterRef("pk"), label=value)
         claim = self.data.get("claim")
         if claim and is_id(claim):
-            stances = stances.filter(claim_id=self._surviving(claim))
+            stances = stances.filter(claim_id=surviving_claim_id(claim))
         return queryset.filter(Exists(self._visible(stances)))
 
     def filter_annotated(self, queryset, name, value):
@@ -203,23 +203,34 @@ class ClaimFilter(UpdatedSinceFilterSet):
 
 
 class AnnotationFilter(UpdatedSinceFilterSet):
+    """Mentions and stances. Ids are plain numbers: an id nothing has (a deleted
+    claim) finds nothing, and a merged claim's id finds what moved to its survivor."""
+
+    article = IdFilter(field_name="article_id")
+    claim = IdFilter(method="filter_claim", label="This claim, or the claim it was merged into.")
+    comment = IdFilter(field_name="comment_id")
     annotator = UsernameFilter(field_name="annotator__username", label="The annotator's username.")
     layer = django_filters.CharFilter(method="filter_layer", label=LAYER_HELP)
 
     def filter_layer(self, queryset, name, value):
         return in_layer(queryset, check_layer(value.strip()))
 
+    def filter_claim(self, queryset, name, value):
+        return queryset.filter(claim_id=surviving_claim_id(value))
+
 
 class ClaimMentionFilter(AnnotationFilter):
+    revision = IdFilter(field_name="revision_id")
+
     class Meta:
         model = ClaimMention
-        fields = ["article", "claim", "comment", "revision"]
+        fields = []
 
 
 class StanceFilter(AnnotationFilter):
     class Meta:
         model = Stance
-        fields = ["article", "claim", "comment", "label"]
+        fields = ["label"]
 
 
 class EntityMentionFilter(UpdatedSinceFilterSet):
@@ -228,23 +239,37 @@ class EntityMentionFilter(UpdatedSinceFilterSet):
         fields = ["article", "entity", "type", "status", "origin", "comment"]
 
 
+# What the audit trail records changes of.
+AUDITED_TYPES = [(name, name) for name in ("claim", "mention", "stance", "entity", "entity_mention")]
+
+
 class AuditEventFilter(django_filters.FilterSet):
     article = IdFilter(field_name="article_id")
     claim = IdFilter(field_name="claim_id")
     user = UsernameFilter(field_name="actor__username", label="The acting user's username.")
-    since = UtcDateTimeFilter(field_name="at", lookup_expr="gte")
+    object_type = django_filters.ChoiceFilter(choices=AUDITED_TYPES)
+    since = UtcDateTimeFilter(field_name="at", lookup_expr="gte", label="Events at or after this time.")
+    # The name every other list takes for incremental sync.
+    updated_since = UtcDateTimeFilter(field_name="at", lookup_expr="gte", label="Events at or after this time (as `since`).")
 
     class Meta:
         model = AuditEvent
-        fields = ["object_type", "action"]
+        fields = ["action"]
 
 
 class DeletionFilter(django_filters.FilterSet):
     updated_since = UtcDateTimeFilter(field_name="at", lookup_expr="gte", label="Deletions at or after this time.")
+    object_type = django_filters.ChoiceFilter(choices=AUDITED_TYPES)
 
     class Meta:
         model = AuditEvent
-        fields = ["object_type"]
+        fields = []
+
+
+class SourceFilter(UpdatedSinceFilterSet):
+    class Meta:
+        model = Source
+        fields = []
 
 
 class CampaignFilter(UpdatedSinceFilterSet):

@@ -88,8 +88,7 @@ class ListedViewSet(viewsets.GenericViewSet):
 class SourceViewSet(ListedViewSet):
     queryset = Source.objects.all()
     represent = staticmethod(source_dict)
-    filterset_class = None
-    filter_backends = [StrictOrderingFilter]
+    filterset_class = filters.SourceFilter
 
     @extend_schema(responses=schema.SourceSerializer(many=True))
     def list(self, request, *args, **kwargs):

@@ -292,3 +292,17 @@ def test_a_change_sent_again_after_its_answer_was_lost_is_not_a_conflict_nor_a_n
     assert AuditEvent.objects.filter(object_type="stance", action="update").count() == 1
     stale = as_journalist.patch(url, {"label": "agree", "version": stance["version"]}, format="json")
     assert stale.status_code == 409  # a different change on an old version is still refused
+
+
+def test_lists_take_updated_since_and_refuse_values_they_do_not_know(as_journalist, as_editor, article, claim):
+    mention = as_journalist.post("/api/v1/mentions/", {"article": article.id, "claim": claim["id"], **span_of(article.current_revision.text, "سد وادي السنديان")}, format="json").json()
+    for path in ("audit/", "sources/"):
+        assert as_journalist.get(f"/api/v1/{path}", {"updated_since": "2999-01-01T00:00:00Z"}).json()["results"] == [], path
+        assert as_journalist.get(f"/api/v1/{path}", {"updated_since": "2000-01-01T00:00:00Z"}).json()["results"], path
+    assert as_journalist.get("/api/v1/deletions/", {"object_type": "nonsense"}).status_code == 400
+    assert as_journalist.get("/api/v1/export/articles.jsonl", {"all": "maybe"}).status_code == 400
+    # A merged claim's id finds what moved to its survivor; an id nothing has finds nothing.
+    survivor = new_claim(as_journalist, "ادعاء باقٍ")
+    assert as_editor.post(f"/api/v1/claims/{claim['id']}/merge/", {"into": survivor["id"]}, format="json").status_code == 200
+    assert [m["id"] for m in as_journalist.get("/api/v1/mentions/", {"claim": claim["id"]}).json()["results"]] == [mention["id"]]
+    assert as_journalist.get("/api/v1/stances/", {"claim": 999999}).json()["results"] == []
