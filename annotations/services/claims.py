@@ -142,6 +142,8 @@ def merge_claims(*, editor, claim_id: int, into_id: int) -> Claim:
     if str(into_id).strip() == str(duplicate.pk):
         raise InvalidInput(gettext("A claim cannot be merged into itself."), fields={"into": [gettext("Choose another claim.")]})
     target = final_claim(access_claim(editor, into_id, for_update=True))
+    if duplicate.merged_into_id and final_claim(duplicate).pk == target.pk:
+        return target  # merged already, as asked (sent again after a lost answer): nothing to do
     if duplicate.merged_into_id:
         raise InvalidInput(
             gettext("Claim %(claim)s was already merged into claim %(into)s.") % {"claim": duplicate.pk, "into": duplicate.merged_into_id},

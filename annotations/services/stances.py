@@ -52,7 +52,13 @@ def _rationale_rows(user, stance_target: SpanTarget, rationales, unit: str) -> l
                 gettext("rationales[%(index)s] must be an object.") % {"index": index},
                 fields={f"rationales[{index}]": [gettext("An object is required.")]},
             )
-        if stance_target.comment is not None or item.get("revision") is None:
+        if stance_target.comment is not None and item.get("revision") is not None:
+            raise InvalidInput(
+                gettext("A comment's stance takes its rationales from the comment: rationales[%(index)s] names a revision.")
+                % {"index": index},
+                fields={f"{field}revision": [gettext("Not for a comment's stance.")]},
+            )
+        if item.get("revision") is None:
             target = stance_target
         else:
             target = resolve_target(user, revision=item["revision"], article=stance_target.article.pk)

@@ -306,3 +306,19 @@ def test_lists_take_updated_since_and_refuse_values_they_do_not_know(as_journali
     assert as_editor.post(f"/api/v1/claims/{claim['id']}/merge/", {"into": survivor["id"]}, format="json").status_code == 200
     assert [m["id"] for m in as_journalist.get("/api/v1/mentions/", {"claim": claim["id"]}).json()["results"]] == [mention["id"]]
     assert as_journalist.get("/api/v1/stances/", {"claim": 999999}).json()["results"] == []
+
+
+def test_a_merge_sent_again_is_done_and_a_comment_rationale_cannot_name_a_revision(as_journalist, as_editor, article, claim):
+    survivor = new_claim(as_journalist, "ادعاء باقٍ")
+    first = as_editor.post(f"/api/v1/claims/{claim['id']}/merge/", {"into": survivor["id"]}, format="json")
+    again = as_editor.post(f"/api/v1/claims/{claim['id']}/merge/", {"into": survivor["id"]}, format="json")
+    assert first.status_code == again.status_code == 200 and again.json()["id"] == survivor["id"]
+    comment = article.comments.first()
+    quote = comment.text.split()[0]
+    stance = as_journalist.post(
+        "/api/v1/stances/",
+        {"comment": comment.id, "claim": survivor["id"], "label": "agree",
+         "rationales": [{"start": 0, "end": len(quote), "quote": quote, "revision": article.current_revision_id}]},
+        format="json",
+    )
+    assert stance.status_code == 400 and "rationales[0].revision" in stance.json()["error"]["fields"]
