@@ -94,8 +94,11 @@ def test_an_editor_finds_the_duplicate_by_folded_words_confirms_and_merges(clien
     old_link = client.get(f"/claims/{duplicate.id}/", follow=True)
     assert old_link.redirect_chain == [(f"/claims/{claim.id}/", 302)]
     assert f"دُمج الادعاء {duplicate.id} في هذا الادعاء" in old_link.content.decode()
-    again = client.post(f"/claims/{duplicate.id}/merge/", {"into": claim.id}, follow=True)
-    assert f"دُمج الادعاء {duplicate.id} من قبل في الادعاء {claim.id}" in again.content.decode()  # "already merged"
+    again = client.post(f"/claims/{duplicate.id}/merge/", {"into": claim.id}, follow=True)  # pressed twice
+    assert again.redirect_chain[-1][0] == f"/claims/{claim.id}/" and "message-error" not in again.content.decode()
+    elsewhere = create_claim(user=editor, text="ادعاء ثالث لا علاقة له")
+    refused = client.post(f"/claims/{duplicate.id}/merge/", {"into": elsewhere.id}, follow=True)
+    assert f"دُمج الادعاء {duplicate.id} من قبل في الادعاء {claim.id}" in refused.content.decode()  # "already merged"
     nothing = client.post(f"/claims/{claim.id}/merge/", {"into": ""}, follow=True)
     assert nothing.status_code == 200 and "message-error" in nothing.content.decode()
     unknown = client.post(f"/claims/{claim.id}/merge/", {"into": "999999"}, follow=True)
