@@ -28,6 +28,7 @@ from newsdesk.segmentation import PARAGRAPH, TITLE, Block, PageError, ParsedComm
 TEXT, HTML, JSONL = "text", "html", "jsonl"
 FORMAT_BY_SUFFIX = {".txt": TEXT, ".text": TEXT, ".html": HTML, ".htm": HTML, ".jsonl": JSONL, ".ndjson": JSONL}
 UNKNOWN_SOURCE = ("Unknown outlet", "unknown")
+SLUG_CHARS = 100  # Source.slug's length
 
 
 @dataclass(frozen=True)
@@ -96,22 +97,37 @@ def source_slug(name: str) -> str:
 
 
 class SourceChoice:
-    """The outlet an import is forced to (`--source NAME`), if any."""
+    """The outlet an import is forced to (`--source NAME`), if any.
 
-    def __init__(self, name: str | None):
+    `stored` is the (name, slug, domain) of a stored source that NAME names
+    when no profile does (the service looks it up), so that NAME reaches a
+    source first made from an HTML page, whose slug comes from its host.
+    """
+
+    def __init__(self, name: str | None, stored: tuple[str, str, str] | None = None):
         self.name = (name or "").strip()
         self.profile = profile_named(self.name) if self.name else None
+        self.stored = stored if self.name and self.profile is None else None
 
     def resolve(self, detected: Profile, hostname: str = "", sitename: str = "") -> tuple[str, str, str]:
-        """(name, slug, domain) of the source a page belongs to."""
+        """(name, slug, domain) of the source a page belongs to. An HTML page of
+        no outlet profile is its host's (`hostname` without "www."), named by
+        its site name; the name may still be taken by another source, which
+        `ingestion` settles when it creates the source."""
         if self.profile is not None:
             return self.profile.name, self.profile.slug, self.profile.domain
+        if self.stored is not None:
+            return self.stored
         if self.name:
             return self.name, source_slug(self.name), ""
         if not detected.is_generic:
             return detected.name, detected.slug, detected.domain
-        if hostname:
-            return sitename or hostname, slugify(hostname.replace(".", "-")), hostname
+        host = hostname.lower().removeprefix("www.")
+        if host:
+            name = sitename or host
+            if profile_named(name) is not None:  # an outlet profile's name is for that outlet's own pages
+                name = f"{name} ({host})"
+            return name, source_slug(host.replace(".", "-"))[:SLUG_CHARS], host
         return UNKNOWN_SOURCE[0], UNKNOWN_SOURCE[1], ""
 
 
@@ -244,13 +260,18 @@ def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datet
     if not title:
         raise PageError("no title found in the HTML (no <h1>, <title> or og:title)")
     # trafilatura drops <figcaption>; captions go right after the title, as scraped pages print them.
-    captions, comments = [], []
+    captions, comments, sitename = [], [], ""
     try:
         tree = lxml_html.fromstring(html)
         captions = [" ".join(node.text_content().split()) for node in tree.iter("figcaption")]
         comments = html_comments(tree)
+        sitename = _site_name(tree)
     except (ValueError, lxml_html.etree.ParserError):
         pass
+    url = document.url or ""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    if not sitename and (document.sitename or "").lower().removeprefix("www.") != host:
+        sitename = document.sitename or ""  # trafilatura's own guess falls back to the host
     body_lines = (document.text or "").split("\n")
     if body_lines and body_lines[0].strip() == title:
         body_lines = body_lines[1:]
@@ -262,16 +283,24 @@ def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datet
         raw_format=HTML,
         choice=choice,
         now=now,
-        url=document.url or "",
+        url=url,
         title=title,
-        hostname=document.hostname or "",
-        sitename=document.sitename or "",
+        hostname=host,
+        sitename=sitename,
         comments_text=document.comments or "",
         comments=comments,
         published_hint=document.date or "",
     )
     record.raw_page = html
     return record
+
+
+def _site_name(tree) -> str:
+    """The page's own name for its site (og:site_name), if it gives one."""
+    for value in tree.xpath('//meta[@property="og:site_name" or @name="og:site_name"]/@content'):
+        if value.strip():
+            return " ".join(value.split())
+    return ""
 
 
 # Markup of one reader comment per element (WordPress's li.comment, schema.org

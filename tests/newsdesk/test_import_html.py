@@ -1,0 +1,87 @@
+"""`manage.py import_articles page.html`: which outlet a page belongs to, and
+what of the page reaches the article (text, comments, dates, bylines)."""
+
+import pytest
+
+from newsdesk.models import Article, Source
+from tests.newsdesk.test_import_articles import run_import
+
+pytestmark = pytest.mark.django_db
+
+STORY = "".join(
+    f"<p>الفقرة {n} من الخبر عن المفاوضات الجارية في جنيف بين الوفدين، وقال مسؤول إنها ستستمر أسبوعاً آخر.</p>"
+    for n in range(4)
+)
+
+
+def html_page(*, title="مفاوضات جنيف تستأنف", url="", site="", head="", header="", story=STORY, after=""):
+    """A small news page: `header` sits between the headline and the story, `after` below the article."""
+    canonical = f'<link rel="canonical" href="{url}">' if url else ""
+    site_name = f'<meta property="og:site_name" content="{site}">' if site else ""
+    return f"""<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>{title}</title>
+    {canonical}{site_name}{head}</head>
+    <body><main><article><h1>{title}</h1>{header}{story}</article>{after}</main></body></html>"""
+
+
+def write(tmp_path, name, html, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(html.encode(encoding))
+    return path
+
+
+def imported(tmp_path, html, *args, encoding="utf-8"):
+    code, _, err = run_import(str(write(tmp_path, "page.html", html, encoding)), *args)
+    assert code == 0, err
+    return Article.objects.get()
+
+
+def kinds(article):
+    revision = article.current_revision
+    return [(block["kind"], line) for block, line in zip(revision.blocks, revision.text.split("\n"))]
+
+
+# --- Which outlet ----------------------------------------------------------
+
+
+def test_two_hosts_with_the_same_site_name_are_two_outlets_and_neither_fails(tmp_path):
+    first = write(tmp_path, "first.html", html_page(url="https://news.example.net/1", site="موقع الخبر"))
+    second = write(tmp_path, "second.html", html_page(title="خبر آخر تماماً", url="https://other.example.org/7", site="موقع الخبر"))
+    assert run_import(str(first))[0] == 0
+    code, _, err = run_import(str(second))
+    assert code == 0, err
+    assert dict(Source.objects.values_list("domain", "name")) == {
+        "news.example.net": "موقع الخبر",
+        "other.example.org": "موقع الخبر (other.example.org)",
+    }
+    assert Article.objects.get(url="https://other.example.org/7").source.domain == "other.example.org"
+
+
+def test_source_names_an_outlet_stored_from_an_html_page(tmp_path):
+    first = write(tmp_path, "first.html", html_page(url="https://news.example.net/1", site="موقع الخبر"))
+    copy = write(tmp_path, "copy.html", html_page(title="خبر منقول", url="https://mirror.example.com/1", site="موقع الخبر"))
+    assert run_import(str(first))[0] == 0
+    code, _, err = run_import(str(copy), "--source", "موقع الخبر")
+    assert code == 0, err
+    assert Source.objects.count() == 1
+    assert Article.objects.get(url="https://mirror.example.com/1").source.name == "موقع الخبر"
+    code, out, _ = run_import(str(copy), "--source", "موقع الخبر")
+    assert "unchanged duplicates 1" in out
+
+
+def test_blogs_on_one_platform_are_outlets_of_their_own(tmp_path):
+    alice = write(tmp_path, "alice.html", html_page(title="تدوينة من أليس", url="https://alice.blogspot.com/2016/09/post.html"))
+    bob = write(tmp_path, "bob.html", html_page(title="تدوينة من بوب", url="https://bob.blogspot.com/2016/09/post.html"))
+    code, _, err = run_import(str(alice), str(bob))
+    assert code == 0, err
+    by_title = {a.title: (a.source.name, a.source.domain) for a in Article.objects.select_related("source")}
+    assert by_title == {
+        "تدوينة من أليس": ("alice.blogspot.com", "alice.blogspot.com"),
+        "تدوينة من بوب": ("bob.blogspot.com", "bob.blogspot.com"),
+    }
+
+
+def test_www_is_not_part_of_an_outlets_host(tmp_path):
+    one = write(tmp_path, "one.html", html_page(url="https://www.example.com/1", site="المثال"))
+    two = write(tmp_path, "two.html", html_page(title="خبر ثان", url="https://example.com/2", site="المثال"))
+    assert run_import(str(one), str(two))[0] == 0
+    assert list(Source.objects.values_list("name", "domain")) == [("المثال", "example.com")]
