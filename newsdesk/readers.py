@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from django.utils.text import slugify
 
 from newsdesk import text as textlib
-from newsdesk.profiles import Profile, generic_profile, profile_named
+from newsdesk.profiles import Profile, detect_profile, generic_profile, profile_named
 from newsdesk.segmentation import PARAGRAPH, TITLE, Block, PageError, ParsedComment, segment_page
 
 TEXT, HTML, JSONL = "text", "html", "jsonl"
@@ -204,13 +204,15 @@ def record_from_page(
     comments_text: str = "",
     comments: list[ParsedComment] | None = None,
     published_hint: str = "",
+    profile: Profile | None = None,
 ) -> PageRecord:
     """`comments` already read one by one (from HTML markup) replace the
-    comments the segmenter would find in `comments_text`."""
+    comments the segmenter would find in `comments_text`. A forced profile
+    comes first, then `profile`; without either, the page's text decides."""
     page = segment_page(
         raw,
         now=now,
-        profile=choice.profile,
+        profile=choice.profile or profile,
         source_name=choice.name,
         title=title,
         hostname=hostname,
@@ -290,9 +292,22 @@ def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datet
         comments_text=document.comments or "",
         comments=comments,
         published_hint=document.date or "",
+        profile=_html_profile(host, sitename),
     )
     record.raw_page = html
     return record
+
+
+def _html_profile(host: str, sitename: str) -> Profile | None:
+    """The outlet profile of an HTML page that names its own site: the
+    profile of its host (or, without a host, the one its site name names),
+    else the generic one. The outlets its text mentions do not count. None
+    when the page names no site: then its text decides."""
+    if host:
+        return detect_profile("", hostname=host)
+    if sitename:
+        return profile_named(sitename) or generic_profile()
+    return None
 
 
 def _site_name(tree) -> str:

@@ -85,3 +85,14 @@ def test_www_is_not_part_of_an_outlets_host(tmp_path):
     two = write(tmp_path, "two.html", html_page(title="خبر ثان", url="https://example.com/2", site="المثال"))
     assert run_import(str(one), str(two))[0] == 0
     assert list(Source.objects.values_list("name", "domain")) == [("المثال", "example.com")]
+
+
+def test_a_page_is_filed_under_its_own_site_not_an_outlet_its_text_mentions(tmp_path):
+    story = STORY + "<p>وبحسب ما نقل موقع إيلاف فإن المفاوضات ستستأنف الأسبوع المقبل في جنيف بحضور ممثلين عن الطرفين.</p>"
+    article = imported(tmp_path, html_page(url="https://independent-news.example/a/7", site="المستقل", story=story))
+    assert (article.source.name, article.source.domain) == ("المستقل", "independent-news.example")
+
+
+def test_a_page_on_an_outlets_host_takes_that_outlets_profile(tmp_path):
+    article = imported(tmp_path, html_page(url="https://www.elaph.com/Web/News/2016/9/1.html", site="Elaph"))
+    assert (article.source.name, article.source.slug) == ("إيلاف", "elaph")
