@@ -249,27 +249,33 @@ def record_from_page(
 
 
 def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datetime) -> PageRecord:
-    """Main text, title, date and comments by trafilatura; then our segmentation."""
-    import trafilatura
-    from lxml import html as lxml_html
+    """Main text, title and metadata by trafilatura; then our segmentation.
 
+    The page is parsed once. Reader comments marked up one per element are
+    read from the markup and taken out of the tree before trafilatura reads
+    it, so that none of them is also taken for article text (trafilatura
+    knows WordPress's comment lists, not schema.org's Comment).
+    """
+    import trafilatura
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)  # with trafilatura's own parser settings
+    if tree is None:
+        raise PageError("no article text found in the HTML")
+    comments, comment_nodes = _read_comments(tree)
+    for node in comment_nodes:
+        node.drop_tree()  # the text after it stays
+    # trafilatura drops <figcaption>; captions go right after the title, as scraped pages print them.
+    captions = [" ".join(node.text_content().split()) for node in tree.iter("figcaption")]
+    sitename = _site_name(tree)
     document = trafilatura.bare_extraction(
-        html, include_comments=True, with_metadata=True, favor_recall=True, include_tables=False
+        tree, include_comments=True, with_metadata=True, favor_recall=True, include_tables=False
     )
     if document is None or not (document.text or "").strip():
         raise PageError("no article text found in the HTML")
     title = (document.title or "").strip()
     if not title:
         raise PageError("no title found in the HTML (no <h1>, <title> or og:title)")
-    # trafilatura drops <figcaption>; captions go right after the title, as scraped pages print them.
-    captions, comments, sitename = [], [], ""
-    try:
-        tree = lxml_html.fromstring(html)
-        captions = [" ".join(node.text_content().split()) for node in tree.iter("figcaption")]
-        comments = html_comments(tree)
-        sitename = _site_name(tree)
-    except (ValueError, lxml_html.etree.ParserError):
-        pass
     url = document.url or ""
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     if not sitename and (document.sitename or "").lower().removeprefix("www.") != host:
@@ -356,51 +362,74 @@ def _shown(element) -> str:
 def html_comments(tree) -> list[ParsedComment]:
     """Reader comments marked up one element each: author and time as shown
     (and a <time datetime> when there is one) and the text, a paragraph per
-    line. Empty when the page has no such markup, or when one of its comments
-    cannot be read whole (then trafilatura's lines are used: nothing is lost)."""
-    comments = []
+    line. Empty when the page has no such markup (then trafilatura's lines
+    are used). A comment with no text besides its author and time is skipped."""
+    return _read_comments(tree)[0]
+
+
+def _read_comments(tree) -> tuple[list[ParsedComment], list]:
+    """The comments marked up one element each, and the outermost elements
+    that hold them (nested replies are inside), to be taken out of the page."""
+    comments, outermost = [], []
     for node in tree.iter("li", "article", "div", "section"):
-        if not _is_comment(node):
+        if not _is_comment(node) or node.find(".//h1") is not None:  # a comment never holds the headline
             continue
-        name = author_block = posted = text_block = None
-        paragraphs = []
-        for element in _own_elements(node):
-            classes = _classes(element)
-            if name is None and (element.tag == "cite" or element.get("itemprop") in ("author", "name") or classes & _NAME_CLASSES):
-                name = element
-            elif author_block is None and classes & _AUTHOR_CLASSES:
-                author_block = element
-            elif posted is None and (element.tag == "time" or classes & _TIME_CLASSES):
-                posted = element
-            elif text_block is None and classes & _TEXT_CLASSES:
-                text_block = element
-            elif element.tag == "p" and not any(
-                part is not None and part in element.iterancestors() for part in (name, author_block, posted)
-            ):
-                paragraphs.append(_shown(element))
-        if not paragraphs and text_block is not None:
-            paragraphs = [_shown(text_block)]
-        text = textlib.canonical_text("\n".join(p for p in paragraphs if p))
-        if not text:
-            return []
-        author = name if name is not None else author_block
-        posted_at = None
-        stamp = posted.get("datetime") if posted is not None else None
-        if stamp:
-            try:
-                posted_at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-                posted_at = posted_at if posted_at.tzinfo else posted_at.replace(tzinfo=timezone.utc)
-            except ValueError:
-                posted_at = None
-        comments.append(
-            ParsedComment(
-                text=text,
-                author=_SAYS.sub("", _shown(author)) if author is not None else "",
-                posted_at_text=_shown(posted) if posted is not None else "",
-                posted_at=posted_at,
-            )
-        )
-    return comments
+        if not any(_is_comment(ancestor) for ancestor in node.iterancestors()):
+            outermost.append(node)
+        comment = _comment_from(node)
+        if comment is not None:
+            comments.append(comment)
+    return comments, outermost
+
+
+def _comment_from(node) -> ParsedComment | None:
+    name = author_block = posted = text_block = None
+    paragraphs = []
+    for element in _own_elements(node):
+        classes = _classes(element)
+        if name is None and (element.tag == "cite" or element.get("itemprop") in ("author", "name") or classes & _NAME_CLASSES):
+            name = element
+        elif author_block is None and classes & _AUTHOR_CLASSES:
+            author_block = element
+        elif posted is None and (element.tag == "time" or classes & _TIME_CLASSES):
+            posted = element
+        elif text_block is None and (classes & _TEXT_CLASSES or element.get("itemprop") in ("text", "commentText")):
+            text_block = element
+        elif element.tag == "p" and not any(
+            part is not None and part in element.iterancestors() for part in (name, author_block, posted)
+        ):
+            paragraphs.append(_shown(element))
+    if not paragraphs:
+        # No paragraph: the text block, else whatever the comment shows besides its author and time.
+        paragraphs = [_shown(text_block) if text_block is not None else _loose_text(node, (name, author_block, posted))]
+    text = textlib.canonical_text("\n".join(p for p in paragraphs if p))
+    if not text:
+        return None
+    author = name if name is not None else author_block
+    posted_at = None
+    stamp = posted.get("datetime") if posted is not None else None
+    if stamp:
+        try:
+            posted_at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+            posted_at = posted_at if posted_at.tzinfo else posted_at.replace(tzinfo=timezone.utc)
+        except ValueError:
+            posted_at = None
+    return ParsedComment(
+        text=text,
+        author=_SAYS.sub("", _shown(author)) if author is not None else "",
+        posted_at_text=_shown(posted) if posted is not None else "",
+        posted_at=posted_at,
+    )
+
+
+def _loose_text(node, parts) -> str:
+    """The text of `node` outside the elements `parts` and replies nested in it."""
+    pieces = [node.text or ""]
+    for child in node:
+        if isinstance(child.tag, str) and child not in parts and not _is_comment(child):
+            pieces.append(_loose_text(child, parts))
+        pieces.append(child.tail or "")
+    return " ".join(" ".join(pieces).split())
 
 
 # --- JSON Lines ------------------------------------------------------------

@@ -96,3 +96,22 @@ def test_a_page_is_filed_under_its_own_site_not_an_outlet_its_text_mentions(tmp_
 def test_a_page_on_an_outlets_host_takes_that_outlets_profile(tmp_path):
     article = imported(tmp_path, html_page(url="https://www.elaph.com/Web/News/2016/9/1.html", site="Elaph"))
     assert (article.source.name, article.source.slug) == ("إيلاف", "elaph")
+
+
+# --- What reaches the article ----------------------------------------------
+
+
+SCHEMA_COMMENTS = """
+<div itemscope itemtype="https://schema.org/Comment"><span itemprop="author">خالد</span>
+  <time datetime="2016-09-11">11/09/2016</time><div itemprop="text"><p>تعليق أول من خالد.</p></div></div>
+<div itemscope itemtype="https://schema.org/Comment"><span itemprop="author">رنا</span><p>تعليق من رنا.</p></div>
+<div itemscope itemtype="https://schema.org/Comment"><span itemprop="author">سامي</span> <span>رأي بلا فقرة</span></div>
+<div itemscope itemtype="https://schema.org/Comment"><span itemprop="author">فارغ</span></div>"""
+
+
+def test_comments_read_from_their_markup_are_not_in_the_article_text_and_an_empty_one_is_skipped(tmp_path):
+    article = imported(tmp_path, html_page(after=SCHEMA_COMMENTS))
+    text = article.current_revision.text
+    assert not any(word in text for word in ("خالد", "تعليق", "رنا", "سامي", "فارغ"))
+    shown = list(article.comments.order_by("position").values_list("author", "text"))
+    assert shown == [("خالد", "تعليق أول من خالد."), ("رنا", "تعليق من رنا."), ("سامي", "رأي بلا فقرة")]
