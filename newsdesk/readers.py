@@ -257,6 +257,7 @@ def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datet
     knows WordPress's comment lists, not schema.org's Comment).
     """
     import trafilatura
+    from trafilatura.settings import set_date_params
     from trafilatura.utils import load_html
 
     tree = load_html(html)  # with trafilatura's own parser settings
@@ -269,7 +270,14 @@ def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datet
     captions = [" ".join(node.text_content().split()) for node in tree.iter("figcaption")]
     sitename = _site_name(tree)
     document = trafilatura.bare_extraction(
-        tree, include_comments=True, with_metadata=True, favor_recall=True, include_tables=False
+        tree,
+        include_comments=True,
+        with_metadata=True,
+        favor_recall=True,
+        include_tables=False,
+        # No "extensive" date search: it guesses from any year on the page (a
+        # footer's "© 2016" gave 1 January 2016, a URL's /2016/09/ 1 September).
+        date_extraction_params=set_date_params(extensive=False),
     )
     if document is None or not (document.text or "").strip():
         raise PageError("no article text found in the HTML")
@@ -285,6 +293,8 @@ def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datet
         body_lines = body_lines[1:]
     captions = [c for c in captions if c and c not in document.text]
     page_text = "\n".join([title, *captions, *body_lines])
+    profile = choice.profile or _html_profile(host, sitename, page_text)
+    published = _published_time(tree, body_lines, profile.timezone)
     record = record_from_page(
         page_text,
         origin=origin,
@@ -298,22 +308,67 @@ def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datet
         comments_text=document.comments or "",
         comments=comments,
         published_hint=document.date or "",
-        profile=_html_profile(host, sitename),
+        profile=profile,
     )
+    if published is not None:  # to the minute and in its zone, where a printed date line may give neither
+        record.published_at, record.published_at_text = published
     record.raw_page = html
     return record
 
 
-def _html_profile(host: str, sitename: str) -> Profile | None:
-    """The outlet profile of an HTML page that names its own site: the
-    profile of its host (or, without a host, the one its site name names),
-    else the generic one. The outlets its text mentions do not count. None
-    when the page names no site: then its text decides."""
+def _html_profile(host: str, sitename: str, text: str) -> Profile:
+    """The outlet profile of an HTML page. A page that names its own site
+    takes the profile of its host (or, without a host, the one its site name
+    names), else the generic one: the outlets its text mentions do not count.
+    A page that names no site is recognised by its text, as a scraped page is."""
     if host:
         return detect_profile("", hostname=host)
     if sitename:
         return profile_named(sitename) or generic_profile()
+    return detect_profile(textlib.canonical_text(text))
+
+
+# Where a page states when it was published, most explicit first.
+_PUBLISHED_XPATHS = (
+    '//meta[@property="article:published_time" or @name="article:published_time"]',
+    '//meta[@property="og:published_time" or @name="og:published_time"]',
+    '//*[@itemprop="datePublished"]',
+)
+_NOT_THE_ARTICLES = frozenset({"nav", "aside", "li"})  # lists of other articles, page furniture
+
+
+def _published_time(tree, body_lines: list[str], tz) -> tuple[datetime, str] | None:
+    """When the page says it was published, as an aware datetime and as
+    shown: article:published_time, og:published_time, itemprop=datePublished,
+    else a <time datetime> above the story. A time without a zone is in `tz`."""
+    candidates = [
+        element for xpath in _PUBLISHED_XPATHS for element in tree.xpath(xpath) if not _in_other_articles(element)
+    ]
+    story_start = next((line for line in body_lines if len(line.split()) > 8), "")
+    candidates += [
+        element
+        for element in tree.iter("time")
+        if element.get("datetime") and not _in_other_articles(element) and _above(element, story_start)
+    ]
+    for element in candidates:
+        value = (element.get("content") or element.get("datetime") or "").strip()
+        try:
+            stamp = datetime.fromisoformat(value)
+        except ValueError:
+            continue
+        shown = "" if element.tag == "meta" else " ".join(element.text_content().split())
+        return (stamp if stamp.tzinfo else stamp.replace(tzinfo=tz)), shown or value
     return None
+
+
+def _in_other_articles(element) -> bool:
+    return any(ancestor.tag in _NOT_THE_ARTICLES for ancestor in element.iterancestors())
+
+
+def _above(element, story_start: str) -> bool:
+    """Whether `element` is printed above the story that begins with the line `story_start`."""
+    before = " ".join("".join(element.xpath("preceding::text()")).split())
+    return not story_start or story_start not in before
 
 
 def _site_name(tree) -> str:

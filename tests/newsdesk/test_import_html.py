@@ -1,6 +1,8 @@
 """`manage.py import_articles page.html`: which outlet a page belongs to, and
 what of the page reaches the article (text, comments, dates, bylines)."""
 
+from datetime import datetime, timezone
+
 import pytest
 
 from newsdesk.models import Article, Source
@@ -115,3 +117,40 @@ def test_comments_read_from_their_markup_are_not_in_the_article_text_and_an_empt
     assert not any(word in text for word in ("خالد", "تعليق", "رنا", "سامي", "فارغ"))
     shown = list(article.comments.order_by("position").values_list("author", "text"))
     assert shown == [("خالد", "تعليق أول من خالد."), ("رنا", "تعليق من رنا."), ("سامي", "رأي بلا فقرة")]
+
+
+def test_publication_time_keeps_its_hour_and_zone(tmp_path):
+    head = '<meta property="article:published_time" content="2016-09-10T14:46+03:00">'
+    article = imported(tmp_path, html_page(head=head))
+    assert article.published_at == datetime(2016, 9, 10, 11, 46, tzinfo=timezone.utc)
+    assert article.published_at_text == "2016-09-10T14:46+03:00"
+
+
+def test_a_time_element_above_the_story_gives_the_publication_time(tmp_path):
+    header = '<time datetime="2016-09-10T14:46:00+03:00">10 أيلول 2016 - 14:46</time>'
+    article = imported(tmp_path, html_page(header=header))
+    assert article.published_at == datetime(2016, 9, 10, 11, 46, tzinfo=timezone.utc)
+    assert article.published_at_text == "10 أيلول 2016 - 14:46"
+
+
+WORDPRESS_COMMENT = """<ol class="commentlist"><li class="comment"><div class="comment-author"><b class="fn">أحمد</b>
+  <span class="says">قال:</span></div><div class="comment-metadata"><time datetime="2024-05-01T09:30:00Z">1 مايو 2024</time></div>
+  <div class="comment-content"><p>تعليق أول</p></div></li></ol>"""
+
+
+@pytest.mark.parametrize(
+    "url, after",
+    [
+        ("", "<footer><p>© 2016 جميع الحقوق محفوظة لموقع المثال</p></footer>"),  # a copyright year
+        ("https://blog.example.com/2016/09/post.html", ""),  # a year and month in the URL
+        ("", WORDPRESS_COMMENT),  # a reader comment's time
+    ],
+)
+def test_a_page_without_a_date_of_its_own_has_no_publication_date(tmp_path, url, after):
+    article = imported(tmp_path, html_page(url=url, after=after))
+    assert (article.published_at, article.published_at_text) == (None, "")
+
+
+def test_a_full_date_in_the_url_is_the_publication_date(tmp_path):
+    article = imported(tmp_path, html_page(url="https://news.example.com/2016/09/10/truce.html"))
+    assert article.published_at == datetime(2016, 9, 10, tzinfo=timezone.utc)
