@@ -254,10 +254,9 @@ def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datet
     The page is parsed once. Reader comments marked up one per element are
     read from the markup and taken out of the tree before trafilatura reads
     it, so that none of them is also taken for article text (trafilatura
-    knows WordPress's comment lists, not schema.org's Comment).
+    knows WordPress's comment lists, not schema.org's Comment). No-break
+    spaces are kept (`_extract`).
     """
-    import trafilatura
-    from trafilatura.settings import set_date_params
     from trafilatura.utils import load_html
 
     tree = load_html(html)  # with trafilatura's own parser settings
@@ -267,18 +266,9 @@ def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datet
     for node in comment_nodes:
         node.drop_tree()  # the text after it stays
     # trafilatura drops <figcaption>; captions go right after the title, as scraped pages print them.
-    captions = [" ".join(node.text_content().split()) for node in tree.iter("figcaption")]
+    captions = [_shown(node) for node in tree.iter("figcaption")]
     sitename = _site_name(tree)
-    document = trafilatura.bare_extraction(
-        tree,
-        include_comments=True,
-        with_metadata=True,
-        favor_recall=True,
-        include_tables=False,
-        # No "extensive" date search: it guesses from any year on the page (a
-        # footer's "© 2016" gave 1 January 2016, a URL's /2016/09/ 1 September).
-        date_extraction_params=set_date_params(extensive=False),
-    )
+    document = _extract(tree)
     if document is None or not (document.text or "").strip():
         raise PageError("no article text found in the HTML")
     title = (document.title or "").strip()
@@ -314,6 +304,66 @@ def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datet
         record.published_at, record.published_at_text = published
     record.raw_page = html
     return record
+
+
+# Printed symbols for a blank, which trafilatura keeps as they are. It turns
+# no-break spaces into spaces (its whitespace clean-up splits on every Unicode
+# space) and drops private-use characters, so one of these stands in for
+# U+00A0 while it reads the page.
+_NBSP_STAND_INS = ("\u237d", "\u2423", "\u2422")  # ⍽ ␣ ␢
+# Runs of white space other than no-break spaces, which are part of the text.
+_SPACES = re.compile(r"[^\S\u00a0]+")
+
+
+def _collapse(text: str) -> str:
+    return _SPACES.sub(" ", text).strip(" ")
+
+
+def _extract(tree):
+    """trafilatura's reading of the page (None when it finds nothing), with
+    the page's no-break spaces kept in its text, comments, title and site name."""
+    import trafilatura
+    from trafilatura.settings import set_date_params
+
+    stand_in = _nbsp_stand_in(tree)
+    if stand_in:
+        _replace_in_text(tree, textlib.NBSP, stand_in)
+    document = trafilatura.bare_extraction(
+        tree,
+        include_comments=True,
+        with_metadata=True,
+        favor_recall=True,
+        include_tables=False,
+        # No "extensive" date search: it guesses from any year on the page (a
+        # footer's "© 2016" gave 1 January 2016, a URL's /2016/09/ 1 September).
+        date_extraction_params=set_date_params(extensive=False),
+    )
+    if stand_in:
+        _replace_in_text(tree, stand_in, textlib.NBSP)
+        if document is not None:
+            for name in ("text", "comments", "title", "sitename"):
+                setattr(document, name, (getattr(document, name) or "").replace(stand_in, textlib.NBSP))
+    return document
+
+
+def _nbsp_stand_in(tree) -> str:
+    """A stand-in the page does not print itself; "" when the page has no
+    no-break space (or prints every stand-in)."""
+    shown = "".join(tree.itertext()) + "".join(tree.xpath("//meta/@content"))
+    if textlib.NBSP not in shown:
+        return ""
+    return next((c for c in _NBSP_STAND_INS if c not in shown), "")
+
+
+def _replace_in_text(tree, old: str, new: str) -> None:
+    """`old` by `new` in the page's text and its meta contents (where titles are)."""
+    for element in tree.iter():
+        if element.text and old in element.text:
+            element.text = element.text.replace(old, new)
+        if element.tail and old in element.tail:
+            element.tail = element.tail.replace(old, new)
+        if element.tag == "meta" and old in (element.get("content") or ""):
+            element.set("content", element.get("content").replace(old, new))
 
 
 def _html_profile(host: str, sitename: str, text: str) -> Profile:
@@ -356,7 +406,7 @@ def _published_time(tree, body_lines: list[str], tz) -> tuple[datetime, str] | N
             stamp = datetime.fromisoformat(value)
         except ValueError:
             continue
-        shown = "" if element.tag == "meta" else " ".join(element.text_content().split())
+        shown = "" if element.tag == "meta" else _shown(element)
         return (stamp if stamp.tzinfo else stamp.replace(tzinfo=tz)), shown or value
     return None
 
@@ -367,7 +417,7 @@ def _in_other_articles(element) -> bool:
 
 def _above(element, story_start: str) -> bool:
     """Whether `element` is printed above the story that begins with the line `story_start`."""
-    before = " ".join("".join(element.xpath("preceding::text()")).split())
+    before = _collapse("".join(element.xpath("preceding::text()")))
     return not story_start or story_start not in before
 
 
@@ -375,7 +425,7 @@ def _site_name(tree) -> str:
     """The page's own name for its site (og:site_name), if it gives one."""
     for value in tree.xpath('//meta[@property="og:site_name" or @name="og:site_name"]/@content'):
         if value.strip():
-            return " ".join(value.split())
+            return _collapse(value)
     return ""
 
 
@@ -411,7 +461,7 @@ def _own_elements(node):
 
 
 def _shown(element) -> str:
-    return " ".join(element.text_content().split())
+    return _collapse(element.text_content())
 
 
 def html_comments(tree) -> list[ParsedComment]:
@@ -484,7 +534,7 @@ def _loose_text(node, parts) -> str:
         if isinstance(child.tag, str) and child not in parts and not _is_comment(child):
             pieces.append(_loose_text(child, parts))
         pieces.append(child.tail or "")
-    return " ".join(" ".join(pieces).split())
+    return _collapse(" ".join(pieces))
 
 
 # --- JSON Lines ------------------------------------------------------------

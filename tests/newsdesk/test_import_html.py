@@ -154,3 +154,21 @@ def test_a_page_without_a_date_of_its_own_has_no_publication_date(tmp_path, url,
 def test_a_full_date_in_the_url_is_the_publication_date(tmp_path):
     article = imported(tmp_path, html_page(url="https://news.example.com/2016/09/10/truce.html"))
     assert article.published_at == datetime(2016, 9, 10, tzinfo=timezone.utc)
+
+
+def test_no_break_spaces_are_kept_and_counted(tmp_path):
+    story = STORY + "<p>وقال مسؤول أمريكي&nbsp;إن&nbsp;الاتفاق هش لكنه ضروري لإنقاذ المدنيين في حلب منذ أسابيع طويلة.</p>"
+    caption = "<figure><img src='a.jpg' alt=''><figcaption>الوفدان&#160;في جنيف (رويترز)</figcaption></figure>"
+    comment = '<ol class="commentlist"><li class="comment"><cite class="fn">قارئ</cite><p>رأي&nbsp;آخر</p></li></ol>'
+    article = imported(tmp_path, html_page(story=story + caption, after=comment))
+    revision = article.current_revision
+    assert "أمريكي\u00a0إن\u00a0الاتفاق" in revision.text
+    assert revision.captions == ["الوفدان\u00a0في جنيف (رويترز)"]
+    assert revision.text_notes == {"nbsp": 3}
+    assert article.comments.get().text == "رأي\u00a0آخر"
+
+
+def test_a_page_that_prints_the_open_box_symbol_keeps_it(tmp_path):
+    story = STORY + "<p>رمز المسافة ⍽ يظهر هنا&nbsp;في النص، وهو ليس مسافة بل رمز مطبوع في صفحة عن الطباعة.</p>"
+    revision = imported(tmp_path, html_page(story=story)).current_revision
+    assert "رمز المسافة ⍽ يظهر هنا\u00a0في النص" in revision.text
