@@ -282,9 +282,15 @@ def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datet
     if body_lines and body_lines[0].strip() == title:
         body_lines = body_lines[1:]
     captions = [c for c in captions if c and c not in document.text]
-    page_text = "\n".join([title, *captions, *body_lines])
-    profile = choice.profile or _html_profile(host, sitename, page_text)
+    page_lines = [title, *captions, *body_lines]
+    profile = choice.profile or _html_profile(host, sitename, "\n".join(page_lines))
     published = _published_time(tree, body_lines, profile.timezone)
+    byline = _printed_byline(tree, profile, body_lines)
+    if byline is not None:
+        lines_above, line = byline
+        # Under the headline (and above the captions) when no line of the text is above it.
+        page_lines.insert(1 + len(captions) + lines_above if lines_above else 1, line)
+    page_text = "\n".join(page_lines)
     record = record_from_page(
         page_text,
         origin=origin,
@@ -376,6 +382,33 @@ def _html_profile(host: str, sitename: str, text: str) -> Profile:
     if sitename:
         return profile_named(sitename) or generic_profile()
     return detect_profile(textlib.canonical_text(text))
+
+
+_BYLINE_MARKUP = re.compile(r"author|byline|writer", re.IGNORECASE)
+
+
+def _printed_byline(tree, profile: Profile, body_lines: list[str]) -> tuple[int, str] | None:
+    """A byline the page prints ("بقلم: سامر الحلبي") that trafilatura left
+    out of the text, taking it for metadata, and how many lines of the text
+    are printed above it. The first element marked up as the author's or the
+    byline (or an <address>) whose text reads as a byline."""
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        marks = " ".join(element.get(name, "") for name in ("class", "id", "itemprop", "rel"))
+        if element.tag != "address" and not _BYLINE_MARKUP.search(marks):
+            continue
+        text = _shown(element)
+        if not text or not profile.byline.search(text):
+            continue
+        if text in body_lines:  # trafilatura kept it
+            return None
+        before = _collapse("".join(element.xpath("preceding::text()")))
+        lines_above = 0
+        while lines_above < len(body_lines) and body_lines[lines_above] in before:
+            lines_above += 1
+        return lines_above, text
+    return None
 
 
 # Where a page states when it was published, most explicit first.

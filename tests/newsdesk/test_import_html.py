@@ -172,3 +172,25 @@ def test_a_page_that_prints_the_open_box_symbol_keeps_it(tmp_path):
     story = STORY + "<p>رمز المسافة ⍽ يظهر هنا&nbsp;في النص، وهو ليس مسافة بل رمز مطبوع في صفحة عن الطباعة.</p>"
     revision = imported(tmp_path, html_page(story=story)).current_revision
     assert "رمز المسافة ⍽ يظهر هنا\u00a0في النص" in revision.text
+
+
+def test_a_byline_is_kept_as_the_byline(tmp_path):
+    header = '<p class="byline">بقلم: سامر الحلبي</p>'
+    article = imported(tmp_path, html_page(header=header))
+    assert kinds(article)[:2] == [("title", "مفاوضات جنيف تستأنف"), ("byline", "بقلم: سامر الحلبي")]
+
+
+def test_a_byline_below_a_subtitle_stays_below_it(tmp_path):
+    header = '<h2>موسكو وواشنطن تتفقان على آلية مراقبة</h2><div class="byline">كتب: <a href="/a">سامر الحلبي</a></div>'
+    article = imported(tmp_path, html_page(header=header))
+    assert kinds(article)[1:3] == [("subtitle", "موسكو وواشنطن تتفقان على آلية مراقبة"), ("byline", "كتب: سامر الحلبي")]
+
+
+def test_an_english_byline_is_a_byline(tmp_path):
+    story = "".join(
+        f"<p>Paragraph {n}: U.S. Secretary of State John Kerry and Russian Foreign Minister Sergei Lavrov agreed on a plan.</p>"
+        for n in range(3)
+    )
+    html = html_page(title="Kerry and Lavrov agree on Syria truce", header="<p>By John Smith</p>", story=story)
+    article = imported(tmp_path, html.replace('lang="ar" dir="rtl"', 'lang="en"'))
+    assert kinds(article)[1] == ("byline", "By John Smith")
