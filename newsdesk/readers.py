@@ -8,6 +8,7 @@ segmented here; nothing in this module touches the database.
 
 from __future__ import annotations
 
+import codecs
 import glob
 import json
 import os
@@ -149,6 +150,66 @@ def decode_page(data: bytes, *, max_bytes: int) -> str:
     if not decoded.strip():
         raise PageError("empty file")
     return decoded
+
+
+# How a page declares its character set in its first bytes (WHATWG's prescan
+# reads 1,024 of them): <meta charset=…>, <meta http-equiv content="…; charset=…">
+# or an XML declaration.
+_DECLARED_CHARSET = re.compile(
+    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([\w.:()-]+)|<\?xml[^>]*?encoding\s*=\s*["']([\w.:()-]+)""", re.IGNORECASE
+)
+_CHARSET_SCAN_BYTES = 4096
+# WHATWG Encoding: pages labelled Latin-1 or ASCII are read as windows-1252.
+_CHARSET_ALIASES = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252"}
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode_html(data: bytes, *, max_bytes: int) -> str:
+    """The text of one HTML page, or PageError naming what is wrong with it.
+
+    A UTF-16 or UTF-32 byte-order mark decides; otherwise a page that is valid
+    UTF-8 is UTF-8 whatever it declares (a page saved as UTF-8 often keeps the
+    declaration it was served with), and one that is not is read in the
+    character set it declares (`<meta charset=windows-1256>`).
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return decode_page(data, max_bytes=max_bytes)
+    label = codec = next((codec for bom, codec in _BOMS if data.startswith(bom)), "")
+    if not codec:
+        declared = _DECLARED_CHARSET.search(data[:_CHARSET_SCAN_BYTES])
+        label = (declared[1] or declared[2]).decode("ascii").lower() if declared else ""
+        if not label or _is_utf8(data):
+            return decode_page(data, max_bytes=max_bytes)
+        try:
+            codec = codecs.lookup(_CHARSET_ALIASES.get(label, label)).name
+        except LookupError:
+            raise PageError(f"not UTF-8, and the character set the page declares is unknown: {label!r}") from None
+        if codec == "utf-8":
+            return decode_page(data, max_bytes=max_bytes)  # names the bad byte
+    if len(data) > max_bytes:
+        raise PageError(f"too large: {len(data):,} bytes, the limit is {max_bytes:,}")
+    try:
+        decoded = data.decode(codec).removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise PageError(f"not {label} as the page declares: invalid byte 0x{data[exc.start]:02x} at byte offset {exc.start}") from None
+    if "\x00" in decoded:
+        raise PageError(f"binary file: contains NUL characters (the first at character {decoded.index(chr(0))})")
+    if not decoded.strip():
+        raise PageError("empty file")
+    return decoded
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def expand_paths(specs: Iterable[str]) -> tuple[list[Path], list[Failure]]:
@@ -706,7 +767,7 @@ def iter_records(
             if kind == JSONL:
                 yield from _iter_jsonl(path, choice=choice, now=now, max_bytes=max_bytes)
                 continue
-            raw = decode_page(data, max_bytes=max_bytes)
+            raw = decode_html(data, max_bytes=max_bytes) if kind == HTML else decode_page(data, max_bytes=max_bytes)
             if kind == HTML:
                 yield record_from_html(raw, origin=str(path), choice=choice, now=now)
             else:

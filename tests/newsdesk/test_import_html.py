@@ -194,3 +194,36 @@ def test_an_english_byline_is_a_byline(tmp_path):
     html = html_page(title="Kerry and Lavrov agree on Syria truce", header="<p>By John Smith</p>", story=story)
     article = imported(tmp_path, html.replace('lang="ar" dir="rtl"', 'lang="en"'))
     assert kinds(article)[1] == ("byline", "By John Smith")
+
+
+# --- Character sets --------------------------------------------------------
+
+
+def test_a_page_in_the_charset_it_declares_is_read_in_it(tmp_path):
+    html = html_page(title="خبر قديم بترميز ويندوز").replace('<meta charset="utf-8">', '<meta http-equiv="Content-Type" content="text/html; charset=windows-1256">')
+    article = imported(tmp_path, html, "--source", "موقع المثال", encoding="cp1256")
+    assert article.title == "خبر قديم بترميز ويندوز"
+    assert "الفقرة 0 من الخبر" in article.current_revision.text
+
+
+def test_a_page_with_a_utf16_byte_order_mark_is_read_in_utf16(tmp_path):
+    assert imported(tmp_path, html_page(), "--source", "موقع المثال", encoding="utf-16").title == "مفاوضات جنيف تستأنف"
+
+
+def test_a_utf8_page_that_declares_another_charset_is_read_as_utf8(tmp_path):
+    html = html_page().replace('<meta charset="utf-8">', '<meta charset="windows-1256">')
+    assert imported(tmp_path, html, "--source", "موقع المثال").title == "مفاوضات جنيف تستأنف"
+
+
+@pytest.mark.parametrize(
+    "charset, reason",
+    [
+        ("", "not UTF-8: invalid byte 0xe3 at byte offset 54"),
+        ("x-unheard-of", "not UTF-8, and the character set the page declares is unknown: 'x-unheard-of'"),
+    ],
+)
+def test_a_page_not_in_utf8_nor_in_a_charset_it_declares_is_refused(tmp_path, charset, reason):
+    declaration = f'<meta charset="{charset}">' if charset else ""
+    path = write(tmp_path, "page.html", html_page().replace('<meta charset="utf-8">', declaration), encoding="cp1256")
+    code, _, err = run_import(str(path))
+    assert code == 1 and f"FAILED {path}: {reason}" in err
