@@ -8,6 +8,7 @@ segmented here; nothing in this module touches the database.
 
 from __future__ import annotations
 
+import codecs
 import glob
 import json
 import os
@@ -22,12 +23,13 @@ from urllib.parse import urlsplit
 from django.utils.text import slugify
 
 from newsdesk import text as textlib
-from newsdesk.profiles import Profile, generic_profile, profile_named
+from newsdesk.profiles import Profile, detect_profile, generic_profile, profile_named
 from newsdesk.segmentation import PARAGRAPH, TITLE, Block, PageError, ParsedComment, segment_page
 
 TEXT, HTML, JSONL = "text", "html", "jsonl"
 FORMAT_BY_SUFFIX = {".txt": TEXT, ".text": TEXT, ".html": HTML, ".htm": HTML, ".jsonl": JSONL, ".ndjson": JSONL}
 UNKNOWN_SOURCE = ("Unknown outlet", "unknown")
+SLUG_CHARS = 100  # Source.slug's length
 
 
 @dataclass(frozen=True)
@@ -96,22 +98,37 @@ def source_slug(name: str) -> str:
 
 
 class SourceChoice:
-    """The outlet an import is forced to (`--source NAME`), if any."""
+    """The outlet an import is forced to (`--source NAME`), if any.
 
-    def __init__(self, name: str | None):
+    `stored` is the (name, slug, domain) of a stored source that NAME names
+    when no profile does (the service looks it up), so that NAME reaches a
+    source first made from an HTML page, whose slug comes from its host.
+    """
+
+    def __init__(self, name: str | None, stored: tuple[str, str, str] | None = None):
         self.name = (name or "").strip()
         self.profile = profile_named(self.name) if self.name else None
+        self.stored = stored if self.name and self.profile is None else None
 
     def resolve(self, detected: Profile, hostname: str = "", sitename: str = "") -> tuple[str, str, str]:
-        """(name, slug, domain) of the source a page belongs to."""
+        """(name, slug, domain) of the source a page belongs to. An HTML page of
+        no outlet profile is its host's (`hostname` without "www."), named by
+        its site name; the name may still be taken by another source, which
+        `ingestion` settles when it creates the source."""
         if self.profile is not None:
             return self.profile.name, self.profile.slug, self.profile.domain
+        if self.stored is not None:
+            return self.stored
         if self.name:
             return self.name, source_slug(self.name), ""
         if not detected.is_generic:
             return detected.name, detected.slug, detected.domain
-        if hostname:
-            return sitename or hostname, slugify(hostname.replace(".", "-")), hostname
+        host = hostname.lower().removeprefix("www.")
+        if host:
+            name = sitename or host
+            if profile_named(name) is not None:  # an outlet profile's name is for that outlet's own pages
+                name = f"{name} ({host})"
+            return name, source_slug(host.replace(".", "-"))[:SLUG_CHARS], host
         return UNKNOWN_SOURCE[0], UNKNOWN_SOURCE[1], ""
 
 
@@ -133,6 +150,66 @@ def decode_page(data: bytes, *, max_bytes: int) -> str:
     if not decoded.strip():
         raise PageError("empty file")
     return decoded
+
+
+# How a page declares its character set in its first bytes (WHATWG's prescan
+# reads 1,024 of them): <meta charset=…>, <meta http-equiv content="…; charset=…">
+# or an XML declaration.
+_DECLARED_CHARSET = re.compile(
+    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([\w.:()-]+)|<\?xml[^>]*?encoding\s*=\s*["']([\w.:()-]+)""", re.IGNORECASE
+)
+_CHARSET_SCAN_BYTES = 4096
+# WHATWG Encoding: pages labelled Latin-1 or ASCII are read as windows-1252.
+_CHARSET_ALIASES = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252"}
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode_html(data: bytes, *, max_bytes: int) -> str:
+    """The text of one HTML page, or PageError naming what is wrong with it.
+
+    A UTF-16 or UTF-32 byte-order mark decides; otherwise a page that is valid
+    UTF-8 is UTF-8 whatever it declares (a page saved as UTF-8 often keeps the
+    declaration it was served with), and one that is not is read in the
+    character set it declares (`<meta charset=windows-1256>`).
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return decode_page(data, max_bytes=max_bytes)
+    label = codec = next((codec for bom, codec in _BOMS if data.startswith(bom)), "")
+    if not codec:
+        declared = _DECLARED_CHARSET.search(data[:_CHARSET_SCAN_BYTES])
+        label = (declared[1] or declared[2]).decode("ascii").lower() if declared else ""
+        if not label or _is_utf8(data):
+            return decode_page(data, max_bytes=max_bytes)
+        try:
+            codec = codecs.lookup(_CHARSET_ALIASES.get(label, label)).name
+        except LookupError:
+            raise PageError(f"not UTF-8, and the character set the page declares is unknown: {label!r}") from None
+        if codec == "utf-8":
+            return decode_page(data, max_bytes=max_bytes)  # names the bad byte
+    if len(data) > max_bytes:
+        raise PageError(f"too large: {len(data):,} bytes, the limit is {max_bytes:,}")
+    try:
+        decoded = data.decode(codec).removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise PageError(f"not {label} as the page declares: invalid byte 0x{data[exc.start]:02x} at byte offset {exc.start}") from None
+    if "\x00" in decoded:
+        raise PageError(f"binary file: contains NUL characters (the first at character {decoded.index(chr(0))})")
+    if not decoded.strip():
+        raise PageError("empty file")
+    return decoded
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def expand_paths(specs: Iterable[str]) -> tuple[list[Path], list[Failure]]:
@@ -188,13 +265,15 @@ def record_from_page(
     comments_text: str = "",
     comments: list[ParsedComment] | None = None,
     published_hint: str = "",
+    profile: Profile | None = None,
 ) -> PageRecord:
     """`comments` already read one by one (from HTML markup) replace the
-    comments the segmenter would find in `comments_text`."""
+    comments the segmenter would find in `comments_text`. A forced profile
+    comes first, then `profile`; without either, the page's text decides."""
     page = segment_page(
         raw,
         now=now,
-        profile=choice.profile,
+        profile=choice.profile or profile,
         source_name=choice.name,
         title=title,
         hostname=hostname,
@@ -231,47 +310,217 @@ def record_from_page(
 
 
 def record_from_html(html: str, *, origin: str, choice: SourceChoice, now: datetime) -> PageRecord:
-    """Main text, title, date and comments by trafilatura; then our segmentation."""
-    import trafilatura
-    from lxml import html as lxml_html
+    """Main text, title and metadata by trafilatura; then our segmentation.
 
-    document = trafilatura.bare_extraction(
-        html, include_comments=True, with_metadata=True, favor_recall=True, include_tables=False
-    )
+    The page is parsed once. Reader comments marked up one per element are
+    read from the markup and taken out of the tree before trafilatura reads
+    it, so that none of them is also taken for article text (trafilatura
+    knows WordPress's comment lists, not schema.org's Comment). No-break
+    spaces are kept (`_extract`).
+    """
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)  # with trafilatura's own parser settings
+    if tree is None:
+        raise PageError("no article text found in the HTML")
+    comments, comment_nodes = _read_comments(tree)
+    for node in comment_nodes:
+        node.drop_tree()  # the text after it stays
+    # trafilatura drops <figcaption>; captions go right after the title, as scraped pages print them.
+    captions = [_shown(node) for node in tree.iter("figcaption")]
+    sitename = _site_name(tree)
+    document = _extract(tree)
     if document is None or not (document.text or "").strip():
         raise PageError("no article text found in the HTML")
     title = (document.title or "").strip()
     if not title:
         raise PageError("no title found in the HTML (no <h1>, <title> or og:title)")
-    # trafilatura drops <figcaption>; captions go right after the title, as scraped pages print them.
-    captions, comments = [], []
-    try:
-        tree = lxml_html.fromstring(html)
-        captions = [" ".join(node.text_content().split()) for node in tree.iter("figcaption")]
-        comments = html_comments(tree)
-    except (ValueError, lxml_html.etree.ParserError):
-        pass
+    url = document.url or ""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    if not sitename and (document.sitename or "").lower().removeprefix("www.") != host:
+        sitename = document.sitename or ""  # trafilatura's own guess falls back to the host
     body_lines = (document.text or "").split("\n")
     if body_lines and body_lines[0].strip() == title:
         body_lines = body_lines[1:]
     captions = [c for c in captions if c and c not in document.text]
-    page_text = "\n".join([title, *captions, *body_lines])
+    page_lines = [title, *captions, *body_lines]
+    profile = choice.profile or _html_profile(host, sitename, "\n".join(page_lines))
+    published = _published_time(tree, body_lines, profile.timezone)
+    byline = _printed_byline(tree, profile, body_lines)
+    if byline is not None:
+        lines_above, line = byline
+        # Under the headline (and above the captions) when no line of the text is above it.
+        page_lines.insert(1 + len(captions) + lines_above if lines_above else 1, line)
+    page_text = "\n".join(page_lines)
     record = record_from_page(
         page_text,
         origin=origin,
         raw_format=HTML,
         choice=choice,
         now=now,
-        url=document.url or "",
+        url=url,
         title=title,
-        hostname=document.hostname or "",
-        sitename=document.sitename or "",
+        hostname=host,
+        sitename=sitename,
         comments_text=document.comments or "",
         comments=comments,
         published_hint=document.date or "",
+        profile=profile,
     )
+    if published is not None:  # to the minute and in its zone, where a printed date line may give neither
+        record.published_at, record.published_at_text = published
     record.raw_page = html
     return record
+
+
+# Printed symbols for a blank, which trafilatura keeps as they are. It turns
+# no-break spaces into spaces (its whitespace clean-up splits on every Unicode
+# space) and drops private-use characters, so one of these stands in for
+# U+00A0 while it reads the page.
+_NBSP_STAND_INS = ("\u237d", "\u2423", "\u2422")  # ⍽ ␣ ␢
+# Runs of white space other than no-break spaces, which are part of the text.
+_SPACES = re.compile(r"[^\S\u00a0]+")
+
+
+def _collapse(text: str) -> str:
+    return _SPACES.sub(" ", text).strip(" ")
+
+
+def _extract(tree):
+    """trafilatura's reading of the page (None when it finds nothing), with
+    the page's no-break spaces kept in its text, comments, title and site name."""
+    import trafilatura
+    from trafilatura.settings import set_date_params
+
+    stand_in = _nbsp_stand_in(tree)
+    if stand_in:
+        _replace_in_text(tree, textlib.NBSP, stand_in)
+    document = trafilatura.bare_extraction(
+        tree,
+        include_comments=True,
+        with_metadata=True,
+        favor_recall=True,
+        include_tables=False,
+        # No "extensive" date search: it guesses from any year on the page (a
+        # footer's "© 2016" gave 1 January 2016, a URL's /2016/09/ 1 September).
+        date_extraction_params=set_date_params(extensive=False),
+    )
+    if stand_in:
+        _replace_in_text(tree, stand_in, textlib.NBSP)
+        if document is not None:
+            for name in ("text", "comments", "title", "sitename"):
+                setattr(document, name, (getattr(document, name) or "").replace(stand_in, textlib.NBSP))
+    return document
+
+
+def _nbsp_stand_in(tree) -> str:
+    """A stand-in the page does not print itself; "" when the page has no
+    no-break space (or prints every stand-in)."""
+    shown = "".join(tree.itertext()) + "".join(tree.xpath("//meta/@content"))
+    if textlib.NBSP not in shown:
+        return ""
+    return next((c for c in _NBSP_STAND_INS if c not in shown), "")
+
+
+def _replace_in_text(tree, old: str, new: str) -> None:
+    """`old` by `new` in the page's text and its meta contents (where titles are)."""
+    for element in tree.iter():
+        if element.text and old in element.text:
+            element.text = element.text.replace(old, new)
+        if element.tail and old in element.tail:
+            element.tail = element.tail.replace(old, new)
+        if element.tag == "meta" and old in (element.get("content") or ""):
+            element.set("content", element.get("content").replace(old, new))
+
+
+def _html_profile(host: str, sitename: str, text: str) -> Profile:
+    """The outlet profile of an HTML page. A page that names its own site
+    takes the profile of its host (or, without a host, the one its site name
+    names), else the generic one: the outlets its text mentions do not count.
+    A page that names no site is recognised by its text, as a scraped page is."""
+    if host:
+        return detect_profile("", hostname=host)
+    if sitename:
+        return profile_named(sitename) or generic_profile()
+    return detect_profile(textlib.canonical_text(text))
+
+
+_BYLINE_MARKUP = re.compile(r"author|byline|writer", re.IGNORECASE)
+
+
+def _printed_byline(tree, profile: Profile, body_lines: list[str]) -> tuple[int, str] | None:
+    """A byline the page prints ("بقلم: سامر الحلبي") that trafilatura left
+    out of the text, taking it for metadata, and how many lines of the text
+    are printed above it. The first element marked up as the author's or the
+    byline (or an <address>) whose text reads as a byline."""
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        marks = " ".join(element.get(name, "") for name in ("class", "id", "itemprop", "rel"))
+        if element.tag != "address" and not _BYLINE_MARKUP.search(marks):
+            continue
+        text = _shown(element)
+        if not text or not profile.byline.search(text):
+            continue
+        if text in body_lines:  # trafilatura kept it
+            return None
+        before = _collapse("".join(element.xpath("preceding::text()")))
+        lines_above = 0
+        while lines_above < len(body_lines) and body_lines[lines_above] in before:
+            lines_above += 1
+        return lines_above, text
+    return None
+
+
+# Where a page states when it was published, most explicit first.
+_PUBLISHED_XPATHS = (
+    '//meta[@property="article:published_time" or @name="article:published_time"]',
+    '//meta[@property="og:published_time" or @name="og:published_time"]',
+    '//*[@itemprop="datePublished"]',
+)
+_NOT_THE_ARTICLES = frozenset({"nav", "aside", "li"})  # lists of other articles, page furniture
+
+
+def _published_time(tree, body_lines: list[str], tz) -> tuple[datetime, str] | None:
+    """When the page says it was published, as an aware datetime and as
+    shown: article:published_time, og:published_time, itemprop=datePublished,
+    else a <time datetime> above the story. A time without a zone is in `tz`."""
+    candidates = [
+        element for xpath in _PUBLISHED_XPATHS for element in tree.xpath(xpath) if not _in_other_articles(element)
+    ]
+    story_start = next((line for line in body_lines if len(line.split()) > 8), "")
+    candidates += [
+        element
+        for element in tree.iter("time")
+        if element.get("datetime") and not _in_other_articles(element) and _above(element, story_start)
+    ]
+    for element in candidates:
+        value = (element.get("content") or element.get("datetime") or "").strip()
+        try:
+            stamp = datetime.fromisoformat(value)
+        except ValueError:
+            continue
+        shown = "" if element.tag == "meta" else _shown(element)
+        return (stamp if stamp.tzinfo else stamp.replace(tzinfo=tz)), shown or value
+    return None
+
+
+def _in_other_articles(element) -> bool:
+    return any(ancestor.tag in _NOT_THE_ARTICLES for ancestor in element.iterancestors())
+
+
+def _above(element, story_start: str) -> bool:
+    """Whether `element` is printed above the story that begins with the line `story_start`."""
+    before = _collapse("".join(element.xpath("preceding::text()")))
+    return not story_start or story_start not in before
+
+
+def _site_name(tree) -> str:
+    """The page's own name for its site (og:site_name), if it gives one."""
+    for value in tree.xpath('//meta[@property="og:site_name" or @name="og:site_name"]/@content'):
+        if value.strip():
+            return _collapse(value)
+    return ""
 
 
 # Markup of one reader comment per element (WordPress's li.comment, schema.org
@@ -306,57 +555,80 @@ def _own_elements(node):
 
 
 def _shown(element) -> str:
-    return " ".join(element.text_content().split())
+    return _collapse(element.text_content())
 
 
 def html_comments(tree) -> list[ParsedComment]:
     """Reader comments marked up one element each: author and time as shown
     (and a <time datetime> when there is one) and the text, a paragraph per
-    line. Empty when the page has no such markup, or when one of its comments
-    cannot be read whole (then trafilatura's lines are used: nothing is lost)."""
-    comments = []
+    line. Empty when the page has no such markup (then trafilatura's lines
+    are used). A comment with no text besides its author and time is skipped."""
+    return _read_comments(tree)[0]
+
+
+def _read_comments(tree) -> tuple[list[ParsedComment], list]:
+    """The comments marked up one element each, and the outermost elements
+    that hold them (nested replies are inside), to be taken out of the page."""
+    comments, outermost = [], []
     for node in tree.iter("li", "article", "div", "section"):
-        if not _is_comment(node):
+        if not _is_comment(node) or node.find(".//h1") is not None:  # a comment never holds the headline
             continue
-        name = author_block = posted = text_block = None
-        paragraphs = []
-        for element in _own_elements(node):
-            classes = _classes(element)
-            if name is None and (element.tag == "cite" or element.get("itemprop") in ("author", "name") or classes & _NAME_CLASSES):
-                name = element
-            elif author_block is None and classes & _AUTHOR_CLASSES:
-                author_block = element
-            elif posted is None and (element.tag == "time" or classes & _TIME_CLASSES):
-                posted = element
-            elif text_block is None and classes & _TEXT_CLASSES:
-                text_block = element
-            elif element.tag == "p" and not any(
-                part is not None and part in element.iterancestors() for part in (name, author_block, posted)
-            ):
-                paragraphs.append(_shown(element))
-        if not paragraphs and text_block is not None:
-            paragraphs = [_shown(text_block)]
-        text = textlib.canonical_text("\n".join(p for p in paragraphs if p))
-        if not text:
-            return []
-        author = name if name is not None else author_block
-        posted_at = None
-        stamp = posted.get("datetime") if posted is not None else None
-        if stamp:
-            try:
-                posted_at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-                posted_at = posted_at if posted_at.tzinfo else posted_at.replace(tzinfo=timezone.utc)
-            except ValueError:
-                posted_at = None
-        comments.append(
-            ParsedComment(
-                text=text,
-                author=_SAYS.sub("", _shown(author)) if author is not None else "",
-                posted_at_text=_shown(posted) if posted is not None else "",
-                posted_at=posted_at,
-            )
-        )
-    return comments
+        if not any(_is_comment(ancestor) for ancestor in node.iterancestors()):
+            outermost.append(node)
+        comment = _comment_from(node)
+        if comment is not None:
+            comments.append(comment)
+    return comments, outermost
+
+
+def _comment_from(node) -> ParsedComment | None:
+    name = author_block = posted = text_block = None
+    paragraphs = []
+    for element in _own_elements(node):
+        classes = _classes(element)
+        if name is None and (element.tag == "cite" or element.get("itemprop") in ("author", "name") or classes & _NAME_CLASSES):
+            name = element
+        elif author_block is None and classes & _AUTHOR_CLASSES:
+            author_block = element
+        elif posted is None and (element.tag == "time" or classes & _TIME_CLASSES):
+            posted = element
+        elif text_block is None and (classes & _TEXT_CLASSES or element.get("itemprop") in ("text", "commentText")):
+            text_block = element
+        elif element.tag == "p" and not any(
+            part is not None and part in element.iterancestors() for part in (name, author_block, posted)
+        ):
+            paragraphs.append(_shown(element))
+    if not paragraphs:
+        # No paragraph: the text block, else whatever the comment shows besides its author and time.
+        paragraphs = [_shown(text_block) if text_block is not None else _loose_text(node, (name, author_block, posted))]
+    text = textlib.canonical_text("\n".join(p for p in paragraphs if p))
+    if not text:
+        return None
+    author = name if name is not None else author_block
+    posted_at = None
+    stamp = posted.get("datetime") if posted is not None else None
+    if stamp:
+        try:
+            posted_at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+            posted_at = posted_at if posted_at.tzinfo else posted_at.replace(tzinfo=timezone.utc)
+        except ValueError:
+            posted_at = None
+    return ParsedComment(
+        text=text,
+        author=_SAYS.sub("", _shown(author)) if author is not None else "",
+        posted_at_text=_shown(posted) if posted is not None else "",
+        posted_at=posted_at,
+    )
+
+
+def _loose_text(node, parts) -> str:
+    """The text of `node` outside the elements `parts` and replies nested in it."""
+    pieces = [node.text or ""]
+    for child in node:
+        if isinstance(child.tag, str) and child not in parts and not _is_comment(child):
+            pieces.append(_loose_text(child, parts))
+        pieces.append(child.tail or "")
+    return _collapse(" ".join(pieces))
 
 
 # --- JSON Lines ------------------------------------------------------------
@@ -495,7 +767,7 @@ def iter_records(
             if kind == JSONL:
                 yield from _iter_jsonl(path, choice=choice, now=now, max_bytes=max_bytes)
                 continue
-            raw = decode_page(data, max_bytes=max_bytes)
+            raw = decode_html(data, max_bytes=max_bytes) if kind == HTML else decode_page(data, max_bytes=max_bytes)
             if kind == HTML:
                 yield record_from_html(raw, origin=str(path), choice=choice, now=now)
             else:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
+from itertools import chain, count, islice
 from queue import Full, Queue
 
 from django.conf import settings
@@ -72,13 +72,24 @@ def import_paths(
     paths, missing = expand_paths(specs)
     items = iter_records(
         paths,
-        choice=SourceChoice(source),
+        choice=_source_choice(source),
         now=now or timezone.now(),
         max_bytes=settings.NEWSDESK_MAX_PAGE_BYTES,
         fmt=fmt,
     )
     report = ImportReport(failures=list(missing))
     return ingest_records(items, batch_size=batch_size, report=report)
+
+
+def _source_choice(name: str | None) -> SourceChoice:
+    """`--source NAME`: an outlet profile, else a stored source of that name
+    (or slug), else a new outlet."""
+    choice = SourceChoice(name)
+    if choice.name and choice.profile is None:
+        stored = Source.objects.filter(name=choice.name).first() or Source.objects.filter(slug=choice.name).first()
+        if stored is not None:
+            choice = SourceChoice(name, stored=(stored.name, stored.slug, stored.domain))
+    return choice
 
 
 def ingest_records(
@@ -232,16 +243,31 @@ def _stored_identities(records: list[PageRecord]) -> dict[tuple[str, str], int]:
 
 
 def _ensure_sources(records: list[PageRecord]) -> dict[str, Source]:
-    """Sources by slug, created as needed. Runs inside the caller's transaction."""
-    wanted = {r.source_slug: r for r in records}
+    """Sources by slug, created as needed, each named by the first of its
+    records. Runs inside the caller's transaction."""
+    wanted: dict[str, PageRecord] = {}
+    for record in records:
+        wanted.setdefault(record.source_slug, record)
     sources = {s.slug: s for s in Source.objects.filter(slug__in=wanted)}
     for slug, record in wanted.items():
         if slug not in sources:
             sources[slug], _ = Source.objects.get_or_create(
                 slug=slug,
-                defaults={"name": record.source_name, "domain": record.source_domain, "language": record.language},
+                defaults={"name": _free_name(record), "domain": record.source_domain, "language": record.language},
             )
     return sources
+
+
+def _free_name(record: PageRecord) -> str:
+    """A name no other source has (names are unique): the record's, else
+    "name (domain)", else the domain, else the name with a number. Two sites
+    may call themselves the same; neither page fails for it."""
+    limit = Source._meta.get_field("name").max_length
+    name = record.source_name[:limit]
+    domain = record.source_domain
+    first = [name, f"{name} ({domain})", domain] if domain else [name]
+    candidates = (c[:limit] for c in chain(first, (f"{name} ({number})" for number in count(2))))
+    return next(c for c in candidates if c and not Source.objects.filter(name=c).exists())
 
 
 def _revision_row(record: PageRecord, number: int) -> dict:
