@@ -50,6 +50,7 @@ def reader_strings() -> dict:
         "yours": _("Yours"),
         "theirs": _("Theirs (saved)"),
         "selectionEmpty": _("Select some text first."),
+        "selectionOneText": _("Select within one text: the article, or a single comment."),
         "noSpans": _("No highlights here."),
         "deleted": _("Deleted."),
         "labels": dict(StanceLabel.choices),

@@ -106,6 +106,22 @@ def test_a_triple_click_on_a_comment_selects_that_comment_and_enter_opens_the_me
     expect(page.locator("#popover .popover-quote").first).to_have_text(comment.text)
 
 
+def test_enter_on_a_selection_across_two_texts_says_why_nothing_opens(open_page, journalist):
+    article = make_article()
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    page.evaluate("""() => {
+      const range = document.createRange();
+      range.setStart(document.querySelector("[data-unit=article] [data-start]").firstChild, 0);
+      range.setEnd(document.querySelector("[data-unit=comment] [data-start]").firstChild, 3);
+      window.getSelection().removeAllRanges();
+      window.getSelection().addRange(range);
+    }""")
+    page.keyboard.press("Enter")
+    expect(page.locator("#popover")).to_be_hidden()
+    expect(page.locator("#reader-hint")).to_have_text("حدّد داخل نص واحد: المقال، أو تعليق واحد.")
+
+
 def test_a_drag_from_arabic_into_english_is_one_logical_span(open_page, journalist):
     article = make_article()
     text = article.current_revision.text

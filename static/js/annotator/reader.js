@@ -947,7 +947,9 @@ document.addEventListener("keydown", (event) => {
   } else if (key === "Enter") {
     const span = spanFromSelection();
     if (span) openSelectionMenu(span);
-    else if (state.focused) {
+    else if (!window.getSelection().isCollapsed && unitOf(window.getSelection().anchorNode)) {
+      return statusAnnounce(strings.selectionOneText); // it runs from one text into another
+    } else if (state.focused) {
       const range = units.get(state.focused.unitKey).range(state.focused.start, state.focused.end);
       openSpanMenu(spansAt(state.focused.unitKey, state.focused.start), range.getBoundingClientRect());
     } else return;
