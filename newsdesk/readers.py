@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import json
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -28,6 +29,8 @@ from newsdesk.segmentation import PARAGRAPH, TITLE, Block, PageError, ParsedComm
 TEXT, HTML, JSONL = "text", "html", "jsonl"
 FORMAT_BY_SUFFIX = {".txt": TEXT, ".text": TEXT, ".html": HTML, ".htm": HTML, ".jsonl": JSONL, ".ndjson": JSONL}
 UNKNOWN_SOURCE = ("Unknown outlet", "unknown")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -375,6 +378,11 @@ def field_limits() -> dict[str, int]:
     }
 
 
+# Half of a UTF-16 surrogate pair: JSON can spell one ("\\ud83d") but it is no
+# character, and no text column (nor UTF-8) can hold it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _string(record: dict, key: str, where: str, *, required: bool = False) -> str:
     value = record.get(key)
     if value is None:
@@ -385,6 +393,11 @@ def _string(record: dict, key: str, where: str, *, required: bool = False) -> st
         raise PageError(f"field '{where}{key}' must be a string, not {type(value).__name__}")
     if "\x00" in value:
         raise PageError(f"field '{where}{key}' contains a NUL character (U+0000) at position {value.index(chr(0))}, which cannot be stored")
+    if not value.isascii() and (surrogate := _LONE_SURROGATE.search(value)):
+        raise PageError(
+            f"field '{where}{key}' is invalid text: a lone surrogate U+{ord(surrogate.group()):04X} "
+            f"at position {surrogate.start()} (half of an emoji or other character)"
+        )
     limit = field_limits().get(key) if not where else None
     if limit and len(value.strip()) > limit:
         raise PageError(f"field '{key}' is {len(value.strip()):,} characters long; the limit is {limit:,}")
@@ -415,6 +428,8 @@ def record_from_json(
         raise PageError(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
     except UnicodeDecodeError as exc:
         raise PageError(f"not UTF-8: invalid byte 0x{line[exc.start]:02x} at byte offset {exc.start}") from None
+    except RecursionError:
+        raise PageError("malformed JSON: nested too deeply to read") from None
     if not isinstance(record, dict):
         raise PageError(f"expected a JSON object, got {type(record).__name__}")
     title = textlib.canonical_text(_string(record, "title", "", required=True)).replace("\n", " ").strip()
@@ -504,6 +519,18 @@ def iter_records(
             yield Failure(str(path), str(exc))
         except OSError as exc:
             yield Failure(str(path), f"cannot read: {exc.strerror or exc}")
+        except Exception as exc:  # a page our rules cannot handle fails alone, like any bad page
+            yield _unexpected(str(path), exc)
+
+
+def _unexpected(origin: str, exc: Exception) -> Failure:
+    logger.exception("%s: could not be read", origin)
+    return Failure(origin, f"could not be read ({type(exc).__name__}: {clipped(str(exc))})")
+
+
+def clipped(value: str, limit: int = 80) -> str:
+    """At most `limit` characters of a value quoted in a message."""
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def _iter_jsonl(path: Path, *, choice: SourceChoice, now: datetime, max_bytes: int) -> Iterator[PageRecord | Failure]:
@@ -522,5 +549,7 @@ def _iter_jsonl(path: Path, *, choice: SourceChoice, now: datetime, max_bytes: i
                 )
             except PageError as exc:
                 yield Failure(origin, str(exc))
+            except Exception as exc:
+                yield _unexpected(origin, exc)
     if not saw_record:
         yield Failure(str(path), "empty file")

@@ -27,7 +27,16 @@ from annotations.services.extraction import schedule_extraction
 from newsdesk import text as textlib
 from newsdesk.bulk import allocate_ids, insert_rows
 from newsdesk.models import Article, ArticleRevision, Comment, Source
-from newsdesk.readers import JSONL, UNKNOWN_SOURCE, Failure, PageRecord, SourceChoice, expand_paths, iter_records
+from newsdesk.readers import (
+    JSONL,
+    UNKNOWN_SOURCE,
+    Failure,
+    PageRecord,
+    SourceChoice,
+    clipped,
+    expand_paths,
+    iter_records,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -120,11 +129,15 @@ def _read_ahead(batches: Iterator[list], depth: int = 2) -> Iterator[list]:
     def produce():
         try:
             for batch in batches:
-                for item in batch:
+                for index, item in enumerate(batch):
                     if isinstance(item, PageRecord):
                         # Computed here, off the writing thread's clock: that thread
                         # holds the interpreter lock only between database calls.
-                        item.page_hash, item.search_text, item.text_notes  # noqa: B018
+                        try:
+                            item.page_hash, item.search_text, item.text_notes  # noqa: B018
+                        except Exception as exc:  # one record the rules did not foresee fails alone
+                            logger.exception("%s: cannot be stored", item.origin)
+                            batch[index] = Failure(item.origin, f"cannot be stored ({type(exc).__name__}: {clipped(str(exc))})")
                 while not stop.is_set():
                     try:
                         handoff.put(batch, timeout=0.1)
@@ -220,6 +233,9 @@ def _store_one(record: PageRecord, report: ImportReport, *, create: bool) -> Non
         report.count(outcome)
     except DatabaseError as exc:
         report.failures.append(Failure(record.origin, f"the database refused the article: {exc}".strip()))
+    except Exception as exc:  # rolled back like a refusal; one article the rules did not foresee fails alone
+        logger.exception("%s: cannot be stored", record.origin)
+        report.failures.append(Failure(record.origin, f"cannot be stored ({type(exc).__name__}: {clipped(str(exc))})"))
 
 
 def _stored_identities(records: list[PageRecord]) -> dict[tuple[str, str], int]:

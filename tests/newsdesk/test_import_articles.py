@@ -165,6 +165,7 @@ def test_json_lines_import_one_article_per_line(tmp_path):
         ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"author": "a"}]}', "field 'comments[0].text' is missing"),
         ('{"title": "ع", "body": "ن\\u0000ص", "source": "s"}', "field 'body' contains a NUL character (U+0000) at position 1"),
         ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"text": "\\u0000"}]}', "field 'comments[0].text' contains a NUL character"),
+        ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"author": "\\udc00", "text": "x"}]}', "field 'comments[0].author' is invalid text: a lone surrogate U+DC00 at position 0"),
         ('{"title": "ع", "body": "ن", "source": "s", "url": "https://x.example/%s"}' % ("a" * 2000), "field 'url' is 2,018 characters long; the limit is 2,000"),
         ('{"title": "ع", "body": "ن", "source": "%s"}' % ("م" * 201), "field 'source' is 201 characters long; the limit is 200"),
     ],
@@ -176,6 +177,21 @@ def test_a_bad_json_line_fails_alone_naming_line_and_field(tmp_path, line, reaso
     assert f"FAILED {path} line 2: {reason}" in err
     assert "Imported 1, updated 0, revised 0, unchanged duplicates 0, failed 1" in out
     assert Article.objects.count() == 1
+
+
+def test_a_json_line_that_cannot_be_read_fails_alone_and_the_later_batches_are_imported(tmp_path):
+    """Half an emoji spelled as an escape, or nesting too deep to read, fails its
+    line; the import goes on past it and prints its summary."""
+    good = [json.dumps({**JSONL_GOOD, "url": f"https://wire.example/{n}", "title": f"خبر {n}"}) for n in range(4)]
+    half_emoji = json.dumps({**JSONL_GOOD, "url": "https://wire.example/half", "title": "نصف \ud83d رمز"})
+    deep = '{"title": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    path = write_jsonl(tmp_path, [good[0], good[1], half_emoji, deep, good[2], good[3]])
+    code, out, err = run_import(str(path), "--batch-size", "2")
+    assert code == 1
+    assert f"FAILED {path} line 3: field 'title' is invalid text: a lone surrogate U+D83D at position 4" in err
+    assert f"FAILED {path} line 4: malformed JSON: nested too deeply to read" in err
+    assert "Imported 4, updated 0, revised 0, unchanged duplicates 0, failed 2" in out
+    assert Article.objects.count() == 4
 
 
 def test_a_failed_write_leaves_nothing_half_written(tmp_path, monkeypatch):
