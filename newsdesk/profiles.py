@@ -73,11 +73,13 @@ class PatternSet:
         )
         self._anchored_kinds = {f"g{i}": kind for i, (kind, _) in enumerate(anchored)}
         self._floating = [(kind, re.compile(p), required_literal(p)) for kind, p in pairs if not p.startswith("^")]
+        # The same patterns for a whole page, where a `$` ends every line, not just the last.
+        self._in_page = {pattern: re.compile(pattern.pattern, re.MULTILINE) for _, pattern, _ in self._floating}
 
     def narrowed(self, text: str) -> PatternSet:
         """The same set without the unanchored patterns that occur nowhere in `text`
         (a whole page): each is scanned once per page instead of once per line."""
-        floating = [entry for entry in self._floating if entry[2] in text and entry[1].search(text)]
+        floating = [entry for entry in self._floating if entry[2] in text and self._in_page[entry[1]].search(text)]
         if len(floating) == len(self._floating):  # often: a set with no unanchored pattern
             return self
         narrowed = object.__new__(PatternSet)  # copy.copy is several times slower
@@ -101,6 +103,7 @@ class PatternSet:
 @dataclass(frozen=True)
 class CommentLayout:
     start: PatternSet
+    bare_start: PatternSet
     count: PatternSet
     policy: PatternSet
     fields: tuple[str, ...]
@@ -123,6 +126,7 @@ class Profile:
     date_lines: PatternSet
     attribution: PatternSet
     caption_credit: re.Pattern
+    caption_copyright: re.Pattern  # "… © AFP": tried only on lines with a ©
     latin_caption_markers: PatternSet
     sections: PatternSet
     drops: PatternSet
@@ -138,6 +142,7 @@ class Profile:
             comments=dataclasses.replace(
                 comments,
                 start=comments.start.narrowed(text),
+                bare_start=comments.bare_start.narrowed(text),
                 count=comments.count.narrowed(text),
                 policy=comments.policy.narrowed(text),
             ),
@@ -204,6 +209,7 @@ def _build(data: dict, filename: str, *, is_generic: bool) -> Profile:
         raise ProfileError(f"{filename} [comments]: fields must include 'text' and the anchor, and the anchor cannot be 'text'")
     credit_words = [re.escape(word) for word in get("captions.credit_words", [])]
     credit = r"\((?:[^()]{0,30}?(?:" + "|".join(credit_words) + r")[^()]{0,30})\)$" if credit_words else NEVER.pattern
+    copyright_credit = r"©\s*(?:" + "|".join(credit_words) + r")[^()©]{0,30}$" if credit_words else NEVER.pattern
     return Profile(
         name=get("name"),
         slug=get("slug"),
@@ -221,11 +227,13 @@ def _build(data: dict, filename: str, *, is_generic: bool) -> Profile:
         date_lines=_patterns(get("dates.line_patterns", []), where("dates")),
         attribution=_patterns(get("attribution.patterns", []), where("attribution")),
         caption_credit=re.compile(credit),
+        caption_copyright=re.compile(copyright_credit),
         latin_caption_markers=_patterns(get("captions.latin_markers", []), where("captions")),
         sections=_kinds(get("sections", {}), where("sections")),
         drops=_kinds(get("drop", {}), where("drop")),
         comments=CommentLayout(
             start=_patterns(comments.get("start", []), where("comments.start")),
+            bare_start=_patterns(comments.get("bare_start", []), where("comments.bare_start")),
             count=_patterns(comments.get("count", []), where("comments.count")),
             policy=_patterns(comments.get("policy", []), where("comments.policy")),
             fields=fields,

@@ -28,6 +28,9 @@ MAX_SUBTITLE_WORDS = 20
 MAX_CAPTION_WORDS = 60
 # A date line is looked for only among the first lines after the title.
 DATE_ZONE_LINES = 4
+# A bare comments header ("تعليقات") opens the comments only when a comment
+# line follows within this many lines.
+COMMENT_LOOKAHEAD = 4
 _TERMINAL = ".!?؟…:؛،,"
 
 
@@ -143,6 +146,7 @@ class _Segmenter:
             and not profile.drops.kind_of(line)
             and not profile.sections.kind_of(line)
             and not profile.comments.start.search(line)
+            and not profile.comments.bare_start.search(line)
         )
 
     # -- body -------------------------------------------------------------
@@ -155,12 +159,18 @@ class _Segmenter:
             arabic, latin = textlib.script_counts(line)
             if latin > arabic:
                 return "en"
-        if self.profile.caption_credit.search(line):
+        if self._credit(line):
             return textlib.guess_language(line, self.language)
         return None
 
+    def _credit(self, line: str) -> re.Match | None:
+        """The photo credit that ends `line`: "(رويترز)", or "© AFP"."""
+        return self.profile.caption_credit.search(line) or (
+            self.profile.caption_copyright.search(line) if "©" in line else None
+        )
+
     def add_caption(self, line: str, lang: str) -> None:
-        credit = self.profile.caption_credit.search(line)
+        credit = self._credit(line)
         head = line[: credit.start()].rstrip() if credit else line
         half = len(head) // 2
         if len(head) > 20 and head[half] == " " and head[:half] == head[half + 1 :]:
@@ -191,7 +201,9 @@ class _Segmenter:
                 state, section = "section", kind
                 self.remove(kind, line)
                 continue
-            if profile.comments.start.search(line):
+            if profile.comments.start.search(line) or (
+                profile.comments.bare_start.search(line) and (state == "comments" or self._comments_follow(lines, index))
+            ):
                 state = "comments"
                 self.remove("comment_count" if re.search(r"\d", line) else "comments_header", line)
                 continue
@@ -242,6 +254,29 @@ class _Segmenter:
                 block.kind = PARAGRAPH
 
     # -- comments ---------------------------------------------------------
+
+    def _comments_follow(self, lines: list[str], index: int) -> bool:
+        """Whether the bare header at `lines[index]` heads reader comments: a
+        comment line (its anchor, a count, a policy notice) follows within a
+        few lines, or nothing but page furniture does."""
+        profile = self.profile
+        layout = profile.comments
+        following = lines[index + 1 : index + 1 + COMMENT_LOOKAHEAD]
+        if not following or profile.sections.kind_of(following[0]):
+            return True
+        for line in following:
+            if layout.count.search(line) or layout.policy.search(line):
+                return True
+            anchor = layout.anchor_pattern.match(line)
+            if anchor and _words(line) <= MAX_HEADING_WORDS and self._is_anchor_value(anchor["value"]):
+                return True
+        return False
+
+    def _is_anchor_value(self, value: str) -> bool:
+        """A time anchor must read as a time ("قبل ساعات من …" starts a sentence)."""
+        if self.profile.comments.anchor != "time":
+            return True
+        return bool(textlib.parse_relative_time(value, self.now) or textlib.parse_date(value, self.profile.timezone))
 
     def parse_comments(self) -> list[ParsedComment]:
         layout = self.profile.comments
