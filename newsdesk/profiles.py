@@ -149,10 +149,16 @@ class Profile:
         )
 
     def detection_score(self, text: str) -> int:
-        """How strongly a page looks like this outlet's: each marker found counts 1,
-        each signature line found counts 2."""
+        """How strongly a page looks like this outlet's: each marker found
+        anywhere counts 1; each signature line, the outlet's title suffix on the
+        first line and a line that is just the outlet's name count 2."""
         score = sum(1 for marker in self.markers if marker in text)
         score += sum(2 for pattern, literal in self.detect_lines if literal in text and pattern.search(text))
+        first_line = text.lstrip().partition("\n")[0].rstrip()
+        if any(first_line.endswith(suffix) for suffix in self.title_suffixes):
+            score += 2
+        if self.name and f"\n{self.name}\n" in f"\n{text}\n":
+            score += 2
         return score
 
 
@@ -266,11 +272,16 @@ def load_profiles(directory: Path = PROFILE_DIR) -> tuple[Profile, tuple[Profile
     return generic, outlets
 
 
+# A page is an outlet's when it scores at least this much: more than the one
+# point a mention of the outlet's name in a sentence ("قناة أورينت") gives.
+MIN_DETECTION_SCORE = 2
+
+
 def detect_profile(text: str, *, hostname: str = "") -> Profile:
     """The outlet profile a page matches best, or the generic profile.
 
     A known hostname decides; otherwise the profile with the highest detection
-    score wins.
+    score wins, if it reaches MIN_DETECTION_SCORE.
     """
     generic, outlets = load_profiles()
     host = hostname.lower().removeprefix("www.")
@@ -278,7 +289,7 @@ def detect_profile(text: str, *, hostname: str = "") -> Profile:
         for profile in outlets:
             if profile.domain and (host == profile.domain or host.endswith("." + profile.domain)):
                 return profile
-    best, best_score = generic, 0
+    best, best_score = generic, MIN_DETECTION_SCORE - 1
     for profile in outlets:
         score = profile.detection_score(text)
         if score > best_score:

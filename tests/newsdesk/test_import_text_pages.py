@@ -93,3 +93,22 @@ def test_a_bare_comments_header_followed_by_comments_opens_them(tmp_path):
     assert article.current_revision.text.split("\n")[1:] == [STORY[0], STORY[1]]
     comment = article.comments.get()
     assert (comment.author, comment.posted_at_text, comment.text) == ("سامر", "منذ ساعة", "خبر مهم 👍")
+
+
+def test_a_sentence_that_names_an_outlet_does_not_make_the_page_that_outlets(tmp_path):
+    mention = "ونقل مراسل قناة أورينت في المدينة أن القصف تركز على الأحياء الشرقية."
+    article = import_page(tmp_path, ["غارات جديدة على حلب", STORY[0], mention, STORY[1]])
+    assert article.source.name == "Unknown outlet"
+    assert article.current_revision.text.split("\n")[1:] == [STORY[0], mention, STORY[1]]
+
+
+@pytest.mark.parametrize(
+    "lines, outlet",
+    [
+        (["غارات جديدة على حلب - الجزيرة نت", STORY[0], STORY[1]], "الجزيرة نت"),  # the site suffix on the title line
+        (["غارات جديدة على حلب", STORY[0], STORY[1], "أورينت نت"], "أورينت نت"),  # a line that is just the outlet's name
+        (["غارات جديدة على حلب", STORY[0], "المصدر : الجزيرة", STORY[1]], "الجزيرة نت"),  # its attribution line
+    ],
+)
+def test_a_page_is_an_outlets_by_its_own_lines(tmp_path, lines, outlet):
+    assert import_page(tmp_path, lines).source.name == outlet
