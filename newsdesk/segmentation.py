@@ -26,12 +26,17 @@ BODY_KINDS = frozenset({PARAGRAPH, HEADING})
 MAX_HEADING_WORDS = 8
 MAX_SUBTITLE_WORDS = 20
 MAX_CAPTION_WORDS = 60
+# A site name glued to a title ("Title - Site") is short.
+MAX_SITE_SUFFIX_WORDS = 5
 # A date line is looked for only among the first lines after the title.
 DATE_ZONE_LINES = 4
 # A bare comments header ("تعليقات") opens the comments only when a comment
 # line follows within this many lines.
 COMMENT_LOOKAHEAD = 4
 _TERMINAL = ".!?؟…:؛،,"
+# What separates a title from the site name after it; never a colon, which
+# follows the speaker of a headline ("لافروف: لا اتفاق …").
+_SUFFIX_SEPARATOR = re.compile(r"\s*[-|–—]\s*")
 
 
 class PageError(ValueError):
@@ -126,12 +131,23 @@ class _Segmenter:
                 break
         if rest and rest[0] == first:
             self.remove("repeated_title", rest.pop(0))
-        elif rest and first.startswith(rest[0]) and re.match(r"^\s*[-|–—:]\s*\S", first[len(rest[0]) :]):
+        elif rest and first.startswith(rest[0]) and (suffix := self._site_suffix(first[len(rest[0]) :])):
             # "Title - Site" followed by "Title": the page repeats the bare title.
-            self.remove("site_suffix", first[len(rest[0]) :].strip(" -|–—:"))
+            self.remove("site_suffix", suffix)
             first = rest.pop(0)
             self.remove("repeated_title", first)
         return first
+
+    def _site_suffix(self, tail: str) -> str:
+        """The site name in `tail`, what follows a title on its line (" - Site"),
+        or "" when `tail` is not one: a site name is short, or the outlet's."""
+        separator = _SUFFIX_SEPARATOR.match(tail)
+        if separator is None:
+            return ""
+        name = tail[separator.end() :].strip()
+        if name in (self.profile.name, self.profile.domain) or 0 < _words(name) <= MAX_SITE_SUFFIX_WORDS:
+            return name
+        return ""
 
     def _is_subtitle(self, line: str, title: str) -> bool:
         profile = self.profile

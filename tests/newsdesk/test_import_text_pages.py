@@ -112,3 +112,19 @@ def test_a_sentence_that_names_an_outlet_does_not_make_the_page_that_outlets(tmp
 )
 def test_a_page_is_an_outlets_by_its_own_lines(tmp_path, lines, outlet):
     assert import_page(tmp_path, lines).source.name == outlet
+
+
+@pytest.mark.parametrize(
+    "headline",
+    ["لافروف: لا اتفاق مع واشنطن قبل فصل المعارضة", "لافروف - لا اتفاق مع واشنطن قبل فصل المعارضة والنصرة"],
+)
+def test_a_headline_followed_by_its_first_word_keeps_its_words(tmp_path, headline):
+    article = import_page(tmp_path, [headline, "لافروف", STORY[0], STORY[1]])
+    assert article.title == headline
+    assert not [item for item in article.current_revision.removed if item["kind"] in ("site_suffix", "repeated_title")]
+
+
+def test_a_site_name_after_the_title_is_stripped_when_the_page_repeats_the_bare_title(tmp_path):
+    article = import_page(tmp_path, ["لافروف: لا اتفاق مع واشنطن - موقع المثال", "لافروف: لا اتفاق مع واشنطن", STORY[0], STORY[1]])
+    assert article.title == "لافروف: لا اتفاق مع واشنطن"
+    assert {"kind": "site_suffix", "text": "موقع المثال"} in article.current_revision.removed
