@@ -178,31 +178,33 @@ def _store_batch(records: list[PageRecord], report: ImportReport) -> None:
     known = set(
         Article.objects.filter(page_hash__in={r.page_hash for r in records}).values_list("source__slug", "page_hash")
     )
-    fresh: list[PageRecord] = []
+    fresh: list[tuple[int, PageRecord]] = []
     # The page each article had last in this batch: a file may hold two
     # versions of one article, and the second is a change, not a duplicate.
     latest: dict[tuple[str, str], str] = {}
-    for record in records:
+    last_place: dict[tuple[str, str], int] = {}
+    for place, record in enumerate(records):
         key = (record.source_slug, record.page_hash)
         identity = (record.source_slug, article_identity(record))
         seen = latest.get(identity)
         if seen == record.page_hash or (seen is None and key in known):
             report.unchanged += 1
         else:
-            fresh.append(record)
+            fresh.append((place, record))
         latest[identity] = record.page_hash
+        last_place[identity] = place
         known.add(key)
     if not fresh:
         return
 
-    stored = _stored_identities(fresh)
+    stored = _stored_identities([record for _, record in fresh])
     new: list[PageRecord] = []
-    later: list[PageRecord] = []
+    later: list[tuple[PageRecord, bool]] = []  # with whether a later page of this batch supersedes it
     claimed: set[tuple[str, str]] = set()
-    for record in fresh:
+    for place, record in fresh:
         key = (record.source_slug, article_identity(record))
         if key in stored or key in claimed:
-            later.append(record)
+            later.append((record, last_place[key] > place))
         else:
             claimed.add(key)
             new.append(record)
@@ -218,18 +220,18 @@ def _store_batch(records: list[PageRecord], report: ImportReport) -> None:
             logger.debug("bulk import refused", exc_info=True)
             for record in new:
                 _store_one(record, report, create=True)
-    for record in later:
-        _store_one(record, report, create=False)
+    for record, superseded in later:
+        _store_one(record, report, create=False, superseded=superseded)
 
 
-def _store_one(record: PageRecord, report: ImportReport, *, create: bool) -> None:
+def _store_one(record: PageRecord, report: ImportReport, *, create: bool, superseded: bool = False) -> None:
     try:
         with transaction.atomic():
             if create:
                 _create_articles([record])
                 outcome = IMPORTED
             else:
-                outcome = _apply_page(record)
+                outcome = _apply_page(record, superseded=superseded)
         report.count(outcome)
     except DatabaseError as exc:
         report.failures.append(Failure(record.origin, f"the database refused the article: {exc}".strip()))
@@ -352,9 +354,10 @@ def _create_articles(records: list[PageRecord]) -> None:
     schedule_extraction(zip(article_ids, revision_ids))
 
 
-def _apply_page(record: PageRecord) -> str:
+def _apply_page(record: PageRecord, *, superseded: bool = False) -> str:
     """A known article seen again: a new revision if its text changed, and its
-    new comments. Runs inside a transaction; locks the article row."""
+    new comments. `superseded`: a later page of the same batch is this article
+    too. Runs inside a transaction; locks the article row."""
     article = (
         Article.objects.select_for_update(of=("self",))
         .select_related("current_revision")
@@ -364,7 +367,7 @@ def _apply_page(record: PageRecord) -> str:
         return UNCHANGED
     outcome = UNCHANGED
     fields = ["page_hash", "updated_at"]
-    if article.current_revision.text_hash != record.text_hash and not _stored_before(article, record):
+    if article.current_revision.text_hash != record.text_hash and not _older_version_again(article, record, superseded):
         revision = ArticleRevision(article=article, **_revision_row(record, article.current_revision.number + 1))
         revision.save()
         article.current_revision = revision
@@ -391,14 +394,32 @@ def _apply_page(record: PageRecord) -> str:
     return outcome
 
 
-def _stored_before(article: Article, record: PageRecord) -> bool:
-    """Whether this very page (same file name, or file and line for JSON Lines,
-    same raw page and text) is already one of the article's revisions. A file
-    that holds two versions of an article stores each once, the later as the
-    current text; importing that file again must not make them take turns."""
+def _older_version_again(article: Article, record: PageRecord, superseded: bool) -> bool:
+    """Whether this page is an older version of the article read again along
+    with the newer one that superseded it: importing inputs that hold two
+    versions of an article (two lines of a JSON Lines file, two files of a
+    folder) stores each once, the later as the current text, and importing the
+    same inputs again must not make them take turns.
+
+    That is: this very page (same file name, or file and line for JSON Lines,
+    same raw page and text) is already one of the article's revisions, and
+    either a later page of this batch is the same article, or the current text
+    came from a later line of the same JSON Lines file. Otherwise a page that
+    goes back to an earlier text (a re-scrape after a correction was undone)
+    makes that text current again, as a new revision."""
+    if not superseded and not _later_line_of_same_file(article.current_revision.raw_name, record):
+        return False
     return article.revisions.filter(
         raw_name=record.raw_name[:500], raw_page=record.raw_page, text_hash=record.text_hash
     ).exists()
+
+
+def _later_line_of_same_file(current_name: str, record: PageRecord) -> bool:
+    if record.raw_format != JSONL:
+        return False
+    current_file, _, current_line = current_name.rpartition(":")
+    record_file, _, record_line = record.raw_name.rpartition(":")
+    return current_file == record_file and current_line.isdigit() and record_line.isdigit() and int(current_line) > int(record_line)
 
 
 def _follow_page_order(article: Article, record: PageRecord) -> None:

@@ -409,3 +409,52 @@ def test_wordpress_comment_markup_gives_the_name_without_says(tmp_path):
     run_import(str(path), "--source", "موقع المثال")
     shown = list(Article.objects.get().comments.order_by("position").values_list("author", "text"))
     assert shown == [("أحمد", "تعليق أول"), ("Sara", "تعليق بلا فقرة")]
+
+
+def test_a_page_scraped_back_to_an_earlier_text_makes_that_text_current_again(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text(PAGE, encoding="utf-8")
+    run_import(str(path), "--source", "موقع المثال")
+    path.write_text(PAGE.replace("متوفر بالكامل", "متوفر جزئياً"), encoding="utf-8")
+    run_import(str(path), "--source", "موقع المثال")
+    path.write_text(PAGE, encoding="utf-8")
+    code, out, _ = run_import(str(path), "--source", "موقع المثال")
+    assert "Imported 0, updated 0, revised 1, unchanged duplicates 0" in out
+    article = Article.objects.get()
+    assert "متوفر بالكامل" in article.current_revision.text
+    assert list(article.revisions.order_by("number").values_list("number", flat=True)) == [1, 2, 3]
+    assert "متوفر جزئياً" in article.revisions.get(number=2).text  # spans on it stay valid
+
+
+def test_the_original_page_read_again_after_an_edited_copy_is_current_again(tmp_path):
+    original, copy = tmp_path / "page.txt", tmp_path / "edited" / "page-copy.txt"
+    copy.parent.mkdir()
+    original.write_text(PAGE, encoding="utf-8")
+    copy.write_text(PAGE.replace("متوفر بالكامل", "متوفر جزئياً"), encoding="utf-8")
+    for path in (original, copy, original):
+        code, out, _ = run_import(str(path), "--source", "موقع المثال")
+    assert "revised 1" in out
+    assert "متوفر بالكامل" in Article.objects.get().current_revision.text
+
+
+def test_a_folder_holding_two_versions_of_a_page_imports_again_unchanged(tmp_path):
+    (tmp_path / "1.txt").write_text(PAGE, encoding="utf-8")
+    (tmp_path / "2.txt").write_text(PAGE.replace("متوفر بالكامل", "متوفر جزئياً"), encoding="utf-8")
+    code, out, _ = run_import(str(tmp_path), "--source", "موقع المثال")
+    assert "Imported 1, updated 0, revised 1, unchanged duplicates 0" in out
+    code, out, _ = run_import(str(tmp_path), "--source", "موقع المثال")
+    assert "Imported 0, updated 0, revised 0, unchanged duplicates 2" in out
+    assert "متوفر جزئياً" in Article.objects.get().current_revision.text
+
+
+@pytest.mark.parametrize("batch_size", ["500", "1"])
+def test_a_feed_holding_two_versions_of_an_article_imports_again_unchanged_whatever_the_batches(tmp_path, batch_size):
+    first = {**JSONL_GOOD, "body": "النص الأول للخبر."}
+    second = {**JSONL_GOOD, "body": "النص المصحح للخبر بعد التعديل."}
+    path = write_jsonl(tmp_path, [json.dumps(first), json.dumps(second), json.dumps(first), json.dumps(second)])
+    run_import(str(path), "--batch-size", batch_size)
+    assert Article.objects.get().revisions.count() == 4
+    code, out, _ = run_import(str(path), "--batch-size", batch_size)
+    assert "Imported 0, updated 0, revised 0, unchanged duplicates 4" in out
+    assert "النص المصحح" in Article.objects.get().current_revision.text
+    assert ArticleRevision.objects.count() == 4
