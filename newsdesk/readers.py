@@ -85,8 +85,10 @@ class PageRecord:
 
     @cached_property
     def page_hash(self) -> str:
-        """Identity of the page's content: its text and its comments, nothing else."""
-        parts = [self.text_hash]
+        """Identity of the page's content: its text, language, publication date
+        and comments, nothing else."""
+        published = self.published_at.astimezone(timezone.utc).isoformat() if self.published_at else ""
+        parts = [self.text_hash, self.language, published]
         for comment in self.comments:
             parts += [comment.author, comment.title, comment.text, comment.posted_at_text]
         return textlib.sha256_hex(*parts)

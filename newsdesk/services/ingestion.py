@@ -355,9 +355,10 @@ def _create_articles(records: list[PageRecord]) -> None:
 
 
 def _apply_page(record: PageRecord, *, superseded: bool = False) -> str:
-    """A known article seen again: a new revision if its text changed, and its
-    new comments. `superseded`: a later page of the same batch is this article
-    too. Runs inside a transaction; locks the article row."""
+    """A known article seen again: a new revision if its text changed, its
+    new publication date or language, and its new comments. `superseded`: a
+    later page of the same batch is this article too. Runs inside a
+    transaction; locks the article row."""
     article = (
         Article.objects.select_for_update(of=("self",))
         .select_related("current_revision")
@@ -367,16 +368,24 @@ def _apply_page(record: PageRecord, *, superseded: bool = False) -> str:
         return UNCHANGED
     outcome = UNCHANGED
     fields = ["page_hash", "updated_at"]
-    if article.current_revision.text_hash != record.text_hash and not _older_version_again(article, record, superseded):
+    text_changed = article.current_revision.text_hash != record.text_hash
+    # An older version read again along with its newer one changes no text and
+    # no metadata (else the two would take turns); its comments still count.
+    older = text_changed and _older_version_again(article, record, superseded)
+    if text_changed and not older:
         revision = ArticleRevision(article=article, **_revision_row(record, article.current_revision.number + 1))
         revision.save()
         article.current_revision = revision
         article.title = record.title
         fields += ["current_revision", "title"]
         outcome = REVISED
-    if record.published_at and record.published_at != article.published_at:
+    if not older and record.published_at and record.published_at != article.published_at:
         article.published_at, article.published_at_text = record.published_at, record.published_at_text[:200]
         fields += ["published_at", "published_at_text"]
+        outcome = outcome if outcome == REVISED else UPDATED
+    if not older and record.language != article.language:
+        article.language, article.direction = record.language, textlib.direction_for(record.language)
+        fields += ["language", "direction"]
         outcome = outcome if outcome == REVISED else UPDATED
     known = set(article.comments.values_list("author", "text_hash"))
     new_comments = _comment_rows(record, article.pk, timezone.now(), skip=known)
@@ -390,7 +399,13 @@ def _apply_page(record: PageRecord, *, superseded: bool = False) -> str:
         fields.append("search_text")
         article.page_hash = record.page_hash
         article.save(update_fields=fields)
-        schedule_extraction([(article.pk, article.current_revision_id)])
+        if outcome == REVISED or new_comments:  # new text to find entities in; a new date is not
+            schedule_extraction([(article.pk, article.current_revision_id)])
+    elif not older:
+        # The same page under a fingerprint computed another way (by an earlier
+        # version of Newsdesk): remembered, so the next import skips it at once.
+        article.page_hash = record.page_hash
+        article.save(update_fields=["page_hash"])
     return outcome
 
 

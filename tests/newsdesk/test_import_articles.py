@@ -458,3 +458,47 @@ def test_a_feed_holding_two_versions_of_an_article_imports_again_unchanged_whate
     assert "Imported 0, updated 0, revised 0, unchanged duplicates 4" in out
     assert "النص المصحح" in Article.objects.get().current_revision.text
     assert ArticleRevision.objects.count() == 4
+
+
+def test_a_corrected_publication_date_is_applied_without_a_new_revision(tmp_path):
+    path = write_jsonl(tmp_path, [json.dumps(JSONL_GOOD, ensure_ascii=False)])
+    run_import(str(path))
+    path.write_text(json.dumps({**JSONL_GOOD, "published_at": "2025-03-15T11:20:00+02:00"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out, _ = run_import(str(path))
+    assert "Imported 0, updated 1, revised 0, unchanged duplicates 0" in out
+    article = Article.objects.get()
+    assert article.published_at.isoformat() == "2025-03-15T09:20:00+00:00"
+    assert article.published_at_text == "2025-03-15T11:20:00+02:00"
+    assert article.revisions.count() == 1
+    code, out, _ = run_import(str(path))
+    assert "Imported 0, updated 0, revised 0, unchanged duplicates 1" in out
+
+
+def test_a_corrected_language_is_applied_with_its_direction(tmp_path):
+    path = write_jsonl(tmp_path, [json.dumps({**JSONL_GOOD, "language": "en"}, ensure_ascii=False)])
+    run_import(str(path))
+    assert Article.objects.get().direction == "ltr"
+    path.write_text(json.dumps({**JSONL_GOOD, "language": "ar"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out, _ = run_import(str(path))
+    assert "Imported 0, updated 1, revised 0" in out
+    assert Article.objects.values_list("language", "direction").get() == ("ar", "rtl")
+
+
+def test_a_page_stored_under_an_older_fingerprint_imports_unchanged_and_is_then_known(tmp_path):
+    path = write_jsonl(tmp_path, [json.dumps(JSONL_GOOD, ensure_ascii=False)])
+    run_import(str(path))
+    fingerprint, updated_at = Article.objects.values_list("page_hash", "updated_at").get()
+    Article.objects.update(page_hash="0" * 64)
+    code, out, _ = run_import(str(path))
+    assert "Imported 0, updated 0, revised 0, unchanged duplicates 1" in out
+    assert Article.objects.values_list("page_hash", "updated_at").get() == (fingerprint, updated_at)
+
+
+def test_an_older_version_read_again_does_not_bring_back_its_date(tmp_path):
+    first = {**JSONL_GOOD, "body": "النص الأول للخبر.", "published_at": "2025-03-14T11:20:00+02:00"}
+    second = {**JSONL_GOOD, "body": "النص المصحح للخبر.", "published_at": "2025-03-15T08:00:00+02:00"}
+    path = write_jsonl(tmp_path, [json.dumps(first), json.dumps(second)])
+    run_import(str(path))
+    code, out, _ = run_import(str(path))
+    assert "Imported 0, updated 0, revised 0, unchanged duplicates 2" in out
+    assert Article.objects.get().published_at.isoformat() == "2025-03-15T06:00:00+00:00"
