@@ -123,13 +123,35 @@ class SourceChoice:
 # --- Checking raw input ----------------------------------------------------
 
 
+def utf16_refusal(head: bytes) -> PageError | None:
+    """The reason to refuse a file that starts with a UTF-16 byte-order mark
+    (not UTF-32's FF FE 00 00): pages are read as UTF-8."""
+    if head[:4] == b"\xff\xfe\x00\x00":
+        return None
+    mark = {b"\xff\xfe": "FF FE", b"\xfe\xff": "FE FF"}.get(head[:2])
+    return PageError(f"UTF-16 (byte-order mark {mark}): save it as UTF-8") if mark else None
+
+
+def _reads_as_utf16(data: bytes) -> bool:
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            if "\x00" not in data[: len(data) // 2 * 2].decode(encoding):
+                return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
 def decode_page(data: bytes, *, max_bytes: int) -> str:
     """The text of one page, or PageError naming what is wrong with the bytes."""
     if len(data) > max_bytes:
         raise PageError(f"too large: {len(data):,} bytes, the limit is {max_bytes:,}")
+    if refusal := utf16_refusal(data):
+        raise refusal
     nul = data.find(b"\x00")
     if nul >= 0:  # anywhere in the page: no database column can store it
-        raise PageError(f"binary file: contains NUL bytes (the first at byte offset {nul})")
+        hint = "; if it is UTF-16 text, save it as UTF-8" if _reads_as_utf16(data) else ""
+        raise PageError(f"binary file: contains NUL bytes (the first at byte offset {nul}){hint}")
     try:
         decoded = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -505,6 +527,8 @@ def iter_records(
             with path.open("rb") as handle:
                 head = handle.read(4096)
                 kind = fmt or sniff_format(path, head)
+                if kind == JSONL and (refusal := utf16_refusal(head)):
+                    raise refusal  # its lines cannot be told apart as UTF-8 bytes: the whole file fails
                 # A page is read whole, in the same opening; JSON Lines streams below.
                 data = b"" if kind == JSONL else head + handle.read(max(0, max_bytes + 1 - len(head)))
                 if len(data) > max_bytes:  # only the limit was read: say how big the file is

@@ -1,5 +1,6 @@
 """`manage.py import_articles`: formats, bad inputs, summaries, re-imports."""
 
+import codecs
 import json
 
 import pytest
@@ -73,6 +74,12 @@ def test_text_page_is_split_into_title_body_and_comments(page):
         (b"\xff\xfe\x00\x00binary", "binary file: contains NUL bytes (the first at byte offset 2)"),
         ("عنوان\n".encode() * 2000 + b"\x00", "binary file: contains NUL bytes (the first at byte offset 22000)"),
         ("عنوان".encode("cp1256"), "not UTF-8: invalid byte 0xda at byte offset 0"),
+        (codecs.BOM_UTF16_LE + "عنوان الخبر\nنص".encode("utf-16-le"), "UTF-16 (byte-order mark FF FE): save it as UTF-8"),
+        (codecs.BOM_UTF16_BE + "عنوان الخبر\nنص".encode("utf-16-be"), "UTF-16 (byte-order mark FE FF): save it as UTF-8"),
+        (
+            "عنوان الخبر\nنص".encode("utf-16-le"),
+            "binary file: contains NUL bytes (the first at byte offset 11); if it is UTF-16 text, save it as UTF-8",
+        ),
         (b"   \n\n  ", "empty file"),
         (b"", "empty file"),
     ],
@@ -177,6 +184,17 @@ def test_a_bad_json_line_fails_alone_naming_line_and_field(tmp_path, line, reaso
     assert f"FAILED {path} line 2: {reason}" in err
     assert "Imported 1, updated 0, revised 0, unchanged duplicates 0, failed 1" in out
     assert Article.objects.count() == 1
+
+
+def test_a_utf16_json_lines_file_fails_as_a_whole(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    lines = [json.dumps({**JSONL_GOOD, "url": f"https://wire.example/{n}"}, ensure_ascii=False) for n in range(3)]
+    path.write_bytes(codecs.BOM_UTF16_LE + "\n".join(lines).encode("utf-16-le"))
+    code, out, err = run_import(str(path))
+    assert code == 1
+    assert err == f"FAILED {path}: UTF-16 (byte-order mark FF FE): save it as UTF-8\n"
+    assert "Imported 0, updated 0, revised 0, unchanged duplicates 0, failed 1" in out
+    assert database_state() == (0, 0, 0, 0)
 
 
 def test_a_json_line_that_cannot_be_read_fails_alone_and_the_later_batches_are_imported(tmp_path):
