@@ -13,11 +13,13 @@ import json
 import logging
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.utils.text import slugify
@@ -162,28 +164,83 @@ def decode_page(data: bytes, *, max_bytes: int) -> str:
     return decoded
 
 
-def expand_paths(specs: Iterable[str]) -> tuple[list[Path], list[Failure]]:
-    """Files named by paths, folders (their importable files) and glob patterns."""
+class Expansion(NamedTuple):
+    paths: list[Path]
+    failures: list[Failure]
+    skipped: Counter  # files that are not pages, by extension (".csv")
+
+
+SUPPORTED = "use .txt, .html or .jsonl"
+
+
+def _unsupported(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return "not a supported page type (.json): JSON Lines files end in .jsonl and hold one JSON object per line"
+    return f"not a supported page type ({suffix}): {SUPPORTED}"
+
+
+def _hidden(path: Path, folder: Path) -> bool:
+    """Hidden by name inside `folder` (".hidden.txt", macOS "._page.txt", anything under ".git/")."""
+    return any(part.startswith(".") for part in path.relative_to(folder).parts)
+
+
+def expand_paths(specs: Iterable[str], *, fmt: str | None = None) -> Expansion:
+    """Files named by paths, folders (their importable files) and glob patterns.
+
+    Folders and glob patterns give their pages (files ending in .txt, .html,
+    .jsonl…) and count the other files as skipped; folders leave out hidden
+    files. A file named outright must be a page, or be read with `fmt`, or
+    have no extension at all (then its content says what it is)."""
     found: list[Path] = []
     failures: list[Failure] = []
+    not_pages: set[Path] = set()  # a set: a folder and a pattern may both reach a file
+
+    def walk(folder: Path) -> list[Path]:
+        pages = []
+        for path in sorted(folder.rglob("*")):
+            if not path.is_file() or _hidden(path, folder):
+                continue
+            if path.suffix.lower() in FORMAT_BY_SUFFIX:
+                pages.append(path)
+            else:
+                not_pages.add(path)
+        return pages
+
     for spec in specs:
-        matches = sorted(glob.glob(spec, recursive=True)) if glob.has_magic(spec) else [spec]
-        if not matches:
-            failures.append(Failure(spec, "no file matches this pattern"))
-        for match in matches:
-            path = Path(match)
-            if path.is_dir():
-                pages = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FORMAT_BY_SUFFIX)
-                if not pages:
-                    suffixes = ", ".join(sorted(FORMAT_BY_SUFFIX))
-                    failures.append(Failure(str(path), f"the folder holds no page to import (files ending in {suffixes})"))
-                found.extend(pages)
-            elif path.is_file():
+        if glob.has_magic(spec):
+            matches = sorted(glob.glob(spec, recursive=True))
+            if not matches:
+                failures.append(Failure(spec, "no file matches this pattern"))
+                continue
+            pages = []
+            for match in map(Path, matches):
+                if match.is_dir():
+                    pages += walk(match)
+                elif match.is_file() and (fmt or match.suffix.lower() in FORMAT_BY_SUFFIX):
+                    pages.append(match)
+                elif match.is_file():
+                    not_pages.add(match)
+            if not pages:
+                failures.append(Failure(spec, f"no page to import matches this pattern (files ending in {', '.join(sorted(FORMAT_BY_SUFFIX))})"))
+            found.extend(pages)
+            continue
+        path = Path(spec)
+        if path.is_dir():
+            pages = walk(path)
+            if not pages:
+                suffixes = ", ".join(sorted(FORMAT_BY_SUFFIX))
+                failures.append(Failure(str(path), f"the folder holds no page to import (files ending in {suffixes})"))
+            found.extend(pages)
+        elif path.is_file():
+            if fmt or not path.suffix or path.suffix.lower() in FORMAT_BY_SUFFIX:
                 found.append(path)
             else:
-                failures.append(Failure(str(path), "no such file or folder"))
+                failures.append(Failure(str(path), _unsupported(path)))
+        else:
+            failures.append(Failure(str(path), "no such file or folder"))
     unique = list(dict.fromkeys(found))
-    return unique, failures
+    return Expansion(unique, failures, Counter(path.suffix.lower() or "no extension" for path in not_pages))
 
 
 def sniff_format(path: Path, head: bytes) -> str:
@@ -454,6 +511,8 @@ def record_from_json(
         raise PageError(f"not UTF-8: invalid byte 0x{line[exc.start]:02x} at byte offset {exc.start}") from None
     except RecursionError:
         raise PageError("malformed JSON: nested too deeply to read") from None
+    if isinstance(record, list):
+        raise PageError("expected a JSON object, got list (a JSON array: write one object per line)")
     if not isinstance(record, dict):
         raise PageError(f"expected a JSON object, got {type(record).__name__}")
     title = textlib.canonical_text(_string(record, "title", "", required=True)).replace("\n", " ").strip()

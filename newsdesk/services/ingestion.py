@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,6 +51,8 @@ class ImportReport:
     revised: int = 0
     unchanged: int = 0
     failures: list[Failure] = field(default_factory=list)
+    # Files of folders and glob patterns that are not pages, by extension.
+    skipped: Counter = field(default_factory=Counter)
 
     @property
     def failed(self) -> int:
@@ -59,10 +62,16 @@ class ImportReport:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
     def summary(self) -> str:
-        return (
+        summary = (
             f"imported {self.imported}, updated {self.updated}, revised {self.revised}, "
             f"unchanged duplicates {self.unchanged}, failed {self.failed}"
         )
+        if self.skipped:
+            kinds = ", ".join(f"{suffix} {count}" for suffix, count in sorted(self.skipped.items()))
+            count = self.skipped.total()
+            files = "file that is not a page" if count == 1 else "files that are not pages"
+            summary += f", skipped {count} {files} ({kinds})"
+        return summary
 
 
 def import_paths(
@@ -78,7 +87,7 @@ def import_paths(
     `source` forces the outlet (a profile's name, slug or domain, or any new
     name); `fmt` forces the input format for every file.
     """
-    paths, missing = expand_paths(specs)
+    paths, missing, skipped = expand_paths(specs, fmt=fmt)
     items = iter_records(
         paths,
         choice=SourceChoice(source),
@@ -86,7 +95,7 @@ def import_paths(
         max_bytes=settings.NEWSDESK_MAX_PAGE_BYTES,
         fmt=fmt,
     )
-    report = ImportReport(failures=list(missing))
+    report = ImportReport(failures=list(missing), skipped=skipped)
     return ingest_records(items, batch_size=batch_size, report=report)
 
 

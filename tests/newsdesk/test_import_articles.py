@@ -129,6 +129,58 @@ def test_folders_and_globs_are_expanded(tmp_path):
     assert "Imported 0, updated 0, revised 0, unchanged duplicates 3" in out
 
 
+@pytest.fixture
+def mixed_folder(tmp_path):
+    """Two pages among files that are not pages, and hidden files."""
+    folder = tmp_path / "scrape"
+    (folder / "sub" / ".git").mkdir(parents=True)
+    (folder / "page.txt").write_text(PAGE, encoding="utf-8")
+    (folder / "sub" / "PAGE2.TXT").write_text(PAGE.replace("اتفاق المياه", "اتفاق الكهرباء"), encoding="utf-8")
+    (folder / "README.md").write_text("# scraped on Monday", encoding="utf-8")
+    (folder / "list.csv").write_text("url,title\n", encoding="utf-8")
+    (folder / "sub" / "notes.md").write_text("notes", encoding="utf-8")
+    for hidden in (".draft.txt", "._page.txt", "sub/.git/HEAD.txt"):
+        (folder / hidden).write_text(PAGE.replace("اتفاق المياه", "مسودة"), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("spec", ["{folder}", "{folder}/*", "{folder}/**/*"])
+def test_folders_and_globs_import_the_pages_and_count_the_other_files_as_skipped(mixed_folder, spec):
+    code, out, err = run_import(spec.format(folder=mixed_folder), "--source", "موقع المثال")
+    assert (code, err) == (0, "")
+    assert "Imported 2, updated 0, revised 0, unchanged duplicates 0, failed 0, skipped 3 files that are not pages (.csv 1, .md 2)" in out
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["عنوان تجريبي عن اتفاق الكهرباء", "عنوان تجريبي عن اتفاق المياه"]
+
+
+def test_a_glob_matching_no_page_is_reported(mixed_folder):
+    code, out, err = run_import(str(mixed_folder / "*.md"))
+    assert code == 1
+    assert f"FAILED {mixed_folder / '*.md'}: no page to import matches this pattern" in err
+    assert "skipped 1 file that is not a page (.md 1)" in out
+
+
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("list.csv", "not a supported page type (.csv): use .txt, .html or .jsonl"),
+        ("feed.json", "not a supported page type (.json): JSON Lines files end in .jsonl and hold one JSON object per line"),
+    ],
+)
+def test_a_file_named_outright_that_is_not_a_page_fails_with_its_type(tmp_path, page, name, reason):
+    (tmp_path / name).write_text('[{"title": "عنوان", "body": "نص", "source": "s"}]\n', encoding="utf-8")
+    code, out, err = run_import(str(tmp_path / name), str(page), "--source", "موقع المثال")
+    assert code == 1
+    assert f"FAILED {tmp_path / name}: {reason}" in err
+    assert "Imported 1, updated 0, revised 0, unchanged duplicates 0, failed 1" in out
+    assert Article.objects.get().title == "عنوان تجريبي عن اتفاق المياه"
+
+
+def test_a_file_of_any_type_is_read_when_the_format_is_given(mixed_folder):
+    (mixed_folder / "page.md").write_text(PAGE, encoding="utf-8")
+    code, out, _ = run_import(str(mixed_folder / "page.md"), "--format", "text", "--source", "موقع المثال")
+    assert code == 0 and "Imported 1," in out
+
+
 JSONL_GOOD = {
     "url": "https://wire.example/1",
     "title": "البنك الدولي يربط التمويل بتقرير السلامة",
