@@ -231,7 +231,7 @@ class _Segmenter:
                     self.remove(section, line)
                     continue
             if state == "comments":
-                if profile.comments.count.search(line):
+                if profile.comments.count.search(line) and not self._follows_anchor():
                     self.remove("comment_count", line)
                 elif profile.comments.policy.search(line):
                     self.remove("comment_policy", line)
@@ -270,6 +270,12 @@ class _Segmenter:
                 block.kind = PARAGRAPH
 
     # -- comments ---------------------------------------------------------
+
+    def _follows_anchor(self) -> bool:
+        """Whether the comment line before is an anchor (an author or time
+        line): then a number on the next line ("100") is what the comment says,
+        not a comment count."""
+        return bool(self.comment_lines) and bool(self.profile.comments.anchor_pattern.match(self.comment_lines[-1]))
 
     def _comments_follow(self, lines: list[str], index: int) -> bool:
         """Whether the bare header at `lines[index]` heads reader comments: a
@@ -315,10 +321,16 @@ class _Segmenter:
             post = lines[anchor + 1 : region_end]
             for name in after[:-1]:
                 values[name] = post.pop(0) if post else ""
-            values[after[-1]] = "\n".join(post) if after else ""
-            comments.append(self._comment(values))
+            if after:
+                values[after[-1]] = "\n".join(post)
+            comment = self._comment(values)
+            if comment.text:
+                comments.append(comment)
+            else:  # an author and a time with no text: nothing to annotate, kept for provenance
+                for line in lines[pre_start:region_end]:
+                    self.remove("comment_unparsed", line)
             region_start = region_end
-        return [comment for comment in comments if comment.text]
+        return comments
 
     def _comment(self, values: dict) -> ParsedComment:
         posted_text = values.get("time", "")

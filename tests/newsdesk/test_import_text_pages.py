@@ -128,3 +128,21 @@ def test_a_site_name_after_the_title_is_stripped_when_the_page_repeats_the_bare_
     article = import_page(tmp_path, ["لافروف: لا اتفاق مع واشنطن - موقع المثال", "لافروف: لا اتفاق مع واشنطن", STORY[0], STORY[1]])
     assert article.title == "لافروف: لا اتفاق مع واشنطن"
     assert {"kind": "site_suffix", "text": "موقع المثال"} in article.current_revision.removed
+
+
+def test_a_comment_that_is_only_a_number_keeps_its_author_and_time_and_counts_are_removed(tmp_path):
+    article = import_page(
+        tmp_path,
+        [
+            "عنوان فيه تعليقات رقمية", STORY[0], STORY[1], "التعليقات (3)",
+            "سامر", "·منذ ساعة", "100",
+            "رنا", "·منذ يومين", "أوافق تماماً على ما جاء في المقال.",
+            "خالد", "·منذ 3 أيام", "2",
+            "3",
+        ],
+    )
+    shown = list(article.comments.order_by("position").values_list("author", "posted_at_text", "text"))
+    assert shown == [("سامر", "منذ ساعة", "100"), ("رنا", "منذ يومين", "أوافق تماماً على ما جاء في المقال."), ("خالد", "منذ 3 أيام", "2")]
+    assert [item for item in article.current_revision.removed if item["kind"] == "comment_count"] == [
+        {"kind": "comment_count", "text": "التعليقات (3)"}, {"kind": "comment_count", "text": "3"},
+    ]
