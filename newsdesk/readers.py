@@ -450,13 +450,21 @@ def html_comments(tree) -> list[ParsedComment]:
 def field_limits() -> dict[str, int]:
     """The JSON fields stored in columns of a bounded length, by the columns'
     lengths: longer text is refused, not cut."""
-    from newsdesk.models import Article, Source
+    from newsdesk.models import Article, Comment, Source
 
     return {
         "url": Article._meta.get_field("url").max_length,
         "source": Source._meta.get_field("name").max_length,
         "language": Article._meta.get_field("language").max_length,
+        "published_at": Article._meta.get_field("published_at_text").max_length,
+        "comments.author": Comment._meta.get_field("author").max_length,
+        "comments.title": Comment._meta.get_field("title").max_length,
+        "comments.posted_at": Comment._meta.get_field("posted_at_text").max_length,
     }
+
+
+def _quoted(value: str) -> str:
+    return repr(clipped(value))
 
 
 # Half of a UTF-16 surrogate pair: JSON can spell one ("\\ud83d") but it is no
@@ -479,23 +487,68 @@ def _string(record: dict, key: str, where: str, *, required: bool = False) -> st
             f"field '{where}{key}' is invalid text: a lone surrogate U+{ord(surrogate.group()):04X} "
             f"at position {surrogate.start()} (half of an emoji or other character)"
         )
-    limit = field_limits().get(key) if not where else None
+    limit = field_limits().get(f"comments.{key}" if where else key)
     if limit and len(value.strip()) > limit:
-        raise PageError(f"field '{key}' is {len(value.strip()):,} characters long; the limit is {limit:,}")
+        raise PageError(f"field '{where}{key}' is {len(value.strip()):,} characters long; the limit is {limit:,}")
     return value
 
 
-def _timestamp(value: str, where: str, key: str, now: datetime) -> datetime | None:
-    if not value:
+def _timestamp(value: str, where: str, key: str, tz) -> datetime | None:
+    """An ISO 8601 date and time; one without a zone is in `tz`."""
+    if not value.strip():
         return None
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        relative = textlib.parse_relative_time(value, now)
-        if relative is not None:
-            return relative
-        raise PageError(f"field '{where}{key}' is not an ISO 8601 date: {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        raise PageError(f"field '{where}{key}' is not an ISO 8601 date: {_quoted(value)}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+_ISO_LIKE = re.compile(r"\d{4}")
+
+
+def _comment_time(value: str, where: str, tz, now: datetime) -> datetime | None:
+    """A comment's time: ISO 8601 (a broken one is refused), or the time as
+    the page showed it, read when it is a relative time ("منذ 3 ساعات") and
+    otherwise kept unparsed ("أمس"), as on text pages."""
+    text = value.strip()
+    if _ISO_LIKE.match(text):
+        return _timestamp(text, where, "posted_at", tz)
+    return textlib.parse_relative_time(text, now) if text else None
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+
+
+@lru_cache(maxsize=1)
+def _language_codes() -> frozenset[str]:
+    """The language subtags CLDR names (ar, en, fa, ckb, arz…), through Babel."""
+    from babel import Locale
+
+    return frozenset(code for code in Locale("en").languages if "_" not in code)
+
+
+def _language(value: str) -> str:
+    """A BCP 47 language tag ("ar", "ar-SY"), its language subtag in lower case."""
+    tag = value.strip()
+    primary = tag.replace("_", "-").split("-")[0].lower()
+    if not _LANGUAGE_TAG.fullmatch(tag) or primary not in _language_codes():
+        raise PageError(f"field 'language' must be a language code such as ar or en-GB (BCP 47), not {_quoted(value)}")
+    return primary + tag.replace("_", "-")[len(primary) :]
+
+
+def _url(value: str) -> str:
+    url = value.strip()
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if parts.scheme not in ("http", "https") or not host or any(character.isspace() for character in url):
+        raise PageError(f"field 'url' must be an http(s) URL: {_quoted(value)}")
+    return url
 
 
 def record_from_json(
@@ -519,9 +572,7 @@ def record_from_json(
     if not title:
         raise PageError("field 'title' is empty")
     body = textlib.canonical_lines(_string(record, "body", "", required=True))
-    url = _string(record, "url", "").strip()
-    if url and urlsplit(url).scheme not in ("http", "https"):
-        raise PageError(f"field 'url' must be an http(s) URL: {url!r}")
+    url = _url(_string(record, "url", ""))
     source_field = _string(record, "source", "").strip()
     profile = choice.profile or (profile_named(source_field) if source_field else None)
     if choice.name:
@@ -532,9 +583,12 @@ def record_from_json(
         name, slug, domain = source_field, source_slug(source_field), ""
     else:
         raise PageError("field 'source' is missing (or pass --source)")
-    language = _string(record, "language", "").strip() or (
+    language_field = _string(record, "language", "")
+    language = _language(language_field) if language_field.strip() else (
         profile.language if profile else textlib.guess_language("\n".join([title, *body]))
     )
+    # Times without a zone are the outlet's local time, as printed on its pages.
+    tz = profile.timezone if profile is not None else timezone.utc
     published_text = _string(record, "published_at", "")
     comments_field = record.get("comments") or []
     if not isinstance(comments_field, list):
@@ -554,7 +608,7 @@ def record_from_json(
                 author=textlib.canonical_text(_string(item, "author", where)).strip(),
                 title=textlib.canonical_text(_string(item, "title", where)).strip(),
                 posted_at_text=posted_text,
-                posted_at=_timestamp(posted_text, where, "posted_at", now),
+                posted_at=_comment_time(posted_text, where, tz, now),
             )
         )
     return PageRecord(
@@ -567,7 +621,7 @@ def record_from_json(
         blocks=[Block(TITLE, title, language)] + [Block(PARAGRAPH, line, language) for line in body],
         comments=comments,
         url=url,
-        published_at=_timestamp(published_text, "", "published_at", now),
+        published_at=_timestamp(published_text, "", "published_at", tz),
         published_at_text=published_text,
         raw_format=JSONL,
         raw_name=raw_name,

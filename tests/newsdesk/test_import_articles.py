@@ -227,6 +227,16 @@ def test_json_lines_import_one_article_per_line(tmp_path):
         ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"author": "\\udc00", "text": "x"}]}', "field 'comments[0].author' is invalid text: a lone surrogate U+DC00 at position 0"),
         ('{"title": "ع", "body": "ن", "source": "s", "url": "https://x.example/%s"}' % ("a" * 2000), "field 'url' is 2,018 characters long; the limit is 2,000"),
         ('{"title": "ع", "body": "ن", "source": "%s"}' % ("م" * 201), "field 'source' is 201 characters long; the limit is 200"),
+        ('{"title": "ع", "body": "ن", "source": "s", "published_at": "منذ 3 ساعات"}', "field 'published_at' is not an ISO 8601 date: 'منذ 3 ساعات'"),
+        ('{"title": "ع", "body": "ن", "source": "s", "published_at": "%s"}' % ("y" * 150), "field 'published_at' is not an ISO 8601 date: '%s…'" % ("y" * 80)),
+        ('{"title": "ع", "body": "ن", "source": "s", "language": "ara"}', "field 'language' must be a language code such as ar or en-GB (BCP 47), not 'ara'"),
+        ('{"title": "ع", "body": "ن", "source": "s", "language": "Arabic"}', "field 'language' must be a language code such as ar or en-GB (BCP 47), not 'Arabic'"),
+        ('{"title": "ع", "body": "ن", "source": "s", "url": "https://"}', "field 'url' must be an http(s) URL: 'https://'"),
+        ('{"title": "ع", "body": "ن", "source": "s", "url": "https://exa mple.org/x"}', "field 'url' must be an http(s) URL: 'https://exa mple.org/x'"),
+        ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"author": "%s", "text": "x"}]}' % ("a" * 301), "field 'comments[0].author' is 301 characters long; the limit is 300"),
+        ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"title": "%s", "text": "x"}]}' % ("t" * 501), "field 'comments[0].title' is 501 characters long; the limit is 500"),
+        ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"text": "x", "posted_at": "%s"}]}' % ("p" * 201), "field 'comments[0].posted_at' is 201 characters long; the limit is 200"),
+        ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"text": "x", "posted_at": "2016-13-45T10:00"}]}', "field 'comments[0].posted_at' is not an ISO 8601 date: '2016-13-45T10:00'"),
     ],
 )
 def test_a_bad_json_line_fails_alone_naming_line_and_field(tmp_path, line, reason):
@@ -262,6 +272,36 @@ def test_a_json_line_that_cannot_be_read_fails_alone_and_the_later_batches_are_i
     assert f"FAILED {path} line 4: malformed JSON: nested too deeply to read" in err
     assert "Imported 4, updated 0, revised 0, unchanged duplicates 0, failed 2" in out
     assert Article.objects.count() == 4
+
+
+def test_json_lines_times_without_a_zone_are_the_outlets_local_time(tmp_path):
+    orient = {**JSONL_GOOD, "url": "https://orient-news.net/1", "source": "أورينت نت", "published_at": "2016-09-10 14:46",
+              "comments": [{"author": "وائل", "text": "تعليق", "posted_at": "2016-09-10T15:00"}]}
+    unknown = {**JSONL_GOOD, "url": "https://wire.example/9", "title": "خبر آخر", "published_at": "2016-09-10 14:46", "comments": []}
+    path = write_jsonl(tmp_path, [json.dumps(orient, ensure_ascii=False), json.dumps(unknown, ensure_ascii=False)])
+    code, _, err = run_import(str(path))
+    assert code == 0, err
+    damascus = Article.objects.get(source__slug="orient-news")
+    assert damascus.published_at.isoformat() == "2016-09-10T11:46:00+00:00"  # 14:46 in Damascus (UTC+3)
+    assert damascus.comments.get().posted_at.isoformat() == "2016-09-10T12:00:00+00:00"
+    assert Article.objects.get(url="https://wire.example/9").published_at.isoformat() == "2016-09-10T14:46:00+00:00"  # no outlet time zone: UTC
+
+
+def test_a_comment_time_that_cannot_be_read_is_kept_as_shown(tmp_path):
+    record = {**JSONL_GOOD, "comments": [{"author": "س", "text": "تعليق البارحة", "posted_at": "أمس"}]}
+    path = write_jsonl(tmp_path, [json.dumps(record, ensure_ascii=False)])
+    code, _, err = run_import(str(path))
+    assert code == 0, err
+    comment = Article.objects.get().comments.get()
+    assert (comment.posted_at_text, comment.posted_at, comment.text) == ("أمس", None, "تعليق البارحة")
+
+
+@pytest.mark.parametrize("given, stored", [("AR", "ar"), ("ar-SY", "ar-SY"), ("en_GB", "en-GB"), ("ckb", "ckb")])
+def test_a_json_lines_language_is_a_language_code(tmp_path, given, stored):
+    path = write_jsonl(tmp_path, [json.dumps({**JSONL_GOOD, "language": given}, ensure_ascii=False)])
+    code, _, err = run_import(str(path))
+    assert code == 0, err
+    assert Article.objects.get().language == stored
 
 
 def test_a_failed_write_leaves_nothing_half_written(tmp_path, monkeypatch):
