@@ -20,7 +20,7 @@ from itertools import islice
 from queue import Full, Queue
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -242,11 +242,22 @@ def _store_one(record: PageRecord, report: ImportReport, *, create: bool, supers
             else:
                 outcome = _apply_page(record, superseded=superseded)
         report.count(outcome)
+    except IntegrityError as exc:
+        if create and _article_exists(record):
+            # Another import of the same page stored it after this one looked:
+            # the page is now a known article, to update like any other.
+            _store_one(record, report, create=False, superseded=superseded)
+        else:
+            report.failures.append(Failure(record.origin, f"the database refused the article: {exc}".strip()))
     except DatabaseError as exc:
         report.failures.append(Failure(record.origin, f"the database refused the article: {exc}".strip()))
     except Exception as exc:  # rolled back like a refusal; one article the rules did not foresee fails alone
         logger.exception("%s: cannot be stored", record.origin)
         report.failures.append(Failure(record.origin, f"cannot be stored ({type(exc).__name__}: {clipped(str(exc))})"))
+
+
+def _article_exists(record: PageRecord) -> bool:
+    return Article.objects.filter(source__slug=record.source_slug, identity=article_identity(record)).exists()
 
 
 def _stored_identities(records: list[PageRecord]) -> dict[tuple[str, str], int]:

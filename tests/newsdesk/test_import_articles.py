@@ -328,6 +328,24 @@ def test_a_failed_write_leaves_nothing_half_written(tmp_path, monkeypatch):
     assert ArticleRevision.objects.count() == 1 and Comment.objects.count() == 1
 
 
+def test_an_article_another_import_stored_meanwhile_is_updated_not_refused(tmp_path, monkeypatch):
+    """Two imports of one feed at once: this one looked for the articles before
+    the other had stored them, and meets them only when it writes."""
+    from newsdesk.services import ingestion
+
+    records = [{**JSONL_GOOD, "url": f"https://wire.example/{n}", "title": f"خبر {n}"} for n in range(3)]
+    path = write_jsonl(tmp_path, [json.dumps(record, ensure_ascii=False) for record in records])
+    run_import(str(path))  # the other import, done first
+    reply = {"author": "Hana", "text": "Standard condition."}
+    more = [{**record, "comments": record["comments"] + [reply]} for record in records]
+    path.write_text("\n".join(json.dumps(record, ensure_ascii=False) for record in more) + "\n", encoding="utf-8")
+    monkeypatch.setattr(ingestion, "_stored_identities", lambda records: {})  # as seen before the other committed
+    code, out, err = run_import(str(path))
+    assert (code, err) == (0, "")
+    assert "Imported 0, updated 3, revised 0, unchanged duplicates 0, failed 0" in out
+    assert Article.objects.count() == 3 and Comment.objects.filter(author="Hana").count() == 3
+
+
 def test_changed_text_becomes_a_new_revision_and_old_spans_keep_theirs(tmp_path):
     path = write_jsonl(tmp_path, [json.dumps(JSONL_GOOD, ensure_ascii=False)])
     run_import(str(path))
