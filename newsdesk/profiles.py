@@ -102,8 +102,8 @@ class PatternSet:
 
 @dataclass(frozen=True)
 class CommentLayout:
-    start: PatternSet
-    bare_start: PatternSet
+    # The `start` and `bare_start` lists, as one set of those kinds: one look per line.
+    headers: PatternSet
     count: PatternSet
     policy: PatternSet
     fields: tuple[str, ...]
@@ -141,8 +141,7 @@ class Profile:
             **{name: getattr(self, name).narrowed(text) for name in _LINE_PATTERN_FIELDS},
             comments=dataclasses.replace(
                 comments,
-                start=comments.start.narrowed(text),
-                bare_start=comments.bare_start.narrowed(text),
+                headers=comments.headers.narrowed(text),
                 count=comments.count.narrowed(text),
                 policy=comments.policy.narrowed(text),
             ),
@@ -154,10 +153,15 @@ class Profile:
         first line and a line that is just the outlet's name count 2."""
         score = sum(1 for marker in self.markers if marker in text)
         score += sum(2 for pattern, literal in self.detect_lines if literal in text and pattern.search(text))
-        first_line = text.lstrip().partition("\n")[0].rstrip()
-        if any(first_line.endswith(suffix) for suffix in self.title_suffixes):
-            score += 2
-        if self.name and f"\n{self.name}\n" in f"\n{text}\n":
+        if self.title_suffixes:
+            start = len(text) - len(text.lstrip())
+            end = text.find("\n", start)
+            first_line = text[start : end if end >= 0 else len(text)]
+            if first_line.endswith(self.title_suffixes):
+                score += 2
+        # Looked for only on a page that scores already: every outlet's name holds one of its markers.
+        name = self.name
+        if score and name and (f"\n{name}\n" in text or text.startswith(name + "\n") or text.endswith("\n" + name)):
             score += 2
         return score
 
@@ -238,8 +242,9 @@ def _build(data: dict, filename: str, *, is_generic: bool) -> Profile:
         sections=_kinds(get("sections", {}), where("sections")),
         drops=_kinds(get("drop", {}), where("drop")),
         comments=CommentLayout(
-            start=_patterns(comments.get("start", []), where("comments.start")),
-            bare_start=_patterns(comments.get("bare_start", []), where("comments.bare_start")),
+            headers=_kinds(
+                {"start": comments.get("start", []), "bare_start": comments.get("bare_start", [])}, where("comments")
+            ),
             count=_patterns(comments.get("count", []), where("comments.count")),
             policy=_patterns(comments.get("policy", []), where("comments.policy")),
             fields=fields,

@@ -161,8 +161,7 @@ class _Segmenter:
             and not profile.attribution.search(line)
             and not profile.drops.kind_of(line)
             and not profile.sections.kind_of(line)
-            and not profile.comments.start.search(line)
-            and not profile.comments.bare_start.search(line)
+            and not profile.comments.headers.search(line)
         )
 
     # -- body -------------------------------------------------------------
@@ -175,7 +174,8 @@ class _Segmenter:
             arabic, latin = textlib.script_counts(line)
             if latin > arabic:
                 return "en"
-        if self._credit(line):
+        profile = self.profile
+        if profile.caption_credit.search(line) or ("©" in line and profile.caption_copyright.search(line)):
             return textlib.guess_language(line, self.language)
         return None
 
@@ -217,9 +217,8 @@ class _Segmenter:
                 state, section = "section", kind
                 self.remove(kind, line)
                 continue
-            if profile.comments.start.search(line) or (
-                profile.comments.bare_start.search(line) and (state == "comments" or self._comments_follow(lines, index))
-            ):
+            header = profile.comments.headers.kind_of(line)
+            if header == "start" or (header == "bare_start" and (state == "comments" or self._comments_follow(lines, index))):
                 state = "comments"
                 self.remove("comment_count" if re.search(r"\d", line) else "comments_header", line)
                 continue
