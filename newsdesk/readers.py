@@ -89,7 +89,7 @@ class PageRecord:
     def page_hash(self) -> str:
         """Identity of the page's content: its text, language, publication date
         and comments, nothing else."""
-        published = self.published_at.astimezone(timezone.utc).isoformat() if self.published_at else ""
+        published = repr(self.published_at.timestamp()) if self.published_at else ""
         parts = [self.text_hash, self.language, published]
         for comment in self.comments:
             parts += [comment.author, comment.title, comment.text, comment.posted_at_text]
@@ -447,29 +447,51 @@ def html_comments(tree) -> list[ParsedComment]:
 
 
 @lru_cache(maxsize=1)
-def field_limits() -> dict[str, int]:
+def field_limits() -> tuple[dict[str, int], dict[str, int]]:
     """The JSON fields stored in columns of a bounded length, by the columns'
-    lengths: longer text is refused, not cut."""
+    lengths: longer text is refused, not cut. (A record's fields, a comment's.)"""
     from newsdesk.models import Article, Comment, Source
 
-    return {
+    record = {
         "url": Article._meta.get_field("url").max_length,
         "source": Source._meta.get_field("name").max_length,
         "language": Article._meta.get_field("language").max_length,
         "published_at": Article._meta.get_field("published_at_text").max_length,
-        "comments.author": Comment._meta.get_field("author").max_length,
-        "comments.title": Comment._meta.get_field("title").max_length,
-        "comments.posted_at": Comment._meta.get_field("posted_at_text").max_length,
     }
+    comment = {
+        "author": Comment._meta.get_field("author").max_length,
+        "title": Comment._meta.get_field("title").max_length,
+        "posted_at": Comment._meta.get_field("posted_at_text").max_length,
+    }
+    return record, comment
 
 
 def _quoted(value: str) -> str:
     return repr(clipped(value))
 
 
-# Half of a UTF-16 surrogate pair: JSON can spell one ("\\ud83d") but it is no
+# Half of a UTF-16 surrogate pair: JSON can spell one ("\\ud83d"), and Python's
+# JSON reader lets its UTF-8-like bytes (ED A0 BD) through too, but it is no
 # character, and no text column (nor UTF-8) can hold it.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_TEXT_FIELDS = ("title", "body", "source", "url", "language", "published_at")
+_COMMENT_FIELDS = ("author", "title", "text", "posted_at")
+
+
+def _refuse_lone_surrogates(record: dict, keys: tuple[str, ...] = _TEXT_FIELDS, *, comments: bool = True) -> None:
+    """PageError naming the first text field that holds half a surrogate pair."""
+    fields = [("", key, record.get(key)) for key in keys]
+    comments = record.get("comments") if comments else None
+    if isinstance(comments, list):
+        for index, comment in enumerate(comments):
+            if isinstance(comment, dict):
+                fields += [(f"comments[{index}].", key, comment.get(key)) for key in _COMMENT_FIELDS]
+    for where, key, value in fields:
+        if isinstance(value, str) and (surrogate := _LONE_SURROGATE.search(value)):
+            raise PageError(
+                f"field '{where}{key}' is invalid text: a lone surrogate U+{ord(surrogate.group()):04X} "
+                f"at position {surrogate.start()} (half of an emoji or other character)"
+            )
 
 
 def _string(record: dict, key: str, where: str, *, required: bool = False) -> str:
@@ -482,12 +504,7 @@ def _string(record: dict, key: str, where: str, *, required: bool = False) -> st
         raise PageError(f"field '{where}{key}' must be a string, not {type(value).__name__}")
     if "\x00" in value:
         raise PageError(f"field '{where}{key}' contains a NUL character (U+0000) at position {value.index(chr(0))}, which cannot be stored")
-    if not value.isascii() and (surrogate := _LONE_SURROGATE.search(value)):
-        raise PageError(
-            f"field '{where}{key}' is invalid text: a lone surrogate U+{ord(surrogate.group()):04X} "
-            f"at position {surrogate.start()} (half of an emoji or other character)"
-        )
-    limit = field_limits().get(f"comments.{key}" if where else key)
+    limit = field_limits()[1 if where else 0].get(key)
     if limit and len(value.strip()) > limit:
         raise PageError(f"field '{where}{key}' is {len(value.strip()):,} characters long; the limit is {limit:,}")
     return value
@@ -512,9 +529,15 @@ def _comment_time(value: str, where: str, tz, now: datetime) -> datetime | None:
     the page showed it, read when it is a relative time ("منذ 3 ساعات") and
     otherwise kept unparsed ("أمس"), as on text pages."""
     text = value.strip()
-    if _ISO_LIKE.match(text):
-        return _timestamp(text, where, "posted_at", tz)
-    return textlib.parse_relative_time(text, now) if text else None
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        if _ISO_LIKE.match(text):
+            raise PageError(f"field '{where}posted_at' is not an ISO 8601 date: {_quoted(value)}") from None
+        return textlib.parse_relative_time(text, now)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
 
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
@@ -543,10 +566,11 @@ def _url(value: str) -> str:
         return ""
     try:
         parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        host = None
-    if parts.scheme not in ("http", "https") or not host or any(character.isspace() for character in url):
+    except ValueError:  # a malformed IPv6 address
+        parts = None
+    # A host, and nothing a browser would not keep in an address: spaces, controls.
+    host = parts.netloc.rpartition("@")[2].partition(":")[0] if parts else ""
+    if parts is None or parts.scheme not in ("http", "https") or not host or " " in url or not url.isprintable():
         raise PageError(f"field 'url' must be an http(s) URL: {_quoted(value)}")
     return url
 
@@ -574,6 +598,9 @@ def record_from_json(
     body = textlib.canonical_lines(_string(record, "body", "", required=True))
     url = _url(_string(record, "url", ""))
     source_field = _string(record, "source", "").strip()
+    # Stored as they are; the other texts are checked as the record is hashed, below.
+    if not (url.isascii() and source_field.isascii()):
+        _refuse_lone_surrogates(record, ("source", "url"), comments=False)
     profile = choice.profile or (profile_named(source_field) if source_field else None)
     if choice.name:
         name, slug, domain = choice.resolve(generic_profile())
@@ -611,7 +638,7 @@ def record_from_json(
                 posted_at=_comment_time(posted_text, where, tz, now),
             )
         )
-    return PageRecord(
+    page = PageRecord(
         origin=origin,
         source_name=name,
         source_slug=slug,
@@ -626,6 +653,12 @@ def record_from_json(
         raw_format=JSONL,
         raw_name=raw_name,
     )
+    try:
+        page.page_hash  # noqa: B018 - encodes every text of the record as UTF-8, as storing it will
+    except UnicodeEncodeError:
+        _refuse_lone_surrogates(record)
+        raise
+    return page
 
 
 # --- Files -----------------------------------------------------------------

@@ -304,6 +304,18 @@ def test_a_json_lines_language_is_a_language_code(tmp_path, given, stored):
     assert Article.objects.get().language == stored
 
 
+def test_half_an_emoji_is_found_in_any_field_however_it_is_spelled(tmp_path):
+    good = json.dumps(JSONL_GOOD, ensure_ascii=False).encode()
+    raw_bytes = b'{"title": "t", "body": "b", "source": "s", "comments": [{"text": "x \xed\xa0\xbd"}]}'  # U+D83D as UTF-8-like bytes
+    upper_case = b'{"title": "t", "body": "b", "source": "\\uD83D"}'
+    path = tmp_path / "feed.jsonl"
+    path.write_bytes(b"\n".join([good, raw_bytes, upper_case]) + b"\n")
+    code, out, err = run_import(str(path))
+    assert f"FAILED {path} line 2: field 'comments[0].text' is invalid text: a lone surrogate U+D83D at position 2" in err
+    assert f"FAILED {path} line 3: field 'source' is invalid text: a lone surrogate U+D83D at position 0" in err
+    assert "Imported 1, updated 0, revised 0, unchanged duplicates 0, failed 2" in out
+
+
 def test_a_failed_write_leaves_nothing_half_written(tmp_path, monkeypatch):
     """The database refusing one article leaves no trace of it; the others land."""
     from newsdesk.services import ingestion
