@@ -141,7 +141,7 @@ def reading_only(sizes: list[int]) -> None:
             folder.mkdir()
             pages, feed = build_inputs(folder, size)
             for kind, path in (("JSON Lines", feed), ("raw text pages", pages)):
-                paths, _ = expand_paths([str(path)])
+                paths = expand_paths([str(path)]).paths
                 best = float("inf")
                 for _ in range(3):
                     started = time.process_time()

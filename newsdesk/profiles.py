@@ -73,11 +73,13 @@ class PatternSet:
         )
         self._anchored_kinds = {f"g{i}": kind for i, (kind, _) in enumerate(anchored)}
         self._floating = [(kind, re.compile(p), required_literal(p)) for kind, p in pairs if not p.startswith("^")]
+        # The same patterns for a whole page, where a `$` ends every line, not just the last.
+        self._in_page = {pattern: re.compile(pattern.pattern, re.MULTILINE) for _, pattern, _ in self._floating}
 
     def narrowed(self, text: str) -> PatternSet:
         """The same set without the unanchored patterns that occur nowhere in `text`
         (a whole page): each is scanned once per page instead of once per line."""
-        floating = [entry for entry in self._floating if entry[2] in text and entry[1].search(text)]
+        floating = [entry for entry in self._floating if entry[2] in text and self._in_page[entry[1]].search(text)]
         if len(floating) == len(self._floating):  # often: a set with no unanchored pattern
             return self
         narrowed = object.__new__(PatternSet)  # copy.copy is several times slower
@@ -100,7 +102,8 @@ class PatternSet:
 
 @dataclass(frozen=True)
 class CommentLayout:
-    start: PatternSet
+    # The `start` and `bare_start` lists, as one set of those kinds: one look per line.
+    headers: PatternSet
     count: PatternSet
     policy: PatternSet
     fields: tuple[str, ...]
@@ -123,6 +126,7 @@ class Profile:
     date_lines: PatternSet
     attribution: PatternSet
     caption_credit: re.Pattern
+    caption_copyright: re.Pattern  # "… © AFP": tried only on lines with a ©
     latin_caption_markers: PatternSet
     sections: PatternSet
     drops: PatternSet
@@ -137,17 +141,28 @@ class Profile:
             **{name: getattr(self, name).narrowed(text) for name in _LINE_PATTERN_FIELDS},
             comments=dataclasses.replace(
                 comments,
-                start=comments.start.narrowed(text),
+                headers=comments.headers.narrowed(text),
                 count=comments.count.narrowed(text),
                 policy=comments.policy.narrowed(text),
             ),
         )
 
     def detection_score(self, text: str) -> int:
-        """How strongly a page looks like this outlet's: each marker found counts 1,
-        each signature line found counts 2."""
+        """How strongly a page looks like this outlet's: each marker found
+        anywhere counts 1; each signature line, the outlet's title suffix on the
+        first line and a line that is just the outlet's name count 2."""
         score = sum(1 for marker in self.markers if marker in text)
         score += sum(2 for pattern, literal in self.detect_lines if literal in text and pattern.search(text))
+        if self.title_suffixes:
+            start = len(text) - len(text.lstrip())
+            end = text.find("\n", start)
+            first_line = text[start : end if end >= 0 else len(text)]
+            if first_line.endswith(self.title_suffixes):
+                score += 2
+        # Looked for only on a page that scores already: every outlet's name holds one of its markers.
+        name = self.name
+        if score and name and (f"\n{name}\n" in text or text.startswith(name + "\n") or text.endswith("\n" + name)):
+            score += 2
         return score
 
 
@@ -204,6 +219,7 @@ def _build(data: dict, filename: str, *, is_generic: bool) -> Profile:
         raise ProfileError(f"{filename} [comments]: fields must include 'text' and the anchor, and the anchor cannot be 'text'")
     credit_words = [re.escape(word) for word in get("captions.credit_words", [])]
     credit = r"\((?:[^()]{0,30}?(?:" + "|".join(credit_words) + r")[^()]{0,30})\)$" if credit_words else NEVER.pattern
+    copyright_credit = r"©\s*(?:" + "|".join(credit_words) + r")[^()©]{0,30}$" if credit_words else NEVER.pattern
     return Profile(
         name=get("name"),
         slug=get("slug"),
@@ -221,11 +237,14 @@ def _build(data: dict, filename: str, *, is_generic: bool) -> Profile:
         date_lines=_patterns(get("dates.line_patterns", []), where("dates")),
         attribution=_patterns(get("attribution.patterns", []), where("attribution")),
         caption_credit=re.compile(credit),
+        caption_copyright=re.compile(copyright_credit),
         latin_caption_markers=_patterns(get("captions.latin_markers", []), where("captions")),
         sections=_kinds(get("sections", {}), where("sections")),
         drops=_kinds(get("drop", {}), where("drop")),
         comments=CommentLayout(
-            start=_patterns(comments.get("start", []), where("comments.start")),
+            headers=_kinds(
+                {"start": comments.get("start", []), "bare_start": comments.get("bare_start", [])}, where("comments")
+            ),
             count=_patterns(comments.get("count", []), where("comments.count")),
             policy=_patterns(comments.get("policy", []), where("comments.policy")),
             fields=fields,
@@ -258,11 +277,16 @@ def load_profiles(directory: Path = PROFILE_DIR) -> tuple[Profile, tuple[Profile
     return generic, outlets
 
 
+# A page is an outlet's when it scores at least this much: more than the one
+# point a mention of the outlet's name in a sentence ("قناة أورينت") gives.
+MIN_DETECTION_SCORE = 2
+
+
 def detect_profile(text: str, *, hostname: str = "") -> Profile:
     """The outlet profile a page matches best, or the generic profile.
 
     A known hostname decides; otherwise the profile with the highest detection
-    score wins.
+    score wins, if it reaches MIN_DETECTION_SCORE.
     """
     generic, outlets = load_profiles()
     host = hostname.lower().removeprefix("www.")
@@ -270,7 +294,7 @@ def detect_profile(text: str, *, hostname: str = "") -> Profile:
         for profile in outlets:
             if profile.domain and (host == profile.domain or host.endswith("." + profile.domain)):
                 return profile
-    best, best_score = generic, 0
+    best, best_score = generic, MIN_DETECTION_SCORE - 1
     for profile in outlets:
         score = profile.detection_score(text)
         if score > best_score:

@@ -11,13 +11,16 @@ from __future__ import annotations
 import codecs
 import glob
 import json
+import logging
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.utils.text import slugify
@@ -30,6 +33,8 @@ TEXT, HTML, JSONL = "text", "html", "jsonl"
 FORMAT_BY_SUFFIX = {".txt": TEXT, ".text": TEXT, ".html": HTML, ".htm": HTML, ".jsonl": JSONL, ".ndjson": JSONL}
 UNKNOWN_SOURCE = ("Unknown outlet", "unknown")
 SLUG_CHARS = 100  # Source.slug's length
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,10 @@ class PageRecord:
 
     @cached_property
     def page_hash(self) -> str:
-        """Identity of the page's content: its text and its comments, nothing else."""
-        parts = [self.text_hash]
+        """Identity of the page's content: its text, language, publication date
+        and comments, nothing else."""
+        published = repr(self.published_at.timestamp()) if self.published_at else ""
+        parts = [self.text_hash, self.language, published]
         for comment in self.comments:
             parts += [comment.author, comment.title, comment.text, comment.posted_at_text]
         return textlib.sha256_hex(*parts)
@@ -135,13 +142,35 @@ class SourceChoice:
 # --- Checking raw input ----------------------------------------------------
 
 
+def utf16_refusal(head: bytes) -> PageError | None:
+    """The reason to refuse a file that starts with a UTF-16 byte-order mark
+    (not UTF-32's FF FE 00 00): pages are read as UTF-8."""
+    if head[:4] == b"\xff\xfe\x00\x00":
+        return None
+    mark = {b"\xff\xfe": "FF FE", b"\xfe\xff": "FE FF"}.get(head[:2])
+    return PageError(f"UTF-16 (byte-order mark {mark}): save it as UTF-8") if mark else None
+
+
+def _reads_as_utf16(data: bytes) -> bool:
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            if "\x00" not in data[: len(data) // 2 * 2].decode(encoding):
+                return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
 def decode_page(data: bytes, *, max_bytes: int) -> str:
     """The text of one page, or PageError naming what is wrong with the bytes."""
     if len(data) > max_bytes:
         raise PageError(f"too large: {len(data):,} bytes, the limit is {max_bytes:,}")
+    if refusal := utf16_refusal(data):
+        raise refusal
     nul = data.find(b"\x00")
     if nul >= 0:  # anywhere in the page: no database column can store it
-        raise PageError(f"binary file: contains NUL bytes (the first at byte offset {nul})")
+        hint = "; if it is UTF-16 text, save it as UTF-8" if _reads_as_utf16(data) else ""
+        raise PageError(f"binary file: contains NUL bytes (the first at byte offset {nul}){hint}")
     try:
         decoded = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -212,28 +241,83 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def expand_paths(specs: Iterable[str]) -> tuple[list[Path], list[Failure]]:
-    """Files named by paths, folders (their importable files) and glob patterns."""
+class Expansion(NamedTuple):
+    paths: list[Path]
+    failures: list[Failure]
+    skipped: Counter  # files that are not pages, by extension (".csv")
+
+
+SUPPORTED = "use .txt, .html or .jsonl"
+
+
+def _unsupported(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return "not a supported page type (.json): JSON Lines files end in .jsonl and hold one JSON object per line"
+    return f"not a supported page type ({suffix}): {SUPPORTED}"
+
+
+def _hidden(path: Path, folder: Path) -> bool:
+    """Hidden by name inside `folder` (".hidden.txt", macOS "._page.txt", anything under ".git/")."""
+    return any(part.startswith(".") for part in path.relative_to(folder).parts)
+
+
+def expand_paths(specs: Iterable[str], *, fmt: str | None = None) -> Expansion:
+    """Files named by paths, folders (their importable files) and glob patterns.
+
+    Folders and glob patterns give their pages (files ending in .txt, .html,
+    .jsonl…) and count the other files as skipped; folders leave out hidden
+    files. A file named outright must be a page, or be read with `fmt`, or
+    have no extension at all (then its content says what it is)."""
     found: list[Path] = []
     failures: list[Failure] = []
+    not_pages: set[Path] = set()  # a set: a folder and a pattern may both reach a file
+
+    def walk(folder: Path) -> list[Path]:
+        pages = []
+        for path in sorted(folder.rglob("*")):
+            if not path.is_file() or _hidden(path, folder):
+                continue
+            if path.suffix.lower() in FORMAT_BY_SUFFIX:
+                pages.append(path)
+            else:
+                not_pages.add(path)
+        return pages
+
     for spec in specs:
-        matches = sorted(glob.glob(spec, recursive=True)) if glob.has_magic(spec) else [spec]
-        if not matches:
-            failures.append(Failure(spec, "no file matches this pattern"))
-        for match in matches:
-            path = Path(match)
-            if path.is_dir():
-                pages = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FORMAT_BY_SUFFIX)
-                if not pages:
-                    suffixes = ", ".join(sorted(FORMAT_BY_SUFFIX))
-                    failures.append(Failure(str(path), f"the folder holds no page to import (files ending in {suffixes})"))
-                found.extend(pages)
-            elif path.is_file():
+        if glob.has_magic(spec):
+            matches = sorted(glob.glob(spec, recursive=True))
+            if not matches:
+                failures.append(Failure(spec, "no file matches this pattern"))
+                continue
+            pages = []
+            for match in map(Path, matches):
+                if match.is_dir():
+                    pages += walk(match)
+                elif match.is_file() and (fmt or match.suffix.lower() in FORMAT_BY_SUFFIX):
+                    pages.append(match)
+                elif match.is_file():
+                    not_pages.add(match)
+            if not pages:
+                failures.append(Failure(spec, f"no page to import matches this pattern (files ending in {', '.join(sorted(FORMAT_BY_SUFFIX))})"))
+            found.extend(pages)
+            continue
+        path = Path(spec)
+        if path.is_dir():
+            pages = walk(path)
+            if not pages:
+                suffixes = ", ".join(sorted(FORMAT_BY_SUFFIX))
+                failures.append(Failure(str(path), f"the folder holds no page to import (files ending in {suffixes})"))
+            found.extend(pages)
+        elif path.is_file():
+            if fmt or not path.suffix or path.suffix.lower() in FORMAT_BY_SUFFIX:
                 found.append(path)
             else:
-                failures.append(Failure(str(path), "no such file or folder"))
+                failures.append(Failure(str(path), _unsupported(path)))
+        else:
+            failures.append(Failure(str(path), "no such file or folder"))
     unique = list(dict.fromkeys(found))
-    return unique, failures
+    return Expansion(unique, failures, Counter(path.suffix.lower() or "no extension" for path in not_pages))
 
 
 def sniff_format(path: Path, head: bytes) -> str:
@@ -635,16 +719,51 @@ def _loose_text(node, parts) -> str:
 
 
 @lru_cache(maxsize=1)
-def field_limits() -> dict[str, int]:
+def field_limits() -> tuple[dict[str, int], dict[str, int]]:
     """The JSON fields stored in columns of a bounded length, by the columns'
-    lengths: longer text is refused, not cut."""
-    from newsdesk.models import Article, Source
+    lengths: longer text is refused, not cut. (A record's fields, a comment's.)"""
+    from newsdesk.models import Article, Comment, Source
 
-    return {
+    record = {
         "url": Article._meta.get_field("url").max_length,
         "source": Source._meta.get_field("name").max_length,
         "language": Article._meta.get_field("language").max_length,
+        "published_at": Article._meta.get_field("published_at_text").max_length,
     }
+    comment = {
+        "author": Comment._meta.get_field("author").max_length,
+        "title": Comment._meta.get_field("title").max_length,
+        "posted_at": Comment._meta.get_field("posted_at_text").max_length,
+    }
+    return record, comment
+
+
+def _quoted(value: str) -> str:
+    return repr(clipped(value))
+
+
+# Half of a UTF-16 surrogate pair: JSON can spell one ("\\ud83d"), and Python's
+# JSON reader lets its UTF-8-like bytes (ED A0 BD) through too, but it is no
+# character, and no text column (nor UTF-8) can hold it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_TEXT_FIELDS = ("title", "body", "source", "url", "language", "published_at")
+_COMMENT_FIELDS = ("author", "title", "text", "posted_at")
+
+
+def _refuse_lone_surrogates(record: dict, keys: tuple[str, ...] = _TEXT_FIELDS, *, comments: bool = True) -> None:
+    """PageError naming the first text field that holds half a surrogate pair."""
+    fields = [("", key, record.get(key)) for key in keys]
+    comments = record.get("comments") if comments else None
+    if isinstance(comments, list):
+        for index, comment in enumerate(comments):
+            if isinstance(comment, dict):
+                fields += [(f"comments[{index}].", key, comment.get(key)) for key in _COMMENT_FIELDS]
+    for where, key, value in fields:
+        if isinstance(value, str) and (surrogate := _LONE_SURROGATE.search(value)):
+            raise PageError(
+                f"field '{where}{key}' is invalid text: a lone surrogate U+{ord(surrogate.group()):04X} "
+                f"at position {surrogate.start()} (half of an emoji or other character)"
+            )
 
 
 def _string(record: dict, key: str, where: str, *, required: bool = False) -> str:
@@ -657,23 +776,75 @@ def _string(record: dict, key: str, where: str, *, required: bool = False) -> st
         raise PageError(f"field '{where}{key}' must be a string, not {type(value).__name__}")
     if "\x00" in value:
         raise PageError(f"field '{where}{key}' contains a NUL character (U+0000) at position {value.index(chr(0))}, which cannot be stored")
-    limit = field_limits().get(key) if not where else None
+    limit = field_limits()[1 if where else 0].get(key)
     if limit and len(value.strip()) > limit:
-        raise PageError(f"field '{key}' is {len(value.strip()):,} characters long; the limit is {limit:,}")
+        raise PageError(f"field '{where}{key}' is {len(value.strip()):,} characters long; the limit is {limit:,}")
     return value
 
 
-def _timestamp(value: str, where: str, key: str, now: datetime) -> datetime | None:
-    if not value:
+def _timestamp(value: str, where: str, key: str, tz) -> datetime | None:
+    """An ISO 8601 date and time; one without a zone is in `tz`."""
+    if not value.strip():
         return None
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        relative = textlib.parse_relative_time(value, now)
-        if relative is not None:
-            return relative
-        raise PageError(f"field '{where}{key}' is not an ISO 8601 date: {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        raise PageError(f"field '{where}{key}' is not an ISO 8601 date: {_quoted(value)}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+_ISO_LIKE = re.compile(r"\d{4}")
+
+
+def _comment_time(value: str, where: str, tz, now: datetime) -> datetime | None:
+    """A comment's time: ISO 8601 (a broken one is refused), or the time as
+    the page showed it, read when it is a relative time ("منذ 3 ساعات") and
+    otherwise kept unparsed ("أمس"), as on text pages."""
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        if _ISO_LIKE.match(text):
+            raise PageError(f"field '{where}posted_at' is not an ISO 8601 date: {_quoted(value)}") from None
+        return textlib.parse_relative_time(text, now)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+
+
+@lru_cache(maxsize=1)
+def _language_codes() -> frozenset[str]:
+    """The language subtags CLDR names (ar, en, fa, ckb, arz…), through Babel."""
+    from babel import Locale
+
+    return frozenset(code for code in Locale("en").languages if "_" not in code)
+
+
+def _language(value: str) -> str:
+    """A BCP 47 language tag ("ar", "ar-SY"), its language subtag in lower case."""
+    tag = value.strip()
+    primary = tag.replace("_", "-").split("-")[0].lower()
+    if not _LANGUAGE_TAG.fullmatch(tag) or primary not in _language_codes():
+        raise PageError(f"field 'language' must be a language code such as ar or en-GB (BCP 47), not {_quoted(value)}")
+    return primary + tag.replace("_", "-")[len(primary) :]
+
+
+def _url(value: str) -> str:
+    url = value.strip()
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed IPv6 address
+        parts = None
+    # A host, and nothing a browser would not keep in an address: spaces, controls.
+    host = parts.netloc.rpartition("@")[2].partition(":")[0] if parts else ""
+    if parts is None or parts.scheme not in ("http", "https") or not host or " " in url or not url.isprintable():
+        raise PageError(f"field 'url' must be an http(s) URL: {_quoted(value)}")
+    return url
 
 
 def record_from_json(
@@ -687,16 +858,21 @@ def record_from_json(
         raise PageError(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
     except UnicodeDecodeError as exc:
         raise PageError(f"not UTF-8: invalid byte 0x{line[exc.start]:02x} at byte offset {exc.start}") from None
+    except RecursionError:
+        raise PageError("malformed JSON: nested too deeply to read") from None
+    if isinstance(record, list):
+        raise PageError("expected a JSON object, got list (a JSON array: write one object per line)")
     if not isinstance(record, dict):
         raise PageError(f"expected a JSON object, got {type(record).__name__}")
     title = textlib.canonical_text(_string(record, "title", "", required=True)).replace("\n", " ").strip()
     if not title:
         raise PageError("field 'title' is empty")
     body = textlib.canonical_lines(_string(record, "body", "", required=True))
-    url = _string(record, "url", "").strip()
-    if url and urlsplit(url).scheme not in ("http", "https"):
-        raise PageError(f"field 'url' must be an http(s) URL: {url!r}")
+    url = _url(_string(record, "url", ""))
     source_field = _string(record, "source", "").strip()
+    # Stored as they are; the other texts are checked as the record is hashed, below.
+    if not (url.isascii() and source_field.isascii()):
+        _refuse_lone_surrogates(record, ("source", "url"), comments=False)
     profile = choice.profile or (profile_named(source_field) if source_field else None)
     if choice.name:
         name, slug, domain = choice.resolve(generic_profile())
@@ -706,9 +882,12 @@ def record_from_json(
         name, slug, domain = source_field, source_slug(source_field), ""
     else:
         raise PageError("field 'source' is missing (or pass --source)")
-    language = _string(record, "language", "").strip() or (
+    language_field = _string(record, "language", "")
+    language = _language(language_field) if language_field.strip() else (
         profile.language if profile else textlib.guess_language("\n".join([title, *body]))
     )
+    # Times without a zone are the outlet's local time, as printed on its pages.
+    tz = profile.timezone if profile is not None else timezone.utc
     published_text = _string(record, "published_at", "")
     comments_field = record.get("comments") or []
     if not isinstance(comments_field, list):
@@ -728,10 +907,10 @@ def record_from_json(
                 author=textlib.canonical_text(_string(item, "author", where)).strip(),
                 title=textlib.canonical_text(_string(item, "title", where)).strip(),
                 posted_at_text=posted_text,
-                posted_at=_timestamp(posted_text, where, "posted_at", now),
+                posted_at=_comment_time(posted_text, where, tz, now),
             )
         )
-    return PageRecord(
+    page = PageRecord(
         origin=origin,
         source_name=name,
         source_slug=slug,
@@ -741,11 +920,17 @@ def record_from_json(
         blocks=[Block(TITLE, title, language)] + [Block(PARAGRAPH, line, language) for line in body],
         comments=comments,
         url=url,
-        published_at=_timestamp(published_text, "", "published_at", now),
+        published_at=_timestamp(published_text, "", "published_at", tz),
         published_at_text=published_text,
         raw_format=JSONL,
         raw_name=raw_name,
     )
+    try:
+        page.page_hash  # noqa: B018 - encodes every text of the record as UTF-8, as storing it will
+    except UnicodeEncodeError:
+        _refuse_lone_surrogates(record)
+        raise
+    return page
 
 
 # --- Files -----------------------------------------------------------------
@@ -760,6 +945,8 @@ def iter_records(
             with path.open("rb") as handle:
                 head = handle.read(4096)
                 kind = fmt or sniff_format(path, head)
+                if kind == JSONL and (refusal := utf16_refusal(head)):
+                    raise refusal  # its lines cannot be told apart as UTF-8 bytes: the whole file fails
                 # A page is read whole, in the same opening; JSON Lines streams below.
                 data = b"" if kind == JSONL else head + handle.read(max(0, max_bytes + 1 - len(head)))
                 if len(data) > max_bytes:  # only the limit was read: say how big the file is
@@ -776,6 +963,18 @@ def iter_records(
             yield Failure(str(path), str(exc))
         except OSError as exc:
             yield Failure(str(path), f"cannot read: {exc.strerror or exc}")
+        except Exception as exc:  # a page our rules cannot handle fails alone, like any bad page
+            yield _unexpected(str(path), exc)
+
+
+def _unexpected(origin: str, exc: Exception) -> Failure:
+    logger.exception("%s: could not be read", origin)
+    return Failure(origin, f"could not be read ({type(exc).__name__}: {clipped(str(exc))})")
+
+
+def clipped(value: str, limit: int = 80) -> str:
+    """At most `limit` characters of a value quoted in a message."""
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def _iter_jsonl(path: Path, *, choice: SourceChoice, now: datetime, max_bytes: int) -> Iterator[PageRecord | Failure]:
@@ -794,5 +993,7 @@ def _iter_jsonl(path: Path, *, choice: SourceChoice, now: datetime, max_bytes: i
                 )
             except PageError as exc:
                 yield Failure(origin, str(exc))
+            except Exception as exc:
+                yield _unexpected(origin, exc)
     if not saw_record:
         yield Failure(str(path), "empty file")

@@ -26,9 +26,17 @@ BODY_KINDS = frozenset({PARAGRAPH, HEADING})
 MAX_HEADING_WORDS = 8
 MAX_SUBTITLE_WORDS = 20
 MAX_CAPTION_WORDS = 60
+# A site name glued to a title ("Title - Site") is short.
+MAX_SITE_SUFFIX_WORDS = 5
 # A date line is looked for only among the first lines after the title.
 DATE_ZONE_LINES = 4
+# A bare comments header ("تعليقات") opens the comments only when a comment
+# line follows within this many lines.
+COMMENT_LOOKAHEAD = 4
 _TERMINAL = ".!?؟…:؛،,"
+# What separates a title from the site name after it; never a colon, which
+# follows the speaker of a headline ("لافروف: لا اتفاق …").
+_SUFFIX_SEPARATOR = re.compile(r"\s*[-|–—]\s*")
 
 
 class PageError(ValueError):
@@ -123,12 +131,23 @@ class _Segmenter:
                 break
         if rest and rest[0] == first:
             self.remove("repeated_title", rest.pop(0))
-        elif rest and first.startswith(rest[0]) and re.match(r"^\s*[-|–—:]\s*\S", first[len(rest[0]) :]):
+        elif rest and first.startswith(rest[0]) and (suffix := self._site_suffix(first[len(rest[0]) :])):
             # "Title - Site" followed by "Title": the page repeats the bare title.
-            self.remove("site_suffix", first[len(rest[0]) :].strip(" -|–—:"))
+            self.remove("site_suffix", suffix)
             first = rest.pop(0)
             self.remove("repeated_title", first)
         return first
+
+    def _site_suffix(self, tail: str) -> str:
+        """The site name in `tail`, what follows a title on its line (" - Site"),
+        or "" when `tail` is not one: a site name is short, or the outlet's."""
+        separator = _SUFFIX_SEPARATOR.match(tail)
+        if separator is None:
+            return ""
+        name = tail[separator.end() :].strip()
+        if name in (self.profile.name, self.profile.domain) or 0 < _words(name) <= MAX_SITE_SUFFIX_WORDS:
+            return name
+        return ""
 
     def _is_subtitle(self, line: str, title: str) -> bool:
         profile = self.profile
@@ -142,7 +161,7 @@ class _Segmenter:
             and not profile.attribution.search(line)
             and not profile.drops.kind_of(line)
             and not profile.sections.kind_of(line)
-            and not profile.comments.start.search(line)
+            and not profile.comments.headers.search(line)
         )
 
     # -- body -------------------------------------------------------------
@@ -155,12 +174,19 @@ class _Segmenter:
             arabic, latin = textlib.script_counts(line)
             if latin > arabic:
                 return "en"
-        if self.profile.caption_credit.search(line):
+        profile = self.profile
+        if profile.caption_credit.search(line) or ("©" in line and profile.caption_copyright.search(line)):
             return textlib.guess_language(line, self.language)
         return None
 
+    def _credit(self, line: str) -> re.Match | None:
+        """The photo credit that ends `line`: "(رويترز)", or "© AFP"."""
+        return self.profile.caption_credit.search(line) or (
+            self.profile.caption_copyright.search(line) if "©" in line else None
+        )
+
     def add_caption(self, line: str, lang: str) -> None:
-        credit = self.profile.caption_credit.search(line)
+        credit = self._credit(line)
         head = line[: credit.start()].rstrip() if credit else line
         half = len(head) // 2
         if len(head) > 20 and head[half] == " " and head[:half] == head[half + 1 :]:
@@ -191,7 +217,8 @@ class _Segmenter:
                 state, section = "section", kind
                 self.remove(kind, line)
                 continue
-            if profile.comments.start.search(line):
+            header = profile.comments.headers.kind_of(line)
+            if header == "start" or (header == "bare_start" and (state == "comments" or self._comments_follow(lines, index))):
                 state = "comments"
                 self.remove("comment_count" if re.search(r"\d", line) else "comments_header", line)
                 continue
@@ -203,7 +230,7 @@ class _Segmenter:
                     self.remove(section, line)
                     continue
             if state == "comments":
-                if profile.comments.count.search(line):
+                if profile.comments.count.search(line) and not self._follows_anchor():
                     self.remove("comment_count", line)
                 elif profile.comments.policy.search(line):
                     self.remove("comment_policy", line)
@@ -243,6 +270,35 @@ class _Segmenter:
 
     # -- comments ---------------------------------------------------------
 
+    def _follows_anchor(self) -> bool:
+        """Whether the comment line before is an anchor (an author or time
+        line): then a number on the next line ("100") is what the comment says,
+        not a comment count."""
+        return bool(self.comment_lines) and bool(self.profile.comments.anchor_pattern.match(self.comment_lines[-1]))
+
+    def _comments_follow(self, lines: list[str], index: int) -> bool:
+        """Whether the bare header at `lines[index]` heads reader comments: a
+        comment line (its anchor, a count, a policy notice) follows within a
+        few lines, or nothing but page furniture does."""
+        profile = self.profile
+        layout = profile.comments
+        following = lines[index + 1 : index + 1 + COMMENT_LOOKAHEAD]
+        if not following or profile.sections.kind_of(following[0]):
+            return True
+        for line in following:
+            if layout.count.search(line) or layout.policy.search(line):
+                return True
+            anchor = layout.anchor_pattern.match(line)
+            if anchor and _words(line) <= MAX_HEADING_WORDS and self._is_anchor_value(anchor["value"]):
+                return True
+        return False
+
+    def _is_anchor_value(self, value: str) -> bool:
+        """A time anchor must read as a time ("قبل ساعات من …" starts a sentence)."""
+        if self.profile.comments.anchor != "time":
+            return True
+        return bool(textlib.parse_relative_time(value, self.now) or textlib.parse_date(value, self.profile.timezone))
+
     def parse_comments(self) -> list[ParsedComment]:
         layout = self.profile.comments
         lines = self.comment_lines
@@ -264,10 +320,16 @@ class _Segmenter:
             post = lines[anchor + 1 : region_end]
             for name in after[:-1]:
                 values[name] = post.pop(0) if post else ""
-            values[after[-1]] = "\n".join(post) if after else ""
-            comments.append(self._comment(values))
+            if after:
+                values[after[-1]] = "\n".join(post)
+            comment = self._comment(values)
+            if comment.text:
+                comments.append(comment)
+            else:  # an author and a time with no text: nothing to annotate, kept for provenance
+                for line in lines[pre_start:region_end]:
+                    self.remove("comment_unparsed", line)
             region_start = region_end
-        return [comment for comment in comments if comment.text]
+        return comments
 
     def _comment(self, values: dict) -> ParsedComment:
         posted_text = values.get("time", "")

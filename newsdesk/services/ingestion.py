@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +20,7 @@ from itertools import chain, count, islice
 from queue import Full, Queue
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -27,7 +28,16 @@ from annotations.services.extraction import schedule_extraction
 from newsdesk import text as textlib
 from newsdesk.bulk import allocate_ids, insert_rows
 from newsdesk.models import Article, ArticleRevision, Comment, Source
-from newsdesk.readers import JSONL, UNKNOWN_SOURCE, Failure, PageRecord, SourceChoice, expand_paths, iter_records
+from newsdesk.readers import (
+    JSONL,
+    UNKNOWN_SOURCE,
+    Failure,
+    PageRecord,
+    SourceChoice,
+    clipped,
+    expand_paths,
+    iter_records,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +51,8 @@ class ImportReport:
     revised: int = 0
     unchanged: int = 0
     failures: list[Failure] = field(default_factory=list)
+    # Files of folders and glob patterns that are not pages, by extension.
+    skipped: Counter = field(default_factory=Counter)
 
     @property
     def failed(self) -> int:
@@ -50,10 +62,16 @@ class ImportReport:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
     def summary(self) -> str:
-        return (
+        summary = (
             f"imported {self.imported}, updated {self.updated}, revised {self.revised}, "
             f"unchanged duplicates {self.unchanged}, failed {self.failed}"
         )
+        if self.skipped:
+            kinds = ", ".join(f"{suffix} {count}" for suffix, count in sorted(self.skipped.items()))
+            count = self.skipped.total()
+            files = "file that is not a page" if count == 1 else "files that are not pages"
+            summary += f", skipped {count} {files} ({kinds})"
+        return summary
 
 
 def import_paths(
@@ -69,7 +87,7 @@ def import_paths(
     `source` forces the outlet (a profile's name, slug or domain, or any new
     name); `fmt` forces the input format for every file.
     """
-    paths, missing = expand_paths(specs)
+    paths, missing, skipped = expand_paths(specs, fmt=fmt)
     items = iter_records(
         paths,
         choice=_source_choice(source),
@@ -77,7 +95,7 @@ def import_paths(
         max_bytes=settings.NEWSDESK_MAX_PAGE_BYTES,
         fmt=fmt,
     )
-    report = ImportReport(failures=list(missing))
+    report = ImportReport(failures=list(missing), skipped=skipped)
     return ingest_records(items, batch_size=batch_size, report=report)
 
 
@@ -131,11 +149,15 @@ def _read_ahead(batches: Iterator[list], depth: int = 2) -> Iterator[list]:
     def produce():
         try:
             for batch in batches:
-                for item in batch:
+                for index, item in enumerate(batch):
                     if isinstance(item, PageRecord):
                         # Computed here, off the writing thread's clock: that thread
                         # holds the interpreter lock only between database calls.
-                        item.page_hash, item.search_text, item.text_notes  # noqa: B018
+                        try:
+                            item.page_hash, item.search_text, item.text_notes  # noqa: B018
+                        except Exception as exc:  # one record the rules did not foresee fails alone
+                            logger.exception("%s: cannot be stored", item.origin)
+                            batch[index] = Failure(item.origin, f"cannot be stored ({type(exc).__name__}: {clipped(str(exc))})")
                 while not stop.is_set():
                     try:
                         handoff.put(batch, timeout=0.1)
@@ -176,31 +198,33 @@ def _store_batch(records: list[PageRecord], report: ImportReport) -> None:
     known = set(
         Article.objects.filter(page_hash__in={r.page_hash for r in records}).values_list("source__slug", "page_hash")
     )
-    fresh: list[PageRecord] = []
+    fresh: list[tuple[int, PageRecord]] = []
     # The page each article had last in this batch: a file may hold two
     # versions of one article, and the second is a change, not a duplicate.
     latest: dict[tuple[str, str], str] = {}
-    for record in records:
+    last_place: dict[tuple[str, str], int] = {}
+    for place, record in enumerate(records):
         key = (record.source_slug, record.page_hash)
         identity = (record.source_slug, article_identity(record))
         seen = latest.get(identity)
         if seen == record.page_hash or (seen is None and key in known):
             report.unchanged += 1
         else:
-            fresh.append(record)
+            fresh.append((place, record))
         latest[identity] = record.page_hash
+        last_place[identity] = place
         known.add(key)
     if not fresh:
         return
 
-    stored = _stored_identities(fresh)
+    stored = _stored_identities([record for _, record in fresh])
     new: list[PageRecord] = []
-    later: list[PageRecord] = []
+    later: list[tuple[PageRecord, bool]] = []  # with whether a later page of this batch supersedes it
     claimed: set[tuple[str, str]] = set()
-    for record in fresh:
+    for place, record in fresh:
         key = (record.source_slug, article_identity(record))
         if key in stored or key in claimed:
-            later.append(record)
+            later.append((record, last_place[key] > place))
         else:
             claimed.add(key)
             new.append(record)
@@ -216,21 +240,35 @@ def _store_batch(records: list[PageRecord], report: ImportReport) -> None:
             logger.debug("bulk import refused", exc_info=True)
             for record in new:
                 _store_one(record, report, create=True)
-    for record in later:
-        _store_one(record, report, create=False)
+    for record, superseded in later:
+        _store_one(record, report, create=False, superseded=superseded)
 
 
-def _store_one(record: PageRecord, report: ImportReport, *, create: bool) -> None:
+def _store_one(record: PageRecord, report: ImportReport, *, create: bool, superseded: bool = False) -> None:
     try:
         with transaction.atomic():
             if create:
                 _create_articles([record])
                 outcome = IMPORTED
             else:
-                outcome = _apply_page(record)
+                outcome = _apply_page(record, superseded=superseded)
         report.count(outcome)
+    except IntegrityError as exc:
+        if create and _article_exists(record):
+            # Another import of the same page stored it after this one looked:
+            # the page is now a known article, to update like any other.
+            _store_one(record, report, create=False, superseded=superseded)
+        else:
+            report.failures.append(Failure(record.origin, f"the database refused the article: {exc}".strip()))
     except DatabaseError as exc:
         report.failures.append(Failure(record.origin, f"the database refused the article: {exc}".strip()))
+    except Exception as exc:  # rolled back like a refusal; one article the rules did not foresee fails alone
+        logger.exception("%s: cannot be stored", record.origin)
+        report.failures.append(Failure(record.origin, f"cannot be stored ({type(exc).__name__}: {clipped(str(exc))})"))
+
+
+def _article_exists(record: PageRecord) -> bool:
+    return Article.objects.filter(source__slug=record.source_slug, identity=article_identity(record)).exists()
 
 
 def _stored_identities(records: list[PageRecord]) -> dict[tuple[str, str], int]:
@@ -362,9 +400,11 @@ def _create_articles(records: list[PageRecord]) -> None:
     schedule_extraction(zip(article_ids, revision_ids))
 
 
-def _apply_page(record: PageRecord) -> str:
-    """A known article seen again: a new revision if its text changed, and its
-    new comments. Runs inside a transaction; locks the article row."""
+def _apply_page(record: PageRecord, *, superseded: bool = False) -> str:
+    """A known article seen again: a new revision if its text changed, its
+    new publication date or language, and its new comments. `superseded`: a
+    later page of the same batch is this article too. Runs inside a
+    transaction; locks the article row."""
     article = (
         Article.objects.select_for_update(of=("self",))
         .select_related("current_revision")
@@ -374,16 +414,24 @@ def _apply_page(record: PageRecord) -> str:
         return UNCHANGED
     outcome = UNCHANGED
     fields = ["page_hash", "updated_at"]
-    if article.current_revision.text_hash != record.text_hash and not _stored_before(article, record):
+    text_changed = article.current_revision.text_hash != record.text_hash
+    # An older version read again along with its newer one changes no text and
+    # no metadata (else the two would take turns); its comments still count.
+    older = text_changed and _older_version_again(article, record, superseded)
+    if text_changed and not older:
         revision = ArticleRevision(article=article, **_revision_row(record, article.current_revision.number + 1))
         revision.save()
         article.current_revision = revision
         article.title = record.title
         fields += ["current_revision", "title"]
         outcome = REVISED
-    if record.published_at and record.published_at != article.published_at:
+    if not older and record.published_at and record.published_at != article.published_at:
         article.published_at, article.published_at_text = record.published_at, record.published_at_text[:200]
         fields += ["published_at", "published_at_text"]
+        outcome = outcome if outcome == REVISED else UPDATED
+    if not older and record.language != article.language:
+        article.language, article.direction = record.language, textlib.direction_for(record.language)
+        fields += ["language", "direction"]
         outcome = outcome if outcome == REVISED else UPDATED
     known = set(article.comments.values_list("author", "text_hash"))
     new_comments = _comment_rows(record, article.pk, timezone.now(), skip=known)
@@ -397,18 +445,42 @@ def _apply_page(record: PageRecord) -> str:
         fields.append("search_text")
         article.page_hash = record.page_hash
         article.save(update_fields=fields)
-        schedule_extraction([(article.pk, article.current_revision_id)])
+        if outcome == REVISED or new_comments:  # new text to find entities in; a new date is not
+            schedule_extraction([(article.pk, article.current_revision_id)])
+    elif not older:
+        # The same page under a fingerprint computed another way (by an earlier
+        # version of Newsdesk): remembered, so the next import skips it at once.
+        article.page_hash = record.page_hash
+        article.save(update_fields=["page_hash"])
     return outcome
 
 
-def _stored_before(article: Article, record: PageRecord) -> bool:
-    """Whether this very page (same file name, or file and line for JSON Lines,
-    same raw page and text) is already one of the article's revisions. A file
-    that holds two versions of an article stores each once, the later as the
-    current text; importing that file again must not make them take turns."""
+def _older_version_again(article: Article, record: PageRecord, superseded: bool) -> bool:
+    """Whether this page is an older version of the article read again along
+    with the newer one that superseded it: importing inputs that hold two
+    versions of an article (two lines of a JSON Lines file, two files of a
+    folder) stores each once, the later as the current text, and importing the
+    same inputs again must not make them take turns.
+
+    That is: this very page (same file name, or file and line for JSON Lines,
+    same raw page and text) is already one of the article's revisions, and
+    either a later page of this batch is the same article, or the current text
+    came from a later line of the same JSON Lines file. Otherwise a page that
+    goes back to an earlier text (a re-scrape after a correction was undone)
+    makes that text current again, as a new revision."""
+    if not superseded and not _later_line_of_same_file(article.current_revision.raw_name, record):
+        return False
     return article.revisions.filter(
         raw_name=record.raw_name[:500], raw_page=record.raw_page, text_hash=record.text_hash
     ).exists()
+
+
+def _later_line_of_same_file(current_name: str, record: PageRecord) -> bool:
+    if record.raw_format != JSONL:
+        return False
+    current_file, _, current_line = current_name.rpartition(":")
+    record_file, _, record_line = record.raw_name.rpartition(":")
+    return current_file == record_file and current_line.isdigit() and record_line.isdigit() and int(current_line) > int(record_line)
 
 
 def _follow_page_order(article: Article, record: PageRecord) -> None:

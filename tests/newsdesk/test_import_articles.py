@@ -1,5 +1,6 @@
 """`manage.py import_articles`: formats, bad inputs, summaries, re-imports."""
 
+import codecs
 import json
 
 import pytest
@@ -73,6 +74,12 @@ def test_text_page_is_split_into_title_body_and_comments(page):
         (b"\xff\xfe\x00\x00binary", "binary file: contains NUL bytes (the first at byte offset 2)"),
         ("عنوان\n".encode() * 2000 + b"\x00", "binary file: contains NUL bytes (the first at byte offset 22000)"),
         ("عنوان".encode("cp1256"), "not UTF-8: invalid byte 0xda at byte offset 0"),
+        (codecs.BOM_UTF16_LE + "عنوان الخبر\nنص".encode("utf-16-le"), "UTF-16 (byte-order mark FF FE): save it as UTF-8"),
+        (codecs.BOM_UTF16_BE + "عنوان الخبر\nنص".encode("utf-16-be"), "UTF-16 (byte-order mark FE FF): save it as UTF-8"),
+        (
+            "عنوان الخبر\nنص".encode("utf-16-le"),
+            "binary file: contains NUL bytes (the first at byte offset 11); if it is UTF-16 text, save it as UTF-8",
+        ),
         (b"   \n\n  ", "empty file"),
         (b"", "empty file"),
     ],
@@ -122,6 +129,58 @@ def test_folders_and_globs_are_expanded(tmp_path):
     assert "Imported 0, updated 0, revised 0, unchanged duplicates 3" in out
 
 
+@pytest.fixture
+def mixed_folder(tmp_path):
+    """Two pages among files that are not pages, and hidden files."""
+    folder = tmp_path / "scrape"
+    (folder / "sub" / ".git").mkdir(parents=True)
+    (folder / "page.txt").write_text(PAGE, encoding="utf-8")
+    (folder / "sub" / "PAGE2.TXT").write_text(PAGE.replace("اتفاق المياه", "اتفاق الكهرباء"), encoding="utf-8")
+    (folder / "README.md").write_text("# scraped on Monday", encoding="utf-8")
+    (folder / "list.csv").write_text("url,title\n", encoding="utf-8")
+    (folder / "sub" / "notes.md").write_text("notes", encoding="utf-8")
+    for hidden in (".draft.txt", "._page.txt", "sub/.git/HEAD.txt"):
+        (folder / hidden).write_text(PAGE.replace("اتفاق المياه", "مسودة"), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("spec", ["{folder}", "{folder}/*", "{folder}/**/*"])
+def test_folders_and_globs_import_the_pages_and_count_the_other_files_as_skipped(mixed_folder, spec):
+    code, out, err = run_import(spec.format(folder=mixed_folder), "--source", "موقع المثال")
+    assert (code, err) == (0, "")
+    assert "Imported 2, updated 0, revised 0, unchanged duplicates 0, failed 0, skipped 3 files that are not pages (.csv 1, .md 2)" in out
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["عنوان تجريبي عن اتفاق الكهرباء", "عنوان تجريبي عن اتفاق المياه"]
+
+
+def test_a_glob_matching_no_page_is_reported(mixed_folder):
+    code, out, err = run_import(str(mixed_folder / "*.md"))
+    assert code == 1
+    assert f"FAILED {mixed_folder / '*.md'}: no page to import matches this pattern" in err
+    assert "skipped 1 file that is not a page (.md 1)" in out
+
+
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("list.csv", "not a supported page type (.csv): use .txt, .html or .jsonl"),
+        ("feed.json", "not a supported page type (.json): JSON Lines files end in .jsonl and hold one JSON object per line"),
+    ],
+)
+def test_a_file_named_outright_that_is_not_a_page_fails_with_its_type(tmp_path, page, name, reason):
+    (tmp_path / name).write_text('[{"title": "عنوان", "body": "نص", "source": "s"}]\n', encoding="utf-8")
+    code, out, err = run_import(str(tmp_path / name), str(page), "--source", "موقع المثال")
+    assert code == 1
+    assert f"FAILED {tmp_path / name}: {reason}" in err
+    assert "Imported 1, updated 0, revised 0, unchanged duplicates 0, failed 1" in out
+    assert Article.objects.get().title == "عنوان تجريبي عن اتفاق المياه"
+
+
+def test_a_file_of_any_type_is_read_when_the_format_is_given(mixed_folder):
+    (mixed_folder / "page.md").write_text(PAGE, encoding="utf-8")
+    code, out, _ = run_import(str(mixed_folder / "page.md"), "--format", "text", "--source", "موقع المثال")
+    assert code == 0 and "Imported 1," in out
+
+
 JSONL_GOOD = {
     "url": "https://wire.example/1",
     "title": "البنك الدولي يربط التمويل بتقرير السلامة",
@@ -165,8 +224,19 @@ def test_json_lines_import_one_article_per_line(tmp_path):
         ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"author": "a"}]}', "field 'comments[0].text' is missing"),
         ('{"title": "ع", "body": "ن\\u0000ص", "source": "s"}', "field 'body' contains a NUL character (U+0000) at position 1"),
         ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"text": "\\u0000"}]}', "field 'comments[0].text' contains a NUL character"),
+        ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"author": "\\udc00", "text": "x"}]}', "field 'comments[0].author' is invalid text: a lone surrogate U+DC00 at position 0"),
         ('{"title": "ع", "body": "ن", "source": "s", "url": "https://x.example/%s"}' % ("a" * 2000), "field 'url' is 2,018 characters long; the limit is 2,000"),
         ('{"title": "ع", "body": "ن", "source": "%s"}' % ("م" * 201), "field 'source' is 201 characters long; the limit is 200"),
+        ('{"title": "ع", "body": "ن", "source": "s", "published_at": "منذ 3 ساعات"}', "field 'published_at' is not an ISO 8601 date: 'منذ 3 ساعات'"),
+        ('{"title": "ع", "body": "ن", "source": "s", "published_at": "%s"}' % ("y" * 150), "field 'published_at' is not an ISO 8601 date: '%s…'" % ("y" * 80)),
+        ('{"title": "ع", "body": "ن", "source": "s", "language": "ara"}', "field 'language' must be a language code such as ar or en-GB (BCP 47), not 'ara'"),
+        ('{"title": "ع", "body": "ن", "source": "s", "language": "Arabic"}', "field 'language' must be a language code such as ar or en-GB (BCP 47), not 'Arabic'"),
+        ('{"title": "ع", "body": "ن", "source": "s", "url": "https://"}', "field 'url' must be an http(s) URL: 'https://'"),
+        ('{"title": "ع", "body": "ن", "source": "s", "url": "https://exa mple.org/x"}', "field 'url' must be an http(s) URL: 'https://exa mple.org/x'"),
+        ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"author": "%s", "text": "x"}]}' % ("a" * 301), "field 'comments[0].author' is 301 characters long; the limit is 300"),
+        ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"title": "%s", "text": "x"}]}' % ("t" * 501), "field 'comments[0].title' is 501 characters long; the limit is 500"),
+        ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"text": "x", "posted_at": "%s"}]}' % ("p" * 201), "field 'comments[0].posted_at' is 201 characters long; the limit is 200"),
+        ('{"title": "ع", "body": "ن", "source": "s", "comments": [{"text": "x", "posted_at": "2016-13-45T10:00"}]}', "field 'comments[0].posted_at' is not an ISO 8601 date: '2016-13-45T10:00'"),
     ],
 )
 def test_a_bad_json_line_fails_alone_naming_line_and_field(tmp_path, line, reason):
@@ -176,6 +246,74 @@ def test_a_bad_json_line_fails_alone_naming_line_and_field(tmp_path, line, reaso
     assert f"FAILED {path} line 2: {reason}" in err
     assert "Imported 1, updated 0, revised 0, unchanged duplicates 0, failed 1" in out
     assert Article.objects.count() == 1
+
+
+def test_a_utf16_json_lines_file_fails_as_a_whole(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    lines = [json.dumps({**JSONL_GOOD, "url": f"https://wire.example/{n}"}, ensure_ascii=False) for n in range(3)]
+    path.write_bytes(codecs.BOM_UTF16_LE + "\n".join(lines).encode("utf-16-le"))
+    code, out, err = run_import(str(path))
+    assert code == 1
+    assert err == f"FAILED {path}: UTF-16 (byte-order mark FF FE): save it as UTF-8\n"
+    assert "Imported 0, updated 0, revised 0, unchanged duplicates 0, failed 1" in out
+    assert database_state() == (0, 0, 0, 0)
+
+
+def test_a_json_line_that_cannot_be_read_fails_alone_and_the_later_batches_are_imported(tmp_path):
+    """Half an emoji spelled as an escape, or nesting too deep to read, fails its
+    line; the import goes on past it and prints its summary."""
+    good = [json.dumps({**JSONL_GOOD, "url": f"https://wire.example/{n}", "title": f"خبر {n}"}) for n in range(4)]
+    half_emoji = json.dumps({**JSONL_GOOD, "url": "https://wire.example/half", "title": "نصف \ud83d رمز"})
+    deep = '{"title": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    path = write_jsonl(tmp_path, [good[0], good[1], half_emoji, deep, good[2], good[3]])
+    code, out, err = run_import(str(path), "--batch-size", "2")
+    assert code == 1
+    assert f"FAILED {path} line 3: field 'title' is invalid text: a lone surrogate U+D83D at position 4" in err
+    assert f"FAILED {path} line 4: malformed JSON: nested too deeply to read" in err
+    assert "Imported 4, updated 0, revised 0, unchanged duplicates 0, failed 2" in out
+    assert Article.objects.count() == 4
+
+
+def test_json_lines_times_without_a_zone_are_the_outlets_local_time(tmp_path):
+    orient = {**JSONL_GOOD, "url": "https://orient-news.net/1", "source": "أورينت نت", "published_at": "2016-09-10 14:46",
+              "comments": [{"author": "وائل", "text": "تعليق", "posted_at": "2016-09-10T15:00"}]}
+    unknown = {**JSONL_GOOD, "url": "https://wire.example/9", "title": "خبر آخر", "published_at": "2016-09-10 14:46", "comments": []}
+    path = write_jsonl(tmp_path, [json.dumps(orient, ensure_ascii=False), json.dumps(unknown, ensure_ascii=False)])
+    code, _, err = run_import(str(path))
+    assert code == 0, err
+    damascus = Article.objects.get(source__slug="orient-news")
+    assert damascus.published_at.isoformat() == "2016-09-10T11:46:00+00:00"  # 14:46 in Damascus (UTC+3)
+    assert damascus.comments.get().posted_at.isoformat() == "2016-09-10T12:00:00+00:00"
+    assert Article.objects.get(url="https://wire.example/9").published_at.isoformat() == "2016-09-10T14:46:00+00:00"  # no outlet time zone: UTC
+
+
+def test_a_comment_time_that_cannot_be_read_is_kept_as_shown(tmp_path):
+    record = {**JSONL_GOOD, "comments": [{"author": "س", "text": "تعليق البارحة", "posted_at": "أمس"}]}
+    path = write_jsonl(tmp_path, [json.dumps(record, ensure_ascii=False)])
+    code, _, err = run_import(str(path))
+    assert code == 0, err
+    comment = Article.objects.get().comments.get()
+    assert (comment.posted_at_text, comment.posted_at, comment.text) == ("أمس", None, "تعليق البارحة")
+
+
+@pytest.mark.parametrize("given, stored", [("AR", "ar"), ("ar-SY", "ar-SY"), ("en_GB", "en-GB"), ("ckb", "ckb")])
+def test_a_json_lines_language_is_a_language_code(tmp_path, given, stored):
+    path = write_jsonl(tmp_path, [json.dumps({**JSONL_GOOD, "language": given}, ensure_ascii=False)])
+    code, _, err = run_import(str(path))
+    assert code == 0, err
+    assert Article.objects.get().language == stored
+
+
+def test_half_an_emoji_is_found_in_any_field_however_it_is_spelled(tmp_path):
+    good = json.dumps(JSONL_GOOD, ensure_ascii=False).encode()
+    raw_bytes = b'{"title": "t", "body": "b", "source": "s", "comments": [{"text": "x \xed\xa0\xbd"}]}'  # U+D83D as UTF-8-like bytes
+    upper_case = b'{"title": "t", "body": "b", "source": "\\uD83D"}'
+    path = tmp_path / "feed.jsonl"
+    path.write_bytes(b"\n".join([good, raw_bytes, upper_case]) + b"\n")
+    code, out, err = run_import(str(path))
+    assert f"FAILED {path} line 2: field 'comments[0].text' is invalid text: a lone surrogate U+D83D at position 2" in err
+    assert f"FAILED {path} line 3: field 'source' is invalid text: a lone surrogate U+D83D at position 0" in err
+    assert "Imported 1, updated 0, revised 0, unchanged duplicates 0, failed 2" in out
 
 
 def test_a_failed_write_leaves_nothing_half_written(tmp_path, monkeypatch):
@@ -200,6 +338,24 @@ def test_a_failed_write_leaves_nothing_half_written(tmp_path, monkeypatch):
     assert f"FAILED {path} line 2: the database refused the article" in err
     assert list(Article.objects.values_list("url", flat=True)) == ["https://wire.example/ok"]
     assert ArticleRevision.objects.count() == 1 and Comment.objects.count() == 1
+
+
+def test_an_article_another_import_stored_meanwhile_is_updated_not_refused(tmp_path, monkeypatch):
+    """Two imports of one feed at once: this one looked for the articles before
+    the other had stored them, and meets them only when it writes."""
+    from newsdesk.services import ingestion
+
+    records = [{**JSONL_GOOD, "url": f"https://wire.example/{n}", "title": f"خبر {n}"} for n in range(3)]
+    path = write_jsonl(tmp_path, [json.dumps(record, ensure_ascii=False) for record in records])
+    run_import(str(path))  # the other import, done first
+    reply = {"author": "Hana", "text": "Standard condition."}
+    more = [{**record, "comments": record["comments"] + [reply]} for record in records]
+    path.write_text("\n".join(json.dumps(record, ensure_ascii=False) for record in more) + "\n", encoding="utf-8")
+    monkeypatch.setattr(ingestion, "_stored_identities", lambda records: {})  # as seen before the other committed
+    code, out, err = run_import(str(path))
+    assert (code, err) == (0, "")
+    assert "Imported 0, updated 3, revised 0, unchanged duplicates 0, failed 0" in out
+    assert Article.objects.count() == 3 and Comment.objects.filter(author="Hana").count() == 3
 
 
 def test_changed_text_becomes_a_new_revision_and_old_spans_keep_theirs(tmp_path):
@@ -393,3 +549,96 @@ def test_wordpress_comment_markup_gives_the_name_without_says(tmp_path):
     run_import(str(path), "--source", "موقع المثال")
     shown = list(Article.objects.get().comments.order_by("position").values_list("author", "text"))
     assert shown == [("أحمد", "تعليق أول"), ("Sara", "تعليق بلا فقرة")]
+
+
+def test_a_page_scraped_back_to_an_earlier_text_makes_that_text_current_again(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text(PAGE, encoding="utf-8")
+    run_import(str(path), "--source", "موقع المثال")
+    path.write_text(PAGE.replace("متوفر بالكامل", "متوفر جزئياً"), encoding="utf-8")
+    run_import(str(path), "--source", "موقع المثال")
+    path.write_text(PAGE, encoding="utf-8")
+    code, out, _ = run_import(str(path), "--source", "موقع المثال")
+    assert "Imported 0, updated 0, revised 1, unchanged duplicates 0" in out
+    article = Article.objects.get()
+    assert "متوفر بالكامل" in article.current_revision.text
+    assert list(article.revisions.order_by("number").values_list("number", flat=True)) == [1, 2, 3]
+    assert "متوفر جزئياً" in article.revisions.get(number=2).text  # spans on it stay valid
+
+
+def test_the_original_page_read_again_after_an_edited_copy_is_current_again(tmp_path):
+    original, copy = tmp_path / "page.txt", tmp_path / "edited" / "page-copy.txt"
+    copy.parent.mkdir()
+    original.write_text(PAGE, encoding="utf-8")
+    copy.write_text(PAGE.replace("متوفر بالكامل", "متوفر جزئياً"), encoding="utf-8")
+    for path in (original, copy, original):
+        code, out, _ = run_import(str(path), "--source", "موقع المثال")
+    assert "revised 1" in out
+    assert "متوفر بالكامل" in Article.objects.get().current_revision.text
+
+
+def test_a_folder_holding_two_versions_of_a_page_imports_again_unchanged(tmp_path):
+    (tmp_path / "1.txt").write_text(PAGE, encoding="utf-8")
+    (tmp_path / "2.txt").write_text(PAGE.replace("متوفر بالكامل", "متوفر جزئياً"), encoding="utf-8")
+    code, out, _ = run_import(str(tmp_path), "--source", "موقع المثال")
+    assert "Imported 1, updated 0, revised 1, unchanged duplicates 0" in out
+    code, out, _ = run_import(str(tmp_path), "--source", "موقع المثال")
+    assert "Imported 0, updated 0, revised 0, unchanged duplicates 2" in out
+    assert "متوفر جزئياً" in Article.objects.get().current_revision.text
+
+
+@pytest.mark.parametrize("batch_size", ["500", "1"])
+def test_a_feed_holding_two_versions_of_an_article_imports_again_unchanged_whatever_the_batches(tmp_path, batch_size):
+    first = {**JSONL_GOOD, "body": "النص الأول للخبر."}
+    second = {**JSONL_GOOD, "body": "النص المصحح للخبر بعد التعديل."}
+    path = write_jsonl(tmp_path, [json.dumps(first), json.dumps(second), json.dumps(first), json.dumps(second)])
+    run_import(str(path), "--batch-size", batch_size)
+    assert Article.objects.get().revisions.count() == 4
+    code, out, _ = run_import(str(path), "--batch-size", batch_size)
+    assert "Imported 0, updated 0, revised 0, unchanged duplicates 4" in out
+    assert "النص المصحح" in Article.objects.get().current_revision.text
+    assert ArticleRevision.objects.count() == 4
+
+
+def test_a_corrected_publication_date_is_applied_without_a_new_revision(tmp_path):
+    path = write_jsonl(tmp_path, [json.dumps(JSONL_GOOD, ensure_ascii=False)])
+    run_import(str(path))
+    path.write_text(json.dumps({**JSONL_GOOD, "published_at": "2025-03-15T11:20:00+02:00"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out, _ = run_import(str(path))
+    assert "Imported 0, updated 1, revised 0, unchanged duplicates 0" in out
+    article = Article.objects.get()
+    assert article.published_at.isoformat() == "2025-03-15T09:20:00+00:00"
+    assert article.published_at_text == "2025-03-15T11:20:00+02:00"
+    assert article.revisions.count() == 1
+    code, out, _ = run_import(str(path))
+    assert "Imported 0, updated 0, revised 0, unchanged duplicates 1" in out
+
+
+def test_a_corrected_language_is_applied_with_its_direction(tmp_path):
+    path = write_jsonl(tmp_path, [json.dumps({**JSONL_GOOD, "language": "en"}, ensure_ascii=False)])
+    run_import(str(path))
+    assert Article.objects.get().direction == "ltr"
+    path.write_text(json.dumps({**JSONL_GOOD, "language": "ar"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out, _ = run_import(str(path))
+    assert "Imported 0, updated 1, revised 0" in out
+    assert Article.objects.values_list("language", "direction").get() == ("ar", "rtl")
+
+
+def test_a_page_stored_under_an_older_fingerprint_imports_unchanged_and_is_then_known(tmp_path):
+    path = write_jsonl(tmp_path, [json.dumps(JSONL_GOOD, ensure_ascii=False)])
+    run_import(str(path))
+    fingerprint, updated_at = Article.objects.values_list("page_hash", "updated_at").get()
+    Article.objects.update(page_hash="0" * 64)
+    code, out, _ = run_import(str(path))
+    assert "Imported 0, updated 0, revised 0, unchanged duplicates 1" in out
+    assert Article.objects.values_list("page_hash", "updated_at").get() == (fingerprint, updated_at)
+
+
+def test_an_older_version_read_again_does_not_bring_back_its_date(tmp_path):
+    first = {**JSONL_GOOD, "body": "النص الأول للخبر.", "published_at": "2025-03-14T11:20:00+02:00"}
+    second = {**JSONL_GOOD, "body": "النص المصحح للخبر.", "published_at": "2025-03-15T08:00:00+02:00"}
+    path = write_jsonl(tmp_path, [json.dumps(first), json.dumps(second)])
+    run_import(str(path))
+    code, out, _ = run_import(str(path))
+    assert "Imported 0, updated 0, revised 0, unchanged duplicates 2" in out
+    assert Article.objects.get().published_at.isoformat() == "2025-03-15T06:00:00+00:00"

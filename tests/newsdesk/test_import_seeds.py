@@ -125,3 +125,16 @@ def test_canonical_text_keeps_no_break_spaces_and_tatweel(imported, seeds_dir):
 
 def test_language_and_direction(imported):
     assert set(Article.objects.values_list("language", "direction")) == {("ar", "rtl")}
+
+
+def test_a_seed_scraped_again_after_an_edit_is_current_again(imported, seeds_dir, tmp_path, capsys):
+    seed = next(seeds_dir.glob("002_*.txt"))
+    edited = tmp_path / seed.name
+    edited.write_text(seed.read_text(encoding="utf-8").replace("عدة أسابيع", "عدة أشهر", 1), encoding="utf-8")
+    call_command("import_articles", str(edited))
+    assert "revised 1" in capsys.readouterr().out
+    call_command("import_articles", str(seeds_dir))
+    assert "Imported 0, updated 0, revised 1, unchanged duplicates 4, failed 0" in capsys.readouterr().out
+    orient = article_from("002")
+    assert orient.current_revision.number == 3
+    assert orient.current_revision.text == orient.revisions.get(number=1).text
