@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 HEALTH_PATH = "/healthz"
 
@@ -61,6 +62,22 @@ class ApiLanguageMiddleware:
             translation.activate("en")
             request.LANGUAGE_CODE = "en"
         return self.get_response(request)
+
+
+class ApiCacheMiddleware:
+    """API answers are one user's view of the data (blind campaigns, roles): a
+    shared cache must not keep them, and a browser asks again before reusing
+    one. An answer that says otherwise (the public schema) keeps its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/v1/") and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-cache"
+            patch_vary_headers(response, ("Authorization", "Cookie", "Accept-Language"))
+        return response
 
 
 class AccessErrorMiddleware:

@@ -241,3 +241,11 @@ def test_every_list_reads_in_a_browser_and_answers_options(as_journalist, path):
     assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
     options = as_journalist.options(f"/api/v1/{path}")
     assert options.status_code == 200 and options.json()["name"]
+
+
+def test_api_answers_are_not_for_shared_caches(as_journalist, article):
+    response = as_journalist.get(f"/api/v1/articles/{article.id}/")
+    assert response["Cache-Control"] == "private, no-cache"
+    assert {"Authorization", "Cookie", "Accept-Language"} <= {part.strip() for part in response["Vary"].split(",")}
+    streamed = as_journalist.get("/api/v1/export/articles.jsonl")
+    assert streamed["Cache-Control"] == "private, no-cache"
