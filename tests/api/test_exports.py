@@ -212,3 +212,13 @@ def test_a_failed_export_leaves_the_earlier_file_as_it_was(annotated, tmp_path, 
     assert out.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["stances.csv"]
     with pytest.raises(CommandError, match="does not exist"):
         call_command("export", "--format", "csv", "--output", str(tmp_path / "missing" / "x.csv"))
+
+
+def test_importing_an_export_as_another_user_twice_adds_their_stances_once(as_api_client, annotated, editor, tmp_path):
+    path = tmp_path / "claims.json"
+    path.write_text(stream(as_api_client.get("/api/v1/export/claims.json")), encoding="utf-8")
+    call_command("import_baly", str(path), "--user", editor.username)
+    after_first = sorted(Stance.objects.values_list("id", "annotator_id", "version", "label"))
+    path.write_text(stream(as_api_client.get("/api/v1/export/claims.json")), encoding="utf-8")
+    call_command("import_baly", str(path), "--user", editor.username)
+    assert sorted(Stance.objects.values_list("id", "annotator_id", "version", "label")) == after_first
