@@ -40,8 +40,15 @@ class EntityType(models.TextChoices):
     MISC = "MISC", _("other")
 
 
-# An entity type as a message names it: English keeps the API's own code
-# (PER), other languages say it in words.
+def in_words(words: dict):
+    """`value -> how a message says it` from one of the tables below. English
+    keeps the API's own value, which clients see in the field; other languages
+    say it in words. The tables are written out entry by entry so that
+    makemessages finds every msgid."""
+    return lambda value: str(words.get(value, value))
+
+
+# An entity type as a message names it (PER in English).
 ENTITY_TYPE_IN_MESSAGES = {
     EntityType.PER: pgettext_lazy("entity type in a message", "PER"),
     EntityType.ORG: pgettext_lazy("entity type in a message", "ORG"),
@@ -50,8 +57,7 @@ ENTITY_TYPE_IN_MESSAGES = {
 }
 
 
-def entity_type_in_words(entity_type: str) -> str:
-    return str(ENTITY_TYPE_IN_MESSAGES.get(entity_type, entity_type))
+entity_type_in_words = in_words(ENTITY_TYPE_IN_MESSAGES)
 
 
 class Origin(models.TextChoices):
@@ -604,8 +610,7 @@ class TaskState(models.TextChoices):
     RELEASED = "released", _("released")
 
 
-# A task's state as a message names it: English keeps the API's own value
-# (in_progress), which clients see in `state`; other languages say it in words.
+# A task's state as a message names it (in_progress in English).
 TASK_STATE_IN_MESSAGES = {
     TaskState.ASSIGNED: pgettext_lazy("task state in a message", "assigned"),
     TaskState.IN_PROGRESS: pgettext_lazy("task state in a message", "in_progress"),
@@ -618,8 +623,7 @@ TASK_STATE_IN_MESSAGES = {
 }
 
 
-def task_state_in_words(state: str) -> str:
-    return str(TASK_STATE_IN_MESSAGES.get(state, state))
+task_state_in_words = in_words(TASK_STATE_IN_MESSAGES)
 
 
 # Tasks that hold one of their article's slots.
