@@ -12,13 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotations.ner.corpus import TYPE_FROM_CORPUS
-from annotations.ner.features import document_features
-from annotations.ner.lexicon import name_words, place_names
+from annotations.ner.features import document_features, verb_like
+from annotations.ner.lexicon import RAREST_CORPUS_WORD, corpus_frequencies, name_words, place_names
 from annotations.ner.tokens import Token, clitic_length, sentences, tokenize
 from newsdesk.text import script_counts
 
-SHIPPED_MODEL = Path(__file__).resolve().parent / "models" / "crf-anercorp-2.crfsuite"
-SHIPPED_VERSION = "crf-anercorp-2"
+SHIPPED_MODEL = Path(__file__).resolve().parent / "models" / "crf-anercorp-3.crfsuite"
+SHIPPED_VERSION = "crf-anercorp-3"
+# In centibels below 1 (lexicon.corpus_frequencies): a word rarer than one in
+# three million, and a form ten times commoner.
+_RARE_WORD = 650
+_MUCH_COMMONER = 100
 
 
 def _lower_case_latin(span: str) -> bool:
@@ -55,15 +59,21 @@ class Extractor:
         counts = Counter(token.folded for token in tokens)
         places = place_names()
         people = name_words()
+        corpus = corpus_frequencies()
 
         def rest_is_the_name(word: str, rest: str) -> bool:
             # A known name decides when only one of the two forms is one (فراس
             # stays whole though رأس is common; وفادي loses its و). Otherwise the
             # form without the clitic stands alone more often in this text
-            # (لافروف, not ولافروف; but كيري, not يري), or it is a known place.
+            # (لافروف, not ولافروف; but كيري, not يري), or it is a known place;
+            # or, in a headline where neither stands alone, the whole word is
+            # rare in a large corpus and the rest much commoner (ولافروف).
             if (word in people) != (rest in people):
                 return rest in people
-            return counts[rest] > counts[word] or rest in places or ("ال" + rest) in places
+            if counts[rest] > counts[word] or rest in places or ("ال" + rest) in places:
+                return True
+            whole, bare = corpus.get(word, RAREST_CORPUS_WORD), corpus.get(rest, RAREST_CORPUS_WORD)
+            return whole >= _RARE_WORD and whole - bare >= _MUCH_COMMONER
 
         found: list[FoundEntity] = []
         arabic_sentences = []
@@ -91,6 +101,9 @@ class Extractor:
         return [entity for entity in entities if entity is not None]
 
     def _span(self, tokens: list[Token], corpus_type: str, text: str, rest_is_the_name) -> FoundEntity | None:
+        last = tokens[-1].folded
+        if len(tokens) > 1 and verb_like(last) and last not in name_words() and last not in place_names():
+            tokens = tokens[:-1]  # "لافروف يطلقان": the verb after a name is not part of it (يونس, تونس are names)
         start, end = tokens[0].start, tokens[-1].end
         start += clitic_length(tokens[0].text, rest_is_the_name)
         if end - start < 2 or not text[start:end].strip() or _lower_case_latin(text[start:end]):

@@ -17,8 +17,10 @@ from annotations.ner.lexicon import (
     ORGANISATION_CUES,
     PERSON_CUES,
     PLACE_CUES,
+    RAREST_CORPUS_WORD,
     SPEECH_CUES,
     arabic_words,
+    corpus_frequencies,
     foreign_names,
     person_names,
     place_names,
@@ -29,6 +31,7 @@ _CLITIC_STRIP = re.compile(r"^(?:وبال|وكال|فبال|وال|فال|بال
 _ARTICLE = re.compile(r"^ال(?=..)")
 _LATIN = re.compile(r"[A-Za-z]")
 _DIGIT = re.compile(r"\d")
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 
 
 @lru_cache(maxsize=262144)
@@ -45,19 +48,22 @@ class Lexicons(NamedTuple):
     stopwords: frozenset[str]
     world: frozenset[str]
     foreign: frozenset[str]
+    corpus: dict[str, int]
 
 
 @lru_cache(maxsize=1)
 def _lexicons() -> Lexicons:
     frequency, dictionary, stopwords = arabic_words()
-    return Lexicons(place_names(), person_names(), frequency, dictionary, stopwords, world_names(), foreign_names())
+    return Lexicons(
+        place_names(), person_names(), frequency, dictionary, stopwords, world_names(), foreign_names(), corpus_frequencies()
+    )
 
 
 @lru_cache(maxsize=262144)
 def _word_features(word: str, prefix: str) -> tuple[str, ...]:
     """What a word says about itself, under a position prefix ("", "-1:", "+1:").
     Cached: news vocabulary repeats, so most words are looked up once."""
-    places, people, frequency, dictionary, stopwords, world, foreign = _lexicons()
+    places, people, frequency, dictionary, stopwords, world, foreign, _ = _lexicons()
     stem = core(word)
     return (
         f"{prefix}w={word}",
@@ -76,6 +82,72 @@ def _word_features(word: str, prefix: str) -> tuple[str, ...]:
     )
 
 
+# Pronoun and plural suffixes (folded): ordinary nouns take them, names seldom do.
+_NOUN_SUFFIXES = ("ها", "هم", "ات", "ين", "ون", "يه", "هما", "كم")
+# Forms at least this common (centibels below 1) count as in use.
+_IN_USE = 700
+
+
+def _corpus_band(centibels: int | None) -> str:
+    return "unseen" if centibels is None else str(centibels // 50)
+
+
+@lru_cache(maxsize=262144)
+def _usage_features(word: str) -> tuple[str, ...]:
+    """How common the word and its core are in a large body of Arabic, and
+    whether the core takes the forms an ordinary word takes: the article and
+    pronoun or plural suffixes. A name seldom does, though it may be common
+    (لافروف is; اللافروف is never written), which tells names the training
+    corpus never saw from words."""
+    if not _ARABIC_LETTER.search(word):
+        # Latin words in Arabic text are quoted English ("apple" is common), not names or words.
+        return ("usage=not arabic",)
+    corpus = _lexicons().corpus
+    stem = core(word)
+    if stem != word and not word.startswith("ال") and corpus.get(stem, RAREST_CORPUS_WORD) > corpus.get(word, RAREST_CORPUS_WORD):
+        stem = word  # rarer without its first letters: they are the word's own (لافروف, وزير), not clitics
+    stem_cb, article_cb = corpus.get(stem), corpus.get("ال" + stem)
+    if stem_cb is not None and article_cb is not None:
+        # How much commoner the form with the article is, in steps of 5 dB.
+        article = str(max(-4, min(4, (stem_cb - article_cb) // 50)))
+    else:
+        article = "core only" if stem_cb is not None else "article only" if article_cb is not None else "neither"
+    suffixed = sum(1 for suffix in _NOUN_SUFFIXES if corpus.get(stem + suffix, _IN_USE) < _IN_USE)
+    return (
+        f"usage={_corpus_band(corpus.get(word))}",
+        f"core_usage={_corpus_band(stem_cb)}",
+        f"with_article={article}",
+        f"suffixed={min(suffixed, 4)}",
+        # How common its commonest other form as a verb is (يطلقان: يطلق, one word in 16,000).
+        f"verb_forms={_corpus_band(min((corpus[form] for form in _verb_forms(stem) if form in corpus), default=None))}",
+    )
+
+
+# A verb form at least this common (centibels below 1: one word in 300,000) makes a word verb-like.
+_COMMON_VERB_FORM = 550
+
+
+@lru_cache(maxsize=65536)
+def verb_like(word: str) -> bool:
+    """Whether the folded `word` reads as a present-tense verb, by how common
+    its other persons and numbers are (يطلقان: يطلق, تطلقان). Verbs follow
+    names in headlines ("كيري ولافروف يطلقان خطة") and are not part of them."""
+    corpus = _lexicons().corpus
+    return any(corpus.get(form, RAREST_CORPUS_WORD) < _COMMON_VERB_FORM for form in _verb_forms(word))
+
+
+def _verb_forms(stem: str) -> set[str]:
+    """Other persons and numbers of the verb `stem` would be, if it is one:
+    verbs take no article either, so "كيري ولافروف يطلقان" needs telling that
+    يطلقان is used as تطلقان and يطلق too, as no name is."""
+    forms = set()
+    if stem[:1] in ("ي", "ت", "ن", "ا") and len(stem) > 3:
+        forms |= {prefix + stem[1:] for prefix in ("ي", "ت", "ن", "ا")} - {stem}
+    if stem[-2:] in ("ان", "ون", "وا", "ين") and len(stem) > 4:
+        forms.add(stem[:-2])
+    return forms
+
+
 @lru_cache(maxsize=262144)
 def own_features(word: str) -> tuple[str, ...]:
     """What a token says about itself: the above plus affixes and shape."""
@@ -92,6 +164,7 @@ def own_features(word: str) -> tuple[str, ...]:
         f"digit={int(bool(_DIGIT.search(word)))}",
         f"punct={int(not word[:1].isalnum())}",
         f"article={int(word.startswith('ال'))}",
+        *_usage_features(word),
     )
 
 
