@@ -8,6 +8,7 @@ dangerous combinations fail `manage.py check` (see newsdesk/checks.py).
 from pathlib import Path
 
 import orjson
+from corsheaders.defaults import default_headers
 from environs import Env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -23,6 +24,16 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Sites whose pages may call the API from the browser with a token
+# (django-cors-headers). The API only: pages and the admin are never shared,
+# and no cookies cross (the session stays with Newsdesk's own pages).
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (*default_headers, "if-match", "idempotency-key")
+# Read by clients: the version to send back in If-Match, and the answer's language.
+CORS_EXPOSE_HEADERS = ["ETag", "Content-Language"]
+CORS_PREFLIGHT_MAX_AGE = 3600
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -38,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    "corsheaders",
     "newsdesk.apps.NewsdeskConfig",
     "annotations.apps.AnnotationsConfig",
 ]
@@ -45,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "newsdesk.middleware.ServerTimingMiddleware",
     "newsdesk.middleware.HealthCheckMiddleware",
+    # Before any middleware that answers by itself, so its answers carry CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
