@@ -80,7 +80,10 @@ def schedule_extraction(pairs: Iterable[tuple[int, int]]) -> list[int]:
     ]
     run_ids = insert_rows(ExtractionRun, rows)
     if run_ids:
-        transaction.on_commit(lambda: send_runs(run_ids))
+        # Robust: the caller's work is committed by then, and an error in sending
+        # (or, in-process, in extracting) must not read as its failure; the runs
+        # stay pending and the sweep sends them again.
+        transaction.on_commit(lambda: send_runs(run_ids), robust=True)
     return run_ids
 
 

@@ -6,6 +6,11 @@ refuses it, each article is retried alone so that one bad article fails alone.
 A page already stored (same text and comments) changes nothing. A page that is
 known by its URL (or, without a URL, by outlet and title) but whose text
 changed becomes a new revision; new reader comments are added.
+
+If the database stops answering halfway (a restart, a lost connection), the
+import stops there: every batch before is stored whole, the one in hand not at
+all, and the report says so; importing the same files again goes on from
+there, the stored pages counting as unchanged duplicates.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from itertools import chain, count, islice
 from queue import Full, Queue
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -53,6 +58,8 @@ class ImportReport:
     failures: list[Failure] = field(default_factory=list)
     # Files of folders and glob patterns that are not pages, by extension.
     skipped: Counter = field(default_factory=Counter)
+    # Why the import stopped before the end (the database stopped answering), or "".
+    stopped: str = ""
 
     @property
     def failed(self) -> int:
@@ -66,6 +73,8 @@ class ImportReport:
             f"imported {self.imported}, updated {self.updated}, revised {self.revised}, "
             f"unchanged duplicates {self.unchanged}, failed {self.failed}"
         )
+        if self.stopped:
+            summary += f"; stopped before the end: {self.stopped}"
         if self.skipped:
             kinds = ", ".join(f"{suffix} {count}" for suffix, count in sorted(self.skipped.items()))
             count = self.skipped.total()
@@ -116,16 +125,40 @@ def ingest_records(
     """Store records batch by batch; failures pass through into the report."""
     report = report or ImportReport()
     size = batch_size or settings.NEWSDESK_IMPORT_BATCH_SIZE
-    for batch in _read_ahead(_batches(iter(items), size)):
-        records = []
-        for item in batch:
-            if isinstance(item, Failure):
-                report.failures.append(item)
-            else:
-                records.append(item)
-        if records:
-            _store_batch(records, report)
+    try:
+        for batch in _read_ahead(_batches(iter(items), size)):
+            records = []
+            for item in batch:
+                if isinstance(item, Failure):
+                    report.failures.append(item)
+                else:
+                    records.append(item)
+            if records:
+                _store_batch(records, report)
+    except _DatabaseGone as gone:
+        report.stopped = gone.reason
+    except (OperationalError, InterfaceError) as exc:
+        if connection.is_usable():
+            raise
+        report.stopped = _database_gone(exc).reason
     return report
+
+
+class _DatabaseGone(Exception):
+    """The database stopped answering: the import cannot go on."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _database_gone(exc: Exception) -> _DatabaseGone:
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    logger.error("import stopped: the database stopped answering", exc_info=exc)
+    return _DatabaseGone(
+        f"the database stopped answering ({clipped(first_line)}); the pages counted above are stored, "
+        "the rest are not: import the same files again to go on"
+    )
 
 
 def _batches(items: Iterator, size: int) -> Iterator[list]:
@@ -261,6 +294,8 @@ def _store_one(record: PageRecord, report: ImportReport, *, create: bool, supers
         else:
             report.failures.append(Failure(record.origin, f"the database refused the article: {exc}".strip()))
     except DatabaseError as exc:
+        if isinstance(exc, (OperationalError, InterfaceError)) and not connection.is_usable():
+            raise _database_gone(exc) from exc  # not this article's fault: nothing more can be stored
         report.failures.append(Failure(record.origin, f"the database refused the article: {exc}".strip()))
     except Exception as exc:  # rolled back like a refusal; one article the rules did not foresee fails alone
         logger.exception("%s: cannot be stored", record.origin)

@@ -5,6 +5,7 @@ with its reason, and leaves nothing behind; the rest of the batch goes on.
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, OperationalError
 
 from newsdesk.readers import HTML, JSONL, TEXT
 from newsdesk.services.ingestion import import_paths
@@ -30,12 +31,17 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=positive, default=None, help="articles written per transaction")
 
     def handle(self, *args, **options):
-        report = import_paths(
-            options["paths"], source=options["source"], fmt=options["format"], batch_size=options["batch_size"]
-        )
+        try:
+            report = import_paths(
+                options["paths"], source=options["source"], fmt=options["format"], batch_size=options["batch_size"]
+            )
+        except (OperationalError, InterfaceError) as exc:  # before the first page: nothing was stored
+            raise CommandError(f"Cannot reach the database, nothing imported: {str(exc).strip() or type(exc).__name__}") from None
         for failure in report.failures:
             self.stderr.write(f"FAILED {failure}")
-        style = self.style.ERROR if report.failed else self.style.SUCCESS
+        style = self.style.ERROR if report.failed or report.stopped else self.style.SUCCESS
         self.stdout.write(style(report.summary().capitalize()))
+        if report.stopped:
+            raise CommandError(f"Import stopped: {report.stopped}", returncode=1)
         if report.failed:
             raise CommandError(f"{report.failed} input(s) failed", returncode=1)

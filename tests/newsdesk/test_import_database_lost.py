@@ -1,0 +1,82 @@
+"""The database stops answering in the middle of an import (a restart, a lost
+connection): the import stops with its summary so far, what it reports as
+stored is exactly what is stored, and importing the same file again goes on."""
+
+import json
+import time
+
+import psycopg2
+import pytest
+from django.db import connection
+
+from newsdesk.models import Article
+from newsdesk.services import ingestion
+from tests.newsdesk.test_import_articles import JSONL_GOOD, run_import, write_jsonl
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def database_connection():
+    settings = connection.settings_dict
+    return psycopg2.connect(
+        dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"],
+        host=settings["HOST"] or None, port=settings["PORT"] or None,
+    )
+
+
+def stored_articles(observer) -> int:
+    with observer.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM newsdesk_article")
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture
+def importer_killed_after_first_batch(monkeypatch):
+    """Ends the importing connection's server process once the first batch
+    is stored, while the reader prepares the third."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: a server process to end in the middle of an import")
+    connection.ensure_connection()
+    importer = connection.connection.get_backend_pid()
+    observer = database_connection()
+    observer.autocommit = True
+    original = ingestion.iter_records
+
+    def records_then_kill(*args, **kwargs):
+        for index, item in enumerate(original(*args, **kwargs)):
+            if index == 4:
+                deadline = time.monotonic() + 30
+                while stored_articles(observer) < 2 and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                with observer.cursor() as cursor:
+                    cursor.execute("SELECT pg_terminate_backend(%s)", [importer])
+            yield item
+
+    monkeypatch.setattr(ingestion, "iter_records", records_then_kill)
+    yield observer
+    observer.close()
+    connection.close()  # the ended one; the next query opens a new connection
+
+
+def test_a_lost_database_stops_the_import_with_a_true_summary_and_a_rerun_goes_on(tmp_path, importer_killed_after_first_batch):
+    observer = importer_killed_after_first_batch
+    lines = [json.dumps({**JSONL_GOOD, "url": f"https://wire.example/{n}", "title": f"خبر رقم {n}"}, ensure_ascii=False) for n in range(6)]
+    path = write_jsonl(tmp_path, lines)
+
+    code, out, err = run_import(str(path), "--batch-size", "2")
+
+    assert code == 1
+    assert "stopped before the end: the database stopped answering" in out
+    assert "import the same files again" in out
+    stored = stored_articles(observer)
+    assert 2 <= stored < 6
+    # What the summary says was stored is what is stored: no batch half-written.
+    assert f"Imported {stored}," in out
+    assert "FAILED" not in err  # no page is blamed for the database going away
+
+    # Again, on a new connection (the hook's server process is gone, so nothing is ended this time).
+    connection.close()
+    code, out, _ = run_import(str(path), "--batch-size", "2")
+    assert code == 0
+    assert f"Imported {6 - stored}, updated 0, revised 0, unchanged duplicates {stored}, failed 0" in out
+    assert Article.objects.count() == 6
