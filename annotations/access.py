@@ -8,6 +8,7 @@ editor or an admin.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext, gettext_lazy
@@ -27,7 +28,7 @@ from annotations.models import (
     TaskState,
 )
 from newsdesk.models import Article, ArticleRevision, Comment
-from newsdesk.roles import can_annotate, can_read, is_editor
+from newsdesk.roles import EDITOR, can_annotate, can_read, is_editor
 
 # "No … with id …" is one whole sentence per kind of object, so that each
 # language can say it as it says it (in Arabic the noun's gender shapes the verb).
@@ -253,20 +254,24 @@ def visible_annotations(user, queryset: QuerySet, *, blind_ids: tuple | None = N
 
 def findable_claims(user, queryset: QuerySet) -> QuerySet:
     """Claims `user` finds in lists and searches: in blind campaigns, a claim
-    someone else made is left out while it is known only from other
+    another annotator made is left out while it is known only from other
     annotators' work on the articles where `user` works blind (its words would
-    tell what was marked there). Claims made for the campaign beforehand, with
-    no mention yet, stay findable; a claim's own page stays readable by id."""
+    tell what was marked there). Claims an editor or admin made (prepared for
+    the campaign) stay findable once someone has marked them, so that every
+    annotator marks the same claim and their work can be compared; a claim's
+    own page stays readable by id."""
     if is_editor(user) or not user.is_authenticated:
         return queryset
     blind = tuple(blind_article_ids(user).values_list("campaign__items__article_id", flat=True))
     if not blind:
         return queryset
     mentions = ClaimMention.objects.filter(claim=OuterRef("pk"))
+    editors = get_user_model().groups.through.objects.filter(user_id=OuterRef("created_by_id"), group__name=EDITOR)
     return queryset.alias(
         mentioned=Exists(mentions),
         seen=Exists(visible_annotations(user, mentions, blind_ids=blind)),
-    ).exclude(Q(mentioned=True, seen=False) & ~Q(created_by=user))
+        by_editor=Exists(editors),
+    ).exclude(Q(mentioned=True, seen=False, by_editor=False, created_by__is_superuser=False) & ~Q(created_by=user))
 
 
 def visible_entity_mentions(user, queryset: QuerySet, *, blind_ids: tuple | None = None) -> QuerySet:

@@ -203,3 +203,29 @@ def test_an_entity_mention_is_marked_once_and_speaks_utf16_when_asked(as_journal
     stored = as_journalist.get(f"/api/v1/entity-mentions/{created.json()['id']}/").json()
     assert (stored["start"], stored["end"]) == (start, start + 6)  # code points by default
     assert as_journalist.get("/api/v1/entity-mentions/", {"offsets": "bogus"}).status_code == 400
+
+
+def test_in_a_blind_campaign_a_claim_the_editor_prepared_stays_findable_after_someone_marks_it(
+    editor, journalist, second_journalist, as_editor, as_journalist, as_second_journalist
+):
+    """Both annotators must mark the same prepared claim, or their stances
+    land on two claims and cannot be compared."""
+    article = make_article()
+    campaign = create_campaign(
+        editor=editor, name="حملة عمياء", selection={"articles": [article.id]},
+        annotators=[journalist.username, second_journalist.username], overlap=2, blind=True,
+    )
+    prepared = as_editor.post("/api/v1/claims/", {"text": "اكتمال بناء السد في نهاية 2027"}, format="json").json()
+    set_campaign_state(editor=editor, campaign_id=campaign.id, state="active")
+    text = article.current_revision.text
+    dam = text.index("سد وادي السنديان")
+    marked = as_second_journalist.post(
+        "/api/v1/mentions/", {"article": article.id, "claim": prepared["id"], "start": dam, "end": dam + 16, "quote": "سد وادي السنديان"},
+        format="json",
+    )
+    assert marked.status_code == 201
+
+    found = as_journalist.get("/api/v1/claims/", {"q": "اكتمال"}).json()["results"]
+    assert [c["id"] for c in found] == [prepared["id"]]
+    # What the other annotator marked with it stays hidden.
+    assert as_journalist.get(f"/api/v1/articles/{article.id}/?expand=mentions").json()["mentions"] == []
