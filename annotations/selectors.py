@@ -467,17 +467,14 @@ def review_queue(campaign, *, annotator: str = "", state: str = "", disagreement
     """The campaign's articles that have tasks, each with its tasks and how
     many stance items its annotators disagree on; filters narrow it."""
     from annotations.models import AnnotationTask
-    from annotations.services.agreement import stance_ratings
+    from annotations.services.agreement import stance_disagreements
 
     tasks = AnnotationTask.objects.filter(campaign=campaign).exclude(state__in=["released"]).select_related("annotator", "article")
     if annotator:
         tasks = tasks.filter(article_id__in=AnnotationTask.objects.filter(campaign=campaign, annotator__username=annotator).values("article_id"))
     if state:
         tasks = tasks.filter(article_id__in=AnnotationTask.objects.filter(campaign=campaign, state=state).values("article_id"))
-    differing: dict[int, int] = defaultdict(int)
-    for (article_id, _comment, _claim), labels in stance_ratings(campaign).items():
-        if len(set(labels.values())) > 1:
-            differing[article_id] += 1
+    differing = stance_disagreements(campaign)
     rows: dict[int, dict] = {}
     for task in tasks.order_by("article_id", "slot"):
         row = rows.setdefault(task.article_id, {"article": task.article, "tasks": [], "disagreements": differing.get(task.article_id, 0)})

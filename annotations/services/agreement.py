@@ -117,6 +117,18 @@ def stance_ratings(campaign) -> dict[tuple, dict[str, str]]:
     return ratings
 
 
+def stance_disagreements(campaign) -> dict[int, int]:
+    """Article id → how many stance items its raters do not all give the same
+    label: labels that differ, or a stance some raters took and others did
+    not (the comparison page marks both)."""
+    raters = _raters(campaign)
+    differing: dict[int, int] = defaultdict(int)
+    for (article_id, _comment, _claim), labels in stance_ratings(campaign).items():
+        if len(set(labels.values())) > 1 or len(labels) < len(raters[article_id]):
+            differing[article_id] += 1
+    return differing
+
+
 def mention_spans(campaign) -> dict[str, dict[int, list[tuple]]]:
     """Annotator username → article id → their mention spans (unit, start, end),
     for every article they submitted, those where they marked nothing included."""

@@ -295,3 +295,23 @@ def test_concurrent_next_task_never_overfills_or_hands_a_slot_twice(django_user_
         assert len(takers) == 3, article_id
         assert len({person for person, _ in takers}) == 3 and sorted(slot for _, slot in takers) == [1, 2, 3]
     assert held(campaign).count() == 45
+
+
+def test_the_review_queue_counts_a_stance_one_annotator_took_and_the_other_did_not(editor, journalist, second_journalist):
+    from annotations.selectors import review_queue
+
+    article = make_article()
+    campaign = active_campaign(editor, [journalist, second_journalist], [article], overlap=2)
+    first = create_claim(user=editor, text="السد يكتمل في 2027")
+    second = create_claim(user=editor, text="التمويل متوفر بالكامل")
+    # Each took a stance toward a different claim: the comparison shows two half-empty rows.
+    submit_stances(campaign, first, [(journalist, "agree")])
+    submit_stances(campaign, second, [(second_journalist, "agree")])
+    [row] = review_queue(campaign)
+    assert row["disagreements"] == 2
+    assert review_queue(campaign, disagreement=True) == [row]
+    # Both on one claim with one label: nothing to review there.
+    other = make_article()
+    agreed = active_campaign(editor, [journalist, second_journalist], [other], overlap=2)
+    submit_stances(agreed, first, [(journalist, "agree"), (second_journalist, "agree")])
+    assert review_queue(agreed)[0]["disagreements"] == 0
