@@ -111,4 +111,5 @@ def dashboard_csv(campaign) -> str:
         writer.writerow(["mention_f1", f"{pair['a']}|{pair['b']}", pair["exact_f1"], f"overlap={pair['overlap_f1']} articles={pair['articles']}"])
     for row in figures["disagreements"]:
         writer.writerow(["disagreement", row["article"], row["items"], row["title"]])
-    return buffer.getvalue()
+    # The byte-order mark tells a spreadsheet the file is UTF-8 (Arabic titles).
+    return "\ufeff" + buffer.getvalue()

@@ -194,3 +194,18 @@ def test_the_shortcut_sheet_opens_with_question_mark_and_focus_is_visible(open_p
     outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
     assert page.evaluate("() => document.activeElement.className") == "skip-link"
     assert outline != "none"
+
+
+def test_the_header_wraps_rather_than_widening_the_page_on_a_phone_in_either_language(open_page, editor, live_server):
+    page = open_page(editor, "/campaigns/", width=390, height=844)
+    seen = set()
+    for language in ("ar", "en"):
+        switch = page.locator(f".language-form button[value={language}]")
+        if switch.count():
+            switch.click()  # as a user switches
+            page.wait_for_load_state()
+        for path in ("/campaigns/", "/articles/", "/entities/"):
+            page.goto(live_server.url + path)
+            seen.add(page.evaluate("() => document.documentElement.lang"))
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, (language, path)
+    assert seen == {"ar", "en"}
