@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from annotations.access import NO_SUCH, access_campaign, require_editor
@@ -91,6 +92,17 @@ def create_campaign(
         raise InvalidInput(
             gettext("No user named %(username)r.") % {"username": missing[0]},
             fields={"annotators": [gettext("Unknown: %(usernames)s") % {"usernames": missing}]},
+        )
+    if int(overlap) > len(users):
+        # Each article would wait forever for annotators the campaign does not have.
+        raise InvalidInput(
+            gettext("Each article needs %(overlap)d annotators, but the campaign has %(count)d.") % {"overlap": int(overlap), "count": len(users)},
+            fields={"overlap": [gettext("At most the number of annotators (%(count)d).") % {"count": len(users)}]},
+        )
+    if due_date is not None and due_date < timezone.localdate():
+        raise InvalidInput(
+            gettext("The due date %(date)s has already passed.") % {"date": due_date.isoformat()},
+            fields={"due_date": [gettext("Choose today or a later day.")]},
         )
     campaign = Campaign.objects.create(
         name=name, guidelines=guidelines, labels=labels, overlap=overlap, blind=blind, due_date=due_date,

@@ -244,19 +244,27 @@ def test_campaign_inputs_are_checked(editor, journalist):
     with pytest.raises(InvalidInput, match="No user named 'nobody'"):
         create_campaign(editor=editor, name="x", selection={"articles": [make_article().id]}, annotators=["nobody"])
     with pytest.raises(InvalidInput, match="No article with id 999999"):
-        create_campaign(editor=editor, name="x", selection={"articles": [999999]}, annotators=[journalist.username])
+        create_campaign(editor=editor, name="x", selection={"articles": [999999]}, annotators=[journalist.username], overlap=1)
     with pytest.raises(InvalidInput, match="Unknown stance label"):
         create_campaign(editor=editor, name="x", selection={"articles": [make_article().id]}, annotators=[], labels=["maybe"])
     with pytest.raises(NotAllowed):
         create_campaign(editor=journalist, name="x", selection={}, annotators=[])
     make_article(source="صوت الجنوب")
-    by_filter = create_campaign(editor=editor, name="الجنوب", selection={"source": "صوت-الجنوب"}, annotators=[journalist.username])
+    by_filter = create_campaign(editor=editor, name="الجنوب", selection={"source": "صوت-الجنوب"}, annotators=[journalist.username], overlap=1)
     assert by_filter.items.count() == 1
     # A misspelt or empty selection is refused, not read as "every article".
     for selection, problem in (({"sorce": "صوت-الجنوب"}, "Unknown selection key 'sorce'"), ({}, "selection is empty"), ({"q": ""}, "selection is empty"),
                                ({"articles": [make_article().id], "source": "x"}, "either 'articles' or filters")):
         with pytest.raises(InvalidInput, match=problem):
-            create_campaign(editor=editor, name="x", selection=selection, annotators=[journalist.username])
+            create_campaign(editor=editor, name="x", selection=selection, annotators=[journalist.username], overlap=1)
+    # A campaign that could never finish is refused: two annotators per article with one annotator, or due yesterday.
+    with pytest.raises(InvalidInput, match="needs 2 annotators, but the campaign has 1") as refused:
+        create_campaign(editor=editor, name="x", selection={"articles": [make_article().id]}, annotators=[journalist.username], overlap=2)
+    assert "overlap" in refused.value.fields
+    with pytest.raises(InvalidInput, match="has already passed") as refused:
+        create_campaign(editor=editor, name="x", selection={"articles": [make_article().id]}, annotators=[journalist.username], overlap=1,
+                        due_date=timezone.localdate() - timedelta(days=1))
+    assert "due_date" in refused.value.fields
 
 
 @pytest.mark.django_db(transaction=True)

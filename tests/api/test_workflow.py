@@ -167,7 +167,7 @@ def test_roles_on_the_workflow_api(campaign, as_journalist, as_api_client, as_ed
 
 
 def test_bad_workflow_input_names_the_field(as_editor, journalist):
-    response = as_editor.post("/api/v1/campaigns/", {"name": "x", "selection": {"articles": [424242]}, "annotators": [journalist.username]}, format="json")
+    response = as_editor.post("/api/v1/campaigns/", {"name": "x", "selection": {"articles": [424242]}, "annotators": [journalist.username], "overlap": 1}, format="json")
     assert response.status_code == 400
     error = response.json()["error"]
     assert "424242" in error["message"] and "articles" in error["fields"]
