@@ -34,7 +34,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from annotations.access import access_campaign, access_task, require_reader
+from annotations.access import HANDED_IN_STATES, access_campaign, access_task, require_reader
 from annotations.errors import Conflict, InvalidInput, NotAllowed
 from annotations.models import (
     OPEN_TASK_STATES,
@@ -108,7 +108,14 @@ def _open_or_new_task(campaign, annotator) -> AnnotationTask | None:
 @transaction.atomic
 def _take_slot(campaign, annotator) -> AnnotationTask | None:
     mine = AnnotationTask.objects.filter(campaign=campaign, annotator=annotator, article=OuterRef("article"))
-    candidates = CampaignArticle.objects.filter(campaign=campaign, full=False).exclude(Exists(mine)).order_by("position")
+    # An article whose work the annotator handed in in another active campaign
+    # is locked (access.require_work_open): they could not change it here.
+    locked = AnnotationTask.objects.filter(
+        annotator=annotator, article=OuterRef("article"), campaign__state=CampaignState.ACTIVE, state__in=HANDED_IN_STATES
+    )
+    candidates = (
+        CampaignArticle.objects.filter(campaign=campaign, full=False).exclude(Exists(mine)).exclude(Exists(locked)).order_by("position")
+    )
     # Rows other annotators are taking a slot on are skipped; when that leaves
     # none, wait for them instead: a row locked now may still have a free slot
     # once its holder commits, and "nothing left" would be wrong.
@@ -154,6 +161,12 @@ WITH allowed AS (
           SELECT 1 FROM {tasks} mine
           WHERE mine.campaign_id = item.campaign_id AND mine.article_id = item.article_id
             AND mine.annotator_id = %(annotator)s
+      )
+      -- Work the annotator handed in on this article in another active campaign is locked.
+      AND NOT EXISTS (
+          SELECT 1 FROM {tasks} elsewhere JOIN {campaigns} other ON other.id = elsewhere.campaign_id
+          WHERE elsewhere.article_id = item.article_id AND elsewhere.annotator_id = %(annotator)s
+            AND elsewhere.state = ANY(%(handed_in)s) AND other.state = %(active)s
       )
     ORDER BY item.position
     LIMIT 1
@@ -202,6 +215,7 @@ def _hand_out_in_one_statement(annotator, campaign_id: int) -> AnnotationTask | 
         "annotator_role": str(CampaignRole.ANNOTATOR),
         "holding": [str(state) for state in SLOT_HOLDING_STATES],
         "open": [str(state) for state in OPEN_TASK_STATES],
+        "handed_in": [str(state) for state in HANDED_IN_STATES],
         "state": str(TaskState.ASSIGNED),
         "now": timezone.now(),
     }

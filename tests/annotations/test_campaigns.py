@@ -323,3 +323,20 @@ def test_the_review_queue_counts_a_stance_one_annotator_took_and_the_other_did_n
     agreed = active_campaign(editor, [journalist, second_journalist], [other], overlap=2)
     submit_stances(agreed, first, [(journalist, "agree"), (second_journalist, "agree")])
     assert review_queue(agreed)[0]["disagreements"] == 0
+
+
+def test_next_task_skips_an_article_whose_work_the_annotator_handed_in_in_another_active_campaign(editor, journalist):
+    handed_in, fresh = make_article(), make_article()
+    first = active_campaign(editor, [journalist], [handed_in], overlap=1)
+    claim = create_claim(user=editor, text="السد يكتمل في 2027")
+    submit_stances(first, claim, [(journalist, "agree")])
+    second = active_campaign(editor, [journalist], [handed_in, fresh], overlap=1)
+    # The first article is locked by the handed-in work: handing it out again
+    # would offer to submit campaign one's stances as campaign two's.
+    task = queue.next_task(annotator=journalist, campaign_id=second.id)
+    assert task.article_id == fresh.id
+    queue.submit_task(annotator=journalist, task_id=task.id)
+    assert queue.next_task(annotator=journalist, campaign_id=second.id) is None
+    # Once the first campaign is closed the lock lifts and the article comes.
+    set_campaign_state(editor=editor, campaign_id=first.id, state="closed")
+    assert queue.next_task(annotator=journalist, campaign_id=second.id).article_id == handed_in.id
