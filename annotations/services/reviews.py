@@ -61,6 +61,9 @@ def review_task(*, editor, task_id, decision: str, comment: str = "", version=No
     comment = (comment or "").strip()
     if decision == "request_changes" and not comment:
         raise InvalidInput(gettext("Say what should change."), fields={"comment": [gettext("Required when asking for changes.")]})
+    if decision == "reject" and not comment:
+        # Rejected work leaves the comparison and the agreement figures: the annotator is owed the reason.
+        raise InvalidInput(gettext("Say why the work is rejected."), fields={"comment": [gettext("Required when rejecting.")]})
     task.state = DECISIONS[decision]
     task.review_comment = comment
     task.reviewed_by = editor

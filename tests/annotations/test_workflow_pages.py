@@ -155,3 +155,20 @@ def test_a_decision_refused_because_another_editor_decided_keeps_the_typed_comme
     )
     assert response.status_code == 409
     assert ">الموقف لا يسنده النص</textarea>" in response.text
+
+
+def test_rejecting_work_needs_a_reason_which_the_annotator_is_told(client, editor, journalist, campaign):
+    from annotations.models import Notification
+
+    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
+    (task,) = submit_stances(campaign, claim, [(journalist, "agree")])
+    client.force_login(editor)
+    refused = client.post(f"/tasks/{task.id}/review/", {"decision": "reject", "comment": " ", "version": task.version}, follow=True)
+    assert "اذكر سبب رفض العمل." in refused.text  # "Say why the work is rejected."
+    task.refresh_from_db()
+    assert task.state == "submitted"
+    client.post(f"/tasks/{task.id}/review/", {"decision": "reject", "comment": "المقال خارج موضوع الحملة", "version": task.version})
+    task.refresh_from_db()
+    assert task.state == "rejected"
+    note = Notification.objects.filter(user=journalist, kind="reviewed").latest("id")
+    assert "المقال خارج موضوع الحملة" in note.text
