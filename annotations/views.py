@@ -219,6 +219,12 @@ def entity_detail(request, entity_id: int):
             entity = access_entity(request.user, entity.merged_into_id)
         messages.info(request, _("Entity %(old)s was merged into this one.") % {"old": entity_id})
         return redirect("entity-detail", entity.pk)
+    return _entity_page(request, entity)
+
+
+def _entity_page(request, entity, *, typed: dict | None = None, status: int = 200):
+    """The entity's page; `typed` is what an editor's refused form held (the
+    rename or split panel opens again with it, so nothing typed is lost)."""
     spellings = entity_spellings(entity, viewer=request.user)
     context = {
         "entity": entity,
@@ -235,8 +241,9 @@ def entity_detail(request, entity_id: int):
             merge_query=merge_query,
             merge_candidates=entity_merge_candidates(entity, merge_query) if merge_query else [],
             merge_target=_merge_target(request, entities_to_merge_into(entity)),
+            typed=typed or {},
         )
-    return render(request, "annotations/entity_detail.html", context)
+    return render(request, "annotations/entity_detail.html", context, status=status)
 
 
 @login_required
@@ -260,8 +267,9 @@ def entity_rename(request, entity_id: int):
         )
     except (InvalidInput, Conflict) as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, _("The entity has its new name; the old one stays one of its spellings."))
+        typed = {"panel": "rename", "canonical_name": request.POST.get("canonical_name", "")}
+        return _entity_page(request, access_entity(request.user, entity_id), typed=typed, status=409 if isinstance(error, Conflict) else 400)
+    messages.success(request, _("The entity has its new name; the old one stays one of its spellings."))
     return redirect("entity-detail", entity_id)
 
 
@@ -276,6 +284,7 @@ def entity_split(request, entity_id: int):
         )
     except InvalidInput as error:
         messages.error(request, error.message)
-        return redirect("entity-detail", entity_id)
+        typed = {"panel": "split", "canonical_name": request.POST.get("canonical_name", ""), "spellings": request.POST.getlist("spelling")}
+        return _entity_page(request, access_entity(request.user, entity_id), typed=typed, status=400)
     messages.success(request, _("The new entity holds the mentions split off entity %(source)s.") % {"source": entity_id})
     return redirect("entity-detail", new.pk)

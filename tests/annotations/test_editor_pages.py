@@ -152,8 +152,11 @@ def test_an_editor_splits_off_the_mentions_of_one_spelling(client, editor):
     client.force_login(editor)
     page = client.get(f"/entities/{samer.id}/").text
     assert 'id="entity-split"' in page and 'value="الحداد الأب"' in page
-    refused = client.post(f"/entities/{samer.id}/split/", {"canonical_name": "الحداد الأب"}, follow=True)
+    refused = client.post(f"/entities/{samer.id}/split/", {"canonical_name": "وليد الحداد"}, follow=True)
     assert "اختر الكتابات التي تنتقل إشاراتها إلى الكيان الجديد." in refused.text  # "Choose the spellings…"
+    # The split panel opens again with the new name as typed.
+    assert '<details class="editor-panel" id="entity-split" open>' in refused.text
+    assert 'name="canonical_name" value="وليد الحداد"' in refused.text
     split = client.post(f"/entities/{samer.id}/split/", {"spelling": ["الحداد الأب"], "canonical_name": "وليد الحداد"})
     new = Entity.objects.get(canonical_name="وليد الحداد")
     assert split.status_code == 302 and split["Location"] == f"/entities/{new.id}/"
@@ -238,8 +241,9 @@ def test_an_editor_renames_an_entity_on_its_page(client, editor, journalist):
     assert "<h1><bdi>سيرغي لافروف</bdi></h1>" in done.text and "message-success" in done.text
     stale = client.post(f"/entities/{lavrov.id}/rename/", {"canonical_name": "لافروف الوزير", "version": lavrov.version}, follow=True)
     assert "message-error" in stale.text and Entity.objects.get(pk=lavrov.pk).canonical_name == "سيرغي لافروف"
+    assert stale.status_code == 409 and 'value="لافروف الوزير"' in stale.text  # what was typed, to save again
     lost = client.post(f"/entities/{lavrov.id}/rename/", {"canonical_name": "لافروف الوزير", "version": "x"}, follow=True)
-    assert lost.status_code == 200 and "message-error" in lost.text
+    assert lost.status_code == 400 and "message-error" in lost.text
 
 
 def test_in_a_blind_campaign_the_entities_pages_show_only_the_spellings_one_may_see(client, editor, journalist, second_journalist):
@@ -294,3 +298,15 @@ def test_a_split_named_as_another_entity_is_refused(client, editor):
     client.force_login(editor)
     refused = client.post(f"/entities/{samer.id}/split/", {"spelling": ["الحداد الأب"], "canonical_name": "وليد  الحداد"}, follow=True)
     assert f"اسم الكيان {other.id}" in refused.text and EntityMention.objects.filter(entity=samer).count() == 2
+
+
+def test_a_refused_rename_keeps_the_name_the_editor_typed(client, editor):
+    samer = link_entity("PER", "سامر الحداد")
+    link_entity("PER", "وليد الحداد")
+    client.force_login(editor)
+    refused = client.post(f"/entities/{samer.id}/rename/", {"canonical_name": "وليد الحداد", "version": samer.version})
+    assert refused.status_code == 400
+    assert '<details class="editor-panel" id="entity-rename" open>' in refused.text
+    assert 'id="rename-name" name="canonical_name" value="وليد الحداد"' in refused.text
+    samer.refresh_from_db()
+    assert samer.canonical_name == "سامر الحداد"
