@@ -2,6 +2,7 @@
 // an element with data-shortcut="n" is clicked by the key n; rows marked
 // data-row are walked with j / k (reading order) and Enter opens the row's
 // [data-row-open] link; in a focused row, digit keys press its [data-key] buttons.
+import { shortcutKey } from "./keys.js";
 
 function typing(target) {
   return target.closest("input, textarea, select, [contenteditable], dialog[open]");
@@ -19,17 +20,18 @@ function focusRow(step) {
 
 document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+  const key = shortcutKey(event);
   const row = document.activeElement && document.activeElement.closest ? document.activeElement.closest("[data-row]") : null;
-  if (event.key === "j" || event.key === "k") {
-    focusRow(event.key === "j" ? 1 : -1);
-  } else if (event.key === "Enter" && row && row === document.activeElement) {
+  if (key === "j" || key === "k") {
+    focusRow(key === "j" ? 1 : -1);
+  } else if (key === "Enter" && row && row === document.activeElement) {
     const link = row.querySelector("[data-row-open]");
     if (!link) return;
     link.click();
-  } else if (row && /^[1-9]$/.test(event.key) && row.querySelector(`[data-key="${event.key}"]`)) {
-    row.querySelector(`[data-key="${event.key}"]`).click();
+  } else if (row && /^[1-9]$/.test(key) && row.querySelector(`[data-key="${key}"]`)) {
+    row.querySelector(`[data-key="${key}"]`).click();
   } else {
-    const target = document.querySelector(`[data-shortcut="${CSS.escape(event.key)}"]`);
+    const target = document.querySelector(`[data-shortcut="${CSS.escape(key)}"]`);
     if (!target) return;
     target.click();
   }

@@ -209,3 +209,28 @@ def test_the_header_wraps_rather_than_widening_the_page_on_a_phone_in_either_lan
             seen.add(page.evaluate("() => document.documentElement.lang"))
             assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, (language, path)
     assert seen == {"ar", "en"}
+
+
+def press_on_an_arabic_layout(page, key: str, code: str, shift: bool = False) -> None:
+    """What a key press sends with an Arabic keyboard layout: the Arabic
+    character as the key, the key's place as the code."""
+    page.evaluate(
+        "([key, code, shiftKey]) => document.activeElement.dispatchEvent(new KeyboardEvent('keydown', {key, code, shiftKey, bubbles: true, cancelable: true}))",
+        [key, code, shift],
+    )
+
+
+def test_shortcuts_work_with_an_arabic_keyboard_layout(open_page, journalist):
+    from tests.browser.test_reader import article_with_a_marked_claim
+
+    article, *_ = article_with_a_marked_claim(journalist)
+    page = open_page(journalist, f"/articles/{article.id}/")
+    reader_ready(page)
+    press_on_an_arabic_layout(page, "؟", "Slash", shift=True)  # the key marked ?
+    expect(page.locator("#help-dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    for _ in range(12):  # the key marked J types ت
+        press_on_an_arabic_layout(page, "ت", "KeyJ")
+        if page.evaluate("() => document.body.dataset.focused || ''").startswith("mention:"):
+            break
+    assert page.evaluate("() => document.body.dataset.focused || ''").startswith("mention:")

@@ -9,6 +9,7 @@ import { NetworkError, request } from "./api.js";
 import { Highlighter } from "./highlights.js";
 import { UnitIndex, pointToOffset, rangeToSpan, unitOf } from "./offsets.js";
 import { SaveQueue } from "./saves.js";
+import { shortcutKey } from "../keys.js";
 
 const data = JSON.parse(document.getElementById("reader-data").textContent);
 const strings = JSON.parse(document.getElementById("reader-strings").textContent);
@@ -911,7 +912,7 @@ document.addEventListener("keydown", (event) => {
     if (popover.contains(event.target) && event.key === "Tab") trapTab(event);
     return;
   }
-  const key = event.key;
+  const key = shortcutKey(event);
   if (key === "?") {
     $("help-dialog").showModal();
   } else if (key === "b") {
