@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
@@ -270,10 +270,18 @@ def claim_mentions_across_articles(claim: Claim, viewer=None) -> list[dict]:
 def stance_summary_by_source(claim: Claim, viewer=None) -> list[dict]:
     """Per source, how many of its articles are judged to take each stance
     toward `claim` (of the stances `viewer` may see): an article two annotators
-    judged alike counts once. Reader comments are not the outlet's position
-    and are not counted."""
+    judged alike counts once. Where an editor decided the article's final
+    stance (adjudication), that decision counts and the annotators' stances
+    do not; work an editor rejected never counts. Reader comments are not the
+    outlet's position and are not counted."""
+    from annotations.models import AnnotationTask, Layer, TaskState
+
+    scoped = AnnotationScope(viewer=viewer).apply(Stance.objects.filter(claim=claim, comment__isnull=True))
+    decided = scoped.filter(layer=Layer.FINAL).values("article_id")
+    rejected = AnnotationTask.objects.filter(article=OuterRef("article_id"), annotator=OuterRef("annotator_id"), state=TaskState.REJECTED)
     rows = (
-        AnnotationScope(viewer=viewer).apply(Stance.objects.filter(claim=claim, comment__isnull=True))
+        scoped.filter(Q(layer=Layer.FINAL) | ~Q(article_id__in=decided))
+        .exclude(Q(layer=Layer.ANNOTATION) & Exists(rejected))
         .values("article__source_id", "label")
         .annotate(count=Count("article_id", distinct=True))
         .order_by()

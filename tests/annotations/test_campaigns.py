@@ -340,3 +340,29 @@ def test_next_task_skips_an_article_whose_work_the_annotator_handed_in_in_anothe
     # Once the first campaign is closed the lock lifts and the article comes.
     set_campaign_state(editor=editor, campaign_id=first.id, state="closed")
     assert queue.next_task(annotator=journalist, campaign_id=second.id).article_id == handed_in.id
+
+
+def test_the_claims_stance_summary_counts_the_editors_decision_and_never_rejected_work(client, editor, journalist, second_journalist):
+    from annotations.selectors import stance_summary_by_source
+
+    decided, refused = make_article(), make_article()
+    campaign = active_campaign(editor, [journalist, second_journalist], [decided, refused], overlap=2)
+    claim = create_claim(user=editor, text="السد يكتمل في 2027")
+    tasks = submit_stances(campaign, claim, [(journalist, "agree"), (second_journalist, "disagree")])
+    tasks += submit_stances(campaign, claim, [(journalist, "agree"), (second_journalist, "disagree")])
+
+    def summary():
+        (row,) = stance_summary_by_source(claim)
+        return {label: row[label] for label in ("agree", "disagree", "discuss", "unrelated")}
+
+    assert summary() == {"agree": 2, "disagree": 2, "discuss": 0, "unrelated": 0}
+    # The editor decides one article: its outlet agrees there, no longer both.
+    reviews.adjudicate_stance(editor=editor, campaign_id=campaign.id, article_id=decided.id, claim_id=claim.id, label="agree")
+    assert summary() == {"agree": 2, "disagree": 1, "discuss": 0, "unrelated": 0}
+    # The claim's page says the decision is the final one, not the editor's own stance.
+    client.force_login(editor)
+    assert f"القرار النهائي، اتخذه <bdi>{editor.username}</bdi>" in client.get(f"/claims/{claim.id}/").text
+    # Rejected work leaves the count.
+    rejected = next(t for t in tasks if t.article_id == refused.id and t.annotator == second_journalist)
+    reviews.review_task(editor=editor, task_id=rejected.id, decision="reject", comment="الموقف لا يسنده النص")
+    assert summary() == {"agree": 2, "disagree": 0, "discuss": 0, "unrelated": 0}
