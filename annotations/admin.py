@@ -15,11 +15,11 @@ from annotations.models import (
     NerModel,
     Stance,
 )
-from newsdesk.admin import ArabicAwareAdmin
+from newsdesk.admin import ReadOnlyAdmin
 
 
 @admin.register(Claim)
-class ClaimAdmin(ArabicAwareAdmin):
+class ClaimAdmin(ReadOnlyAdmin):
     list_display = ["text", "claimant", "verdict", "created_by", "merged_into", "updated_at"]
     list_filter = ["verdict", "language"]
     search_fields = ["text", "claimant"]
@@ -27,7 +27,7 @@ class ClaimAdmin(ArabicAwareAdmin):
 
 
 @admin.register(ClaimMention)
-class ClaimMentionAdmin(ArabicAwareAdmin):
+class ClaimMentionAdmin(ReadOnlyAdmin):
     list_display = ["quote", "claim", "article", "annotator", "updated_at"]
     search_fields = ["quote"]
     list_select_related = ["claim", "article", "annotator"]
@@ -35,7 +35,7 @@ class ClaimMentionAdmin(ArabicAwareAdmin):
 
 
 @admin.register(Stance)
-class StanceAdmin(ArabicAwareAdmin):
+class StanceAdmin(ReadOnlyAdmin):
     list_display = ["label", "claim", "article", "comment", "annotator", "updated_at"]
     list_filter = ["label"]
     list_select_related = ["claim", "article", "annotator"]
@@ -43,16 +43,16 @@ class StanceAdmin(ArabicAwareAdmin):
 
 
 @admin.register(Entity)
-class EntityAdmin(ArabicAwareAdmin):
+class EntityAdmin(ReadOnlyAdmin):
     list_display = ["canonical_name", "type", "merged_into", "updated_at"]
     list_filter = ["type"]
     search_fields = ["canonical_name"]
-    # Merging moves mentions and names: it goes through the merge service (API), not this form.
+    # Renaming, merging and splitting go through the entity page (services), not a form here.
     readonly_fields = ["merged_into"]
 
 
 @admin.register(EntityMention)
-class EntityMentionAdmin(ArabicAwareAdmin):
+class EntityMentionAdmin(ReadOnlyAdmin):
     list_display = ["quote", "type", "status", "origin", "extractor_version", "article"]
     list_filter = ["type", "status", "origin", "extractor_version"]
     search_fields = ["quote"]
@@ -87,11 +87,23 @@ class ExtractionRunAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # an article's extraction state is its latest run
+
 
 @admin.register(NerModel)
 class NerModelAdmin(admin.ModelAdmin):
+    """Model versions are made by retraining (`manage.py retrain_ner`); a row
+    added by hand would send every extraction to a model that is not there."""
+
     list_display = ["version", "training_sentences", "corrections", "created_at"]
     readonly_fields = [f.name for f in NerModel._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # mentions keep the version that made them
 
 
 @admin.register(AuditEvent)

@@ -22,6 +22,23 @@ class ArabicAwareAdmin(admin.ModelAdmin):
         css = {"all": ["css/admin-rtl.css"]}
 
 
+class ReadOnlyAdmin(ArabicAwareAdmin):
+    """News and annotations are read here, not changed: articles come from
+    imports, and claims, mentions, stances and entities change through the
+    product (reader, claim and entity pages, API), whose services keep the
+    versions, the audit trail, the search copies and the deletion feed that
+    a form here would bypass."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Source)
 class SourceAdmin(ArabicAwareAdmin):
     list_display = ["name", "slug", "domain", "language", "article_count"]
@@ -47,13 +64,14 @@ class RevisionInline(admin.StackedInline):
 class CommentInline(admin.TabularInline):
     model = Comment
     extra = 0
+    can_delete = False
     fields = ["position", "author", "title", "text", "posted_at_text", "posted_at"]
     readonly_fields = ["text"]
     formfield_overrides = AUTO_DIRECTION
 
 
 @admin.register(Article)
-class ArticleAdmin(ArabicAwareAdmin):
+class ArticleAdmin(ReadOnlyAdmin):
     list_display = ["title", "source", "published_at", "language", "created_at"]
     list_filter = ["source", "language"]
     search_fields = ["title", "url"]
@@ -65,7 +83,7 @@ class ArticleAdmin(ArabicAwareAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(ArabicAwareAdmin):
+class CommentAdmin(ReadOnlyAdmin):
     list_display = ["author", "short_text", "article", "posted_at_text"]
     search_fields = ["author", "text"]
     readonly_fields = ["text", "text_hash", "text_notes"]
