@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from annotations.models import EntityMention, MentionStatus, NerModel, Origin
-from annotations.ner.corpus import TYPE_TO_CORPUS, Sentence, read_corpus
+from annotations.ner.corpus import TYPE_TO_CORPUS, CorpusError, Sentence, read_corpus
 from annotations.ner.extractor import SHIPPED_VERSION
 from annotations.ner.tokens import sentences, tokenize
 from annotations.ner.training import corpus_documents, train
@@ -64,16 +64,36 @@ def corrected_documents() -> list[list[Sentence]]:
     return result
 
 
+# Fewer sentences than this is no training corpus (an empty or cut-off file):
+# the model would tag nothing, and every new extraction would use it.
+MIN_TRAINING_SENTENCES = 20
+
+
+def _next_version() -> str:
+    """The next "+cN" after the highest one made, so that a deleted version's
+    number is never given again."""
+    numbers = [int(version.rpartition("+c")[2]) for version in NerModel.objects.values_list("version", flat=True) if version.rpartition("+c")[2].isdigit()]
+    return f"{SHIPPED_VERSION}+c{max(numbers, default=0) + 1}"
+
+
 def retrain_model() -> NerModel:
     """Train a new version on the ANERcorp train split plus the corrections;
     new extractions use it from now on, older mentions keep their version."""
     train_path = Path(settings.NEWSDESK_ANERCORP_DIR) / TRAIN_FILE
     if not train_path.exists():
         raise TrainingDataMissing(f"{train_path} is not there; set NEWSDESK_ANERCORP_DIR to the ANERcorp folder.")
-    corpus = read_corpus(train_path)
+    try:
+        corpus = read_corpus(train_path)
+    except UnicodeDecodeError as exc:
+        raise TrainingDataMissing(f"{train_path} is not UTF-8 (byte {exc.start}).") from None
+    except CorpusError as exc:
+        raise TrainingDataMissing(str(exc)) from None
+    if len(corpus) < MIN_TRAINING_SENTENCES:
+        raise TrainingDataMissing(
+            f"{train_path} holds {len(corpus)} sentences; the ANERcorp train split has about 4,000 (at least {MIN_TRAINING_SENTENCES} needed)."
+        )
     corrections = corrected_documents()
-    count = NerModel.objects.count() + 1
-    version = f"{SHIPPED_VERSION}+c{count}"
+    version = _next_version()
     directory = Path(settings.NEWSDESK_MODEL_DIR)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{version}-{timezone.now():%Y%m%d%H%M%S}.crfsuite"

@@ -129,3 +129,27 @@ def test_evaluating_without_the_model_table_says_to_migrate(tmp_path, db):
         cursor.execute("DROP TABLE annotations_nermodel")  # undone with the test's transaction
     with pytest.raises(CommandError, match=r"run `manage.py migrate`, or name a model file with --model"):
         call_command("evaluate_ner", str(corpus))
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [("", "holds 0 sentences"), ("كيري B-PERS\n\nلافروف B-PERS\n", "holds 2 sentences"), (b"\xff\xfe\x00", "is not UTF-8"), ("كيري X-PERS\n", "line 1")],
+)
+def test_retraining_on_an_empty_or_broken_corpus_is_refused_and_makes_no_version(settings, tmp_path, db, content, problem):
+    from annotations.services.ner_models import TRAIN_FILE
+
+    settings.NEWSDESK_ANERCORP_DIR = tmp_path
+    settings.NEWSDESK_MODEL_DIR = tmp_path / "models"
+    path = tmp_path / TRAIN_FILE
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(CommandError, match=problem):
+        call_command("retrain_ner", "--now")
+    assert not NerModel.objects.exists()  # extraction keeps the model it had
+
+
+@pytest.mark.django_db
+def test_a_new_version_number_follows_the_highest_even_after_one_was_deleted(corpus, settings, tmp_path):
+    settings.NEWSDESK_ANERCORP_DIR = corpus.parent
+    settings.NEWSDESK_MODEL_DIR = tmp_path / "models"
+    NerModel.objects.create(version=f"{SHIPPED_VERSION}+c2", path="/gone/c2.crfsuite", training_sentences=1, corrections=0, scores={})
+    assert retrain_model().version == f"{SHIPPED_VERSION}+c3"
