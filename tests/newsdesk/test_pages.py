@@ -291,3 +291,11 @@ def test_every_admin_page_loads_and_annotation_data_is_not_changed_there(client,
             if first is not None:
                 assert client.post(f"{base}{first.pk}/delete/", {"post": "yes"}).status_code == 403, base
     assert Article.objects.filter(pk=article.pk).exists()
+
+
+def test_a_fresh_install_has_the_role_groups_to_give_people(db):
+    from django.contrib.auth.models import Group
+
+    from newsdesk.roles import ROLE_GROUPS
+
+    assert set(Group.objects.values_list("name", flat=True)) >= set(ROLE_GROUPS)

@@ -4,6 +4,7 @@ Safe to run again: existing users keep their passwords, known pages are
 recognised as unchanged.
 """
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from newsdesk.services.demo import (
@@ -18,7 +19,18 @@ from newsdesk.services.demo import (
 class Command(BaseCommand):
     help = "Create demo users (annotator, editor, admin) and import the demo articles. Run after migrate."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true",
+            help="load it with DEBUG off too (it creates a superuser 'admin' whose password is public)",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                f"DEBUG is off: this looks like production, and the demo creates a superuser 'admin' with the "
+                f"public password {DEMO_PASSWORD!r}. Run with --force for a demo server."
+            )
         users = ensure_demo_users()
         report = load_demo_articles()
         self.stdout.write(f"Demo articles: {report.summary()}")
