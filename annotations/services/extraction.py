@@ -108,7 +108,8 @@ def send_runs(run_ids: list[int]) -> int:
     except Exception:  # the connection itself failed: what was not sent stays pending
         logger.warning("the broker connection failed; %d extraction runs stay pending", len(run_ids) - len(sent), exc_info=True)
     if sent:
-        ExtractionRun.objects.filter(pk__in=sent, sent_at__isnull=True).update(sent_at=timezone.now())
+        # Every send, not only the first: the sweep sends again only what has waited since.
+        ExtractionRun.objects.filter(pk__in=sent).update(sent_at=timezone.now())
     return len(sent)
 
 
@@ -124,7 +125,9 @@ def sweep_runs(*, stale_after: timedelta | None = None) -> int:
     stale_after = stale_after if stale_after is not None else timedelta(seconds=settings.NEWSDESK_EXTRACTION_SWEEP_AFTER)
     now = timezone.now()
     due = ExtractionRun.objects.filter(
-        Q(state=ExtractionState.PENDING, created_at__lte=now - stale_after)
+        # Sent a while ago and still not picked up (the message was lost); while
+        # the worker is down, each run is sent once per stale_after, not once a sweep.
+        Q(state=ExtractionState.PENDING, sent_at__lte=now - stale_after)
         | Q(state=ExtractionState.PENDING, sent_at__isnull=True)
         | Q(state=ExtractionState.RUNNING, lease_until__lt=now)
     ).order_by("id")

@@ -268,3 +268,24 @@ def test_a_headline_name_loses_its_clitic_and_the_verb_after_it(headline, person
     assert person in people
     if not_part_of_it:
         assert not any(not_part_of_it in text for text in people)
+
+
+def test_the_sweep_sends_a_pending_run_again_only_once_it_has_waited_since_its_last_send(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from annotations.services.extraction import sweep_runs
+
+    article = make_article()
+    run = ExtractionRun.objects.get(article=article)
+    stale_after = timedelta(minutes=5)
+    # Just sent (the worker is down, the message waits in the queue): not sent again
+    # by every sweep, which would pile up copies of it for the worker to skip.
+    ExtractionRun.objects.filter(pk=run.pk).update(sent_at=timezone.now() - timedelta(minutes=1), created_at=timezone.now() - timedelta(hours=1))
+    assert sweep_runs(stale_after=stale_after) == 0
+    # Waiting longer than that: the message was lost, send it again.
+    ExtractionRun.objects.filter(pk=run.pk).update(sent_at=timezone.now() - timedelta(minutes=6))
+    assert sweep_runs(stale_after=stale_after) == 1
+    run.refresh_from_db()
+    assert run.sent_at > timezone.now() - timedelta(minutes=1)
