@@ -285,7 +285,8 @@ def expand_paths(specs: Iterable[str], *, fmt: str | None = None) -> Expansion:
         return pages
 
     for spec in specs:
-        if glob.has_magic(spec):
+        # A file or folder that exists is itself, even when its name holds * ? or [ ] ("page[1].txt").
+        if glob.has_magic(spec) and not Path(spec).exists():
             matches = sorted(glob.glob(spec, recursive=True))
             if not matches:
                 failures.append(Failure(spec, "no file matches this pattern"))

@@ -642,3 +642,10 @@ def test_an_older_version_read_again_does_not_bring_back_its_date(tmp_path):
     code, out, _ = run_import(str(path))
     assert "Imported 0, updated 0, revised 0, unchanged duplicates 2" in out
     assert Article.objects.get().published_at.isoformat() == "2025-03-15T06:00:00+00:00"
+
+
+def test_a_file_whose_name_holds_glob_characters_is_imported_as_named(tmp_path):
+    page = tmp_path / "page[1].txt"
+    page.write_text(PAGE, encoding="utf-8")
+    code, out, _ = run_import(str(page))
+    assert code == 0 and "Imported 1," in out

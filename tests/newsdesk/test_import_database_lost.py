@@ -13,8 +13,6 @@ from newsdesk.models import Article
 from newsdesk.services import ingestion
 from tests.newsdesk.test_import_articles import JSONL_GOOD, run_import, write_jsonl
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 
 def database_connection():
     settings = connection.settings_dict
@@ -58,6 +56,7 @@ def importer_killed_after_first_batch(monkeypatch):
     connection.close()  # the ended one; the next query opens a new connection
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_lost_database_stops_the_import_with_a_true_summary_and_a_rerun_goes_on(tmp_path, importer_killed_after_first_batch):
     observer = importer_killed_after_first_batch
     lines = [json.dumps({**JSONL_GOOD, "url": f"https://wire.example/{n}", "title": f"خبر رقم {n}"}, ensure_ascii=False) for n in range(6)]
@@ -80,3 +79,19 @@ def test_a_lost_database_stops_the_import_with_a_true_summary_and_a_rerun_goes_o
     assert code == 0
     assert f"Imported {6 - stored}, updated 0, revised 0, unchanged duplicates {stored}, failed 0" in out
     assert Article.objects.count() == 6
+
+
+def test_an_unreachable_database_is_said_in_one_line_and_nothing_is_read(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    page = write_jsonl(tmp_path, [json.dumps(JSONL_GOOD, ensure_ascii=False)])
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:1/newsdesk"}  # nothing listens on port 1
+    env.pop("REDIS_URL", None)
+    done = subprocess.run([sys.executable, "manage.py", "import_articles", str(page)], cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "Cannot reach the database, nothing imported" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -5,7 +5,7 @@ with its reason, and leaves nothing behind; the rest of the batch goes on.
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 
 from newsdesk.readers import HTML, JSONL, TEXT
 from newsdesk.services.ingestion import import_paths
@@ -31,12 +31,14 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=positive, default=None, help="articles written per transaction")
 
     def handle(self, *args, **options):
-        try:
-            report = import_paths(
-                options["paths"], source=options["source"], fmt=options["format"], batch_size=options["batch_size"]
-            )
-        except (OperationalError, InterfaceError) as exc:  # before the first page: nothing was stored
-            raise CommandError(f"Cannot reach the database, nothing imported: {str(exc).strip() or type(exc).__name__}") from None
+        try:  # said plainly before any page is read; a database lost later stops the import with its summary
+            connection.ensure_connection()
+        except (OperationalError, InterfaceError) as exc:
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise CommandError(f"Cannot reach the database, nothing imported: {message}") from None
+        report = import_paths(
+            options["paths"], source=options["source"], fmt=options["format"], batch_size=options["batch_size"]
+        )
         for failure in report.failures:
             self.stderr.write(f"FAILED {failure}")
         style = self.style.ERROR if report.failed or report.stopped else self.style.SUCCESS
