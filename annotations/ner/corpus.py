@@ -19,6 +19,13 @@ class CorpusError(ValueError):
 
 
 def read_corpus(path: str | Path) -> list[Sentence]:
+    try:
+        return _read_sentences(path)
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}: not UTF-8 ({exc.reason}); save it as UTF-8") from None
+
+
+def _read_sentences(path: str | Path) -> list[Sentence]:
     sentences: list[Sentence] = []
     current: Sentence = []
     with open(path, encoding="utf-8") as handle:

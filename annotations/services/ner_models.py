@@ -84,8 +84,6 @@ def retrain_model() -> NerModel:
         raise TrainingDataMissing(f"{train_path} is not there; set NEWSDESK_ANERCORP_DIR to the ANERcorp folder.")
     try:
         corpus = read_corpus(train_path)
-    except UnicodeDecodeError as exc:
-        raise TrainingDataMissing(f"{train_path} is not UTF-8 (byte {exc.start}).") from None
     except CorpusError as exc:
         raise TrainingDataMissing(str(exc)) from None
     if len(corpus) < MIN_TRAINING_SENTENCES:

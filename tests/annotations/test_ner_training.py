@@ -133,7 +133,7 @@ def test_evaluating_without_the_model_table_says_to_migrate(tmp_path, db):
 
 @pytest.mark.parametrize(
     "content, problem",
-    [("", "holds 0 sentences"), ("كيري B-PERS\n\nلافروف B-PERS\n", "holds 2 sentences"), (b"\xff\xfe\x00", "is not UTF-8"), ("كيري X-PERS\n", "line 1")],
+    [("", "holds 0 sentences"), ("كيري B-PERS\n\nلافروف B-PERS\n", "holds 2 sentences"), (b"\xff\xfe\x00", "not UTF-8"), ("كيري X-PERS\n", "line 1")],
 )
 def test_retraining_on_an_empty_or_broken_corpus_is_refused_and_makes_no_version(settings, tmp_path, db, content, problem):
     from annotations.services.ner_models import TRAIN_FILE
@@ -153,3 +153,25 @@ def test_a_new_version_number_follows_the_highest_even_after_one_was_deleted(cor
     settings.NEWSDESK_MODEL_DIR = tmp_path / "models"
     NerModel.objects.create(version=f"{SHIPPED_VERSION}+c2", path="/gone/c2.crfsuite", training_sentences=1, corrections=0, scores={})
     assert retrain_model().version == f"{SHIPPED_VERSION}+c3"
+
+
+@pytest.mark.parametrize(
+    "command, args, problem",
+    [
+        ("evaluate_ner", ["{latin1}"], "not UTF-8"),
+        ("evaluate_ner", ["{empty}"], "holds no sentence"),
+        ("evaluate_ner", ["{good}", "--model", "{notes}"], "is not a CRFsuite model"),
+        ("train_ner", ["{latin1}", "--output", "{tmp}/m.crfsuite"], "not UTF-8"),
+        ("train_ner", ["{empty}", "--output", "{tmp}/m.crfsuite"], "holds no sentence"),
+        ("train_ner", ["{good}", "--output", "{tmp}"], "it is a folder"),
+    ],
+)
+def test_the_ner_commands_name_a_bad_file_in_one_line(tmp_path, db, command, args, problem):
+    files = {"latin1": tmp_path / "latin1.txt", "empty": tmp_path / "empty.txt", "good": tmp_path / "good.txt", "notes": tmp_path / "notes.md"}
+    files["latin1"].write_bytes("Kerry B-PERS\nd\xe9j\xe0 O\n".encode("latin-1"))
+    files["empty"].write_text("")
+    files["good"].write_text("كيري B-PERS\n", encoding="utf-8")
+    files["notes"].write_text("# not a model\n")
+    names = {**{key: str(path) for key, path in files.items()}, "tmp": str(tmp_path)}
+    with pytest.raises(CommandError, match=problem):
+        call_command(command, *[arg.format(**names) for arg in args])

@@ -222,3 +222,18 @@ def test_importing_an_export_as_another_user_twice_adds_their_stances_once(as_ap
     path.write_text(stream(as_api_client.get("/api/v1/export/claims.json")), encoding="utf-8")
     call_command("import_baly", str(path), "--user", editor.username)
     assert sorted(Stance.objects.values_list("id", "annotator_id", "version", "label")) == after_first
+
+
+def test_an_export_into_a_symlink_writes_its_target_and_a_folder_is_refused(annotated, tmp_path):
+    from django.core.management.base import CommandError
+
+    target = tmp_path / "real.csv"
+    target.write_text("old")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(target)
+    call_command("export", "--format", "csv", "--output", str(link))
+    assert link.is_symlink()  # still the link, not a file put in its place
+    assert target.read_text(encoding="utf-8-sig").startswith("claim_id,")
+    with pytest.raises(CommandError, match="it is a folder"):
+        call_command("export", "--format", "csv", "--output", str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.csv", "real.csv"]

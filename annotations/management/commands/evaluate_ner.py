@@ -35,6 +35,11 @@ class Command(BaseCommand):
             sentences = read_corpus(file)
         except (OSError, CorpusError) as exc:
             raise CommandError(str(exc)) from None
-        scores = evaluate_model(path, sentences)
+        if not sentences:
+            raise CommandError(f"{file} holds no sentence to score.")
+        try:
+            scores = evaluate_model(path, sentences)
+        except ValueError as exc:  # CRFsuite cannot open it
+            raise CommandError(f"{path} is not a CRFsuite model ({exc}).") from None
         self.stdout.write(f"Model {version} on {file} ({len(sentences)} sentences, {sum(len(s) for s in sentences)} tokens)")
         self.stdout.write(format_table(scores))

@@ -56,8 +56,16 @@ class Command(BaseCommand):
     def _to_file(self, chunks, path: Path) -> None:
         """Written beside the target and moved onto it when complete: a failed
         export leaves an earlier file as it was, and never half a file."""
+        if path.is_dir():
+            raise CommandError(f"Cannot write {path}: it is a folder; name a file in it.")
         if not path.parent.is_dir():
             raise CommandError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+        if path.exists() and not path.is_file() or path.is_symlink():
+            # A FIFO, a device or a symlink: written into, not replaced by a new file.
+            with open(path, "wb") as target:
+                for chunk in chunks:
+                    target.write(self._bytes(chunk))
+            return
         partial = tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".partial", delete=False)
         try:
             with partial:

@@ -27,12 +27,16 @@ class Command(BaseCommand):
         # Said before hours of training, not after.
         if folds == 1 or folds < 0:
             raise CommandError(f"--folds {folds}: cross-validation needs at least 2 folds.")
+        if output and Path(output).is_dir():
+            raise CommandError(f"--output {output}: it is a folder; name the model file to write.")
         if output and not Path(output).resolve().parent.is_dir():
             raise CommandError(f"--output {output}: the folder {Path(output).resolve().parent} does not exist.")
         try:
             sentences = read_corpus(train_file)
         except (OSError, CorpusError) as exc:
             raise CommandError(str(exc)) from None
+        if not sentences:
+            raise CommandError(f"{train_file} holds no sentence to train on.")
         self.stdout.write(f"{train_file}: {len(sentences)} sentences, sha256 {sha256_of(Path(train_file))}")
         if folds:
             with tempfile.TemporaryDirectory() as workdir:
