@@ -1,5 +1,6 @@
 """Pages: the reading list and the reader. Each view: access, read, render."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -7,10 +8,10 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from annotations.access import access_article, access_task, require_reader, require_work_open
-from annotations.errors import NotAllowed
+from annotations.errors import NotAllowed, NotFound
 from annotations.forms import SkipForm
 from annotations.models import Claim, EntityType, StanceLabel
 from annotations.representations import claim_dict
@@ -161,7 +162,12 @@ def _task_in_reader(request, article):
     task_id = request.GET.get("task")
     if not task_id:
         return None
-    task = access_task(request.user, task_id)
+    try:
+        task = access_task(request.user, task_id)
+    except NotFound:
+        # Most often an editor gave the article to someone else while this tab was open.
+        messages.warning(request, gettext("This task is no longer yours: an editor gave it to someone else, or it was removed."))
+        return None
     if task.article_id != article.id:
         return None
     if task.annotator_id == request.user.pk:

@@ -141,6 +141,11 @@ def test_the_editor_reassigns_an_open_task_from_the_compare_page(client, editor,
     assert f"المقال عند {second_journalist.username} من قبل." in refused.text  # "already has this article"
     task.refresh_from_db()
     assert task.annotator == third
+    # The first annotator's tab, reloaded: the article still, and why the task is gone from it.
+    client.force_login(journalist)
+    reloaded = client.get(f"/articles/{article.id}/?task={task.id}")
+    assert reloaded.status_code == 200
+    assert "لم تعد هذه المهمة لك" in reloaded.text  # "This task is no longer yours"
 
 
 def test_a_decision_refused_because_another_editor_decided_keeps_the_typed_comment(client, editor, journalist, campaign):
