@@ -45,3 +45,30 @@ document.addEventListener("submit", (event) => {
   const row = event.target.closest("[data-row]");
   if (row && row.id) window.sessionStorage.setItem("newsdesk.row", row.id);
 });
+
+// A comment typed in one form survives the reload another form's button causes
+// (a final label chosen on the comparison page while a review comment is half
+// written), and the page comes back where it was rather than at its top.
+const DRAFTS = `newsdesk.drafts:${window.location.pathname}`;
+const drafts = JSON.parse(window.sessionStorage.getItem(DRAFTS) || "{}");
+for (const [id, text] of Object.entries(drafts)) {
+  const box = document.getElementById(id);
+  if (box && box.tagName === "TEXTAREA" && !box.value) box.value = text;
+}
+document.addEventListener("input", (event) => {
+  if (event.target.tagName !== "TEXTAREA" || !event.target.id) return;
+  drafts[event.target.id] = event.target.value;
+  window.sessionStorage.setItem(DRAFTS, JSON.stringify(drafts));
+});
+const SCROLL = `newsdesk.scroll:${window.location.pathname}`;
+const scrolled = window.sessionStorage.getItem(SCROLL);
+if (scrolled !== null) {
+  window.sessionStorage.removeItem(SCROLL);
+  window.scrollTo(0, Number(scrolled));
+}
+document.addEventListener("submit", (event) => {
+  // The form sent takes its own text along: its draft is done with.
+  for (const box of event.target.querySelectorAll("textarea[id]")) delete drafts[box.id];
+  window.sessionStorage.setItem(DRAFTS, JSON.stringify(drafts));
+  window.sessionStorage.setItem(SCROLL, String(window.scrollY));
+});

@@ -132,3 +132,21 @@ def test_submitting_with_a_change_unsaved_hands_in_once_it_is_saved(open_page, j
     page.wait_for_url(lambda url: f"task={task.id}" not in url)  # handed in: on to the next task
     task.refresh_from_db()
     assert task.state == "submitted" and Stance.objects.get(annotator=journalist).label == "discuss"
+
+
+def test_a_review_comment_half_typed_survives_choosing_a_final_label(open_page, editor, journalist, second_journalist, campaign):
+    claim = create_claim(user=journalist, text="الخبر انتشر")
+    *_, task = submit_stances(campaign, claim, [(journalist, "agree"), (second_journalist, "disagree")])
+    page = open_page(editor, f"/campaigns/{campaign.id}/articles/{task.article_id}/")
+    review = page.locator("form[action$='/review/'] textarea").first
+    review.type("الموقف يحتاج إلى")  # typed, not sent yet
+    page.locator(".adjudicate-form button.label-discuss").first.click()  # a final label: the page reloads
+    page.wait_for_load_state()
+    expect(page.locator("button.label-discuss.chosen")).to_have_count(1)
+    expect(page.locator("form[action$='/review/'] textarea").first).to_have_value("الموقف يحتاج إلى")
+    # Sent with its own form, the draft is done with: it does not come back after the next reload.
+    page.locator("form[action$='/review/'] textarea").first.fill("الموقف يحتاج إلى سند")
+    page.locator("form[action$='/review/'] button[value=request_changes]").first.click()
+    page.wait_for_load_state()
+    page.reload()
+    assert "الموقف يحتاج إلى" not in page.locator("form[action$='/review/'] textarea").first.input_value()
