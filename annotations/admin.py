@@ -77,10 +77,15 @@ class ExtractionRunAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the selected runs to the worker again")
     def send_again(self, request, queryset):
+        from django.db.models import Q
+        from django.utils import timezone
+
         from annotations.services.extraction import send_runs
 
-        ids = list(queryset.exclude(state=ExtractionState.DONE).values_list("id", flat=True))
-        queryset.filter(id__in=ids).update(state=ExtractionState.PENDING, lease_until=None)
+        # A run a live worker still holds (its lease not run out) is left to it: sending it would duplicate the work.
+        held = Q(state=ExtractionState.RUNNING, lease_until__gt=timezone.now())
+        ids = list(queryset.exclude(state=ExtractionState.DONE).exclude(held).values_list("id", flat=True))
+        queryset.filter(id__in=ids).update(state=ExtractionState.PENDING, lease_until=None, error="")
         sent = send_runs(ids)
         self.message_user(request, f"Sent {sent} of {len(ids)} runs.", messages.SUCCESS if sent == len(ids) else messages.WARNING)
 

@@ -153,7 +153,7 @@ def test_the_freeze_is_said_in_arabic(editor, journalist):
     claim = create_claim(user=journalist, text="السد يكتمل في 2027")
     submit_stances(campaign, claim, [(journalist, "agree")])
     stance = Stance.objects.get()
-    with translation.override("ar"), pytest.raises(NotAllowed, match="عملك على هذا المقال .* في الحملة"):
+    with translation.override("ar"), pytest.raises(NotAllowed, match="حالة عملك على هذا المقال في الحملة «.*»: مُسلَّمة"):
         update_stance(user=journalist, stance_id=stance.id, version=stance.version, changes={"label": "disagree"})
 
 
