@@ -299,3 +299,22 @@ def test_a_fresh_install_has_the_role_groups_to_give_people(db):
     from newsdesk.roles import ROLE_GROUPS
 
     assert set(Group.objects.values_list("name", flat=True)) >= set(ROLE_GROUPS)
+
+
+def test_sending_runs_again_from_the_admin_leaves_a_run_a_live_worker_holds(client, admin_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from annotations.models import ExtractionRun
+
+    held_run = ExtractionRun.objects.get(article=make_article())
+    failed_run = ExtractionRun.objects.get(article=make_article())
+    ExtractionRun.objects.filter(pk=held_run.pk).update(state="running", lease_until=timezone.now() + timedelta(minutes=5))
+    ExtractionRun.objects.filter(pk=failed_run.pk).update(state="failed", error="the broker was down")
+    client.force_login(admin_user)
+    client.post("/admin/annotations/extractionrun/", {"action": "send_again", "_selected_action": [held_run.pk, failed_run.pk]})
+    held_run.refresh_from_db()
+    failed_run.refresh_from_db()
+    assert held_run.state == "running"  # still the worker's
+    assert (failed_run.state, failed_run.error) == ("done", "")  # sent, and ran in-process here
