@@ -234,7 +234,10 @@ def run_extractions(run_ids: list[int]) -> dict[str, int]:
 
 
 def _fail_runs(runs: list[ExtractionRun], exc: Exception) -> None:
-    logger.error("extraction of %d run(s) failed (%s)", len(runs), [run.pk for run in runs], exc_info=exc)
+    if isinstance(exc, ExtractionInputError):  # the input, not the code: said in one line, stored on the run
+        logger.warning("extraction of run(s) %s refused: %s", [run.pk for run in runs], exc)
+    else:
+        logger.error("extraction of %d run(s) failed (%s)", len(runs), [run.pk for run in runs], exc_info=exc)
     now = timezone.now()
     ExtractionRun.objects.filter(pk__in=[run.pk for run in runs]).update(
         state=ExtractionState.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=now
