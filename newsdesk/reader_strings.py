@@ -51,6 +51,7 @@ def reader_strings() -> dict:
         "theirs": _("Theirs (saved)"),
         "selectionEmpty": _("Select some text first."),
         "selectionOneText": _("Select within one text: the article, or a single comment."),
+        "submitNothing": _("You marked nothing in this article: no claim mention and no stance. Hand it in as it is?"),
         "noSpans": _("No highlights here."),
         "deleted": _("Deleted."),
         "labels": dict(StanceLabel.choices),

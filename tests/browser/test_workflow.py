@@ -150,3 +150,22 @@ def test_a_review_comment_half_typed_survives_choosing_a_final_label(open_page, 
     page.wait_for_load_state()
     page.reload()
     assert "الموقف يحتاج إلى" not in page.locator("form[action$='/review/'] textarea").first.input_value()
+
+
+def test_handing_in_an_article_with_nothing_marked_asks_first(open_page, journalist, campaign):
+    page = open_page(journalist, f"/campaigns/{campaign.id}/")
+    page.keyboard.press("n")
+    reader_ready(page)
+    task = AnnotationTask.objects.get(annotator=journalist)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.keyboard.press("s")
+    page.wait_for_timeout(300)
+    assert asked and "لم تعلّم شيئًا" in asked[0]
+    task.refresh_from_db()
+    assert task.state == "in_progress"  # not handed in: the annotator said no
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.keyboard.press("s")
+    page.wait_for_url("**/articles/*/?task=*")
+    task.refresh_from_db()
+    assert task.state == "submitted"

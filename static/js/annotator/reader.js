@@ -1008,6 +1008,9 @@ if (submitForm) {
       event.preventDefault();
       submitPending = true;
       statusAnnounce(format(strings.submitWhenSaved, { count: queue.pending }));
+    } else if (!state.mentions.some(mine) && !state.stances.some(mine) && !window.confirm(strings.submitNothing)) {
+      // Handing in an article with nothing marked is allowed (it may state no claim), but asked.
+      event.preventDefault();
     }
   });
 }
