@@ -72,3 +72,16 @@ def submit_stances(campaign, claim, labels: list[tuple]) -> list:
         set_stance_for(annotator=person, article=task.article_id, claim_id=claim.id, label=label)
         tasks.append(queue.submit_task(annotator=person, task_id=task.id))
     return tasks
+
+
+def mark_claim(annotator, article, claim, quote: str, label: str | None = "agree"):
+    """Mark the first `quote` of the article's text as stating `claim` and,
+    with `label`, take the article's stance toward it."""
+    from annotations.services.mentions import create_mention_for
+    from annotations.services.stances import set_stance_for
+
+    start = article.current_revision.text.index(quote)
+    mention = create_mention_for(annotator=annotator, article=article.id, start=start, end=start + len(quote), quote=quote, claim_id=claim.pk)
+    if label:
+        set_stance_for(annotator=annotator, article=article.id, claim_id=claim.pk, label=label)
+    return mention

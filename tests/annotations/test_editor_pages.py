@@ -6,9 +6,7 @@ import pytest
 from annotations.models import ClaimMention, Entity, EntityMention, Stance
 from annotations.services.claims import create_claim
 from annotations.services.entities import link_entity
-from annotations.services.mentions import create_mention_for
-from annotations.services.stances import set_stance_for
-from tests.factories import make_article
+from tests.factories import make_article, mark_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -78,10 +76,7 @@ def test_a_blank_claim_is_refused_by_field(client, journalist, claim):
 def test_an_editor_finds_the_duplicate_by_folded_words_confirms_and_merges(client, editor, journalist, claim):
     article = make_article()
     duplicate = create_claim(user=journalist, text="سيكتمل السد في نهاية عام 2027")
-    text = article.current_revision.text
-    start = text.index("سيكتمل")
-    create_mention_for(annotator=journalist, article=article.id, start=start, end=start + 6, quote="سيكتمل", claim_id=duplicate.pk)
-    set_stance_for(annotator=journalist, article=article.id, claim_id=duplicate.pk, label="agree")
+    mark_claim(journalist, article, duplicate, "سيكتمل")
     client.force_login(editor)
     found = client.get(f"/claims/{duplicate.id}/", {"merge_q": "السدّ سيكتمل"}).content.decode()  # a shadda does not hide it
     assert claim.text in found and f"merge_into={claim.id}" in found

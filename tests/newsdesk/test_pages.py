@@ -5,7 +5,7 @@ import json
 import pytest
 
 from newsdesk.models import Article
-from tests.factories import make_article
+from tests.factories import make_article, mark_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -267,15 +267,9 @@ def test_every_admin_page_loads_and_annotation_data_is_not_changed_there(client,
     from django.contrib import admin as django_admin
 
     from annotations.services.claims import create_claim
-    from annotations.services.mentions import create_mention_for
-    from annotations.services.stances import set_stance_for
 
     article = make_article()
-    claim = create_claim(user=journalist, text="السد يكتمل في 2027")
-    text = article.current_revision.text
-    start = text.index("سد وادي السنديان")
-    create_mention_for(annotator=journalist, article=article.id, start=start, end=start + 16, quote="سد وادي السنديان", claim_id=claim.id)
-    set_stance_for(annotator=journalist, article=article.id, claim_id=claim.id, label="agree")
+    mark_claim(journalist, article, create_claim(user=journalist, text="السد يكتمل في 2027"), "سد وادي السنديان")
     client.force_login(admin_user)
     read_only = {"article", "comment", "claim", "claimmention", "stance", "entity", "entitymention", "nermodel", "extractionrun", "auditevent"}
     for model in django_admin.site._registry:
