@@ -60,6 +60,8 @@ class ImportReport:
     skipped: Counter = field(default_factory=Counter)
     # Why the import stopped before the end (the database stopped answering), or "".
     stopped: str = ""
+    # `--source NAME` that named no outlet profile and no stored source: a new outlet.
+    new_source: str = ""
 
     @property
     def failed(self) -> int:
@@ -97,14 +99,17 @@ def import_paths(
     name); `fmt` forces the input format for every file.
     """
     paths, missing, skipped = expand_paths(specs, fmt=fmt)
+    choice = _source_choice(source)
     items = iter_records(
         paths,
-        choice=_source_choice(source),
+        choice=choice,
         now=now or timezone.now(),
         max_bytes=settings.NEWSDESK_MAX_PAGE_BYTES,
         fmt=fmt,
     )
     report = ImportReport(failures=list(missing), skipped=skipped)
+    if choice.name and choice.profile is None and choice.stored is None:
+        report.new_source = choice.name
     return ingest_records(items, batch_size=batch_size, report=report)
 
 

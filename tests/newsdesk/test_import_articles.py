@@ -649,3 +649,18 @@ def test_a_file_whose_name_holds_glob_characters_is_imported_as_named(tmp_path):
     page.write_text(PAGE, encoding="utf-8")
     code, out, _ = run_import(str(page))
     assert code == 0 and "Imported 1," in out
+
+
+def test_a_source_name_that_matches_no_outlet_is_said_to_make_a_new_one(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE, encoding="utf-8")
+    code, out, _ = run_import(str(page), "--source", "orient-newz")  # a typo of orient-news
+    assert code == 0 and "no outlet profile or stored source is named 'orient-newz'" in out
+    # Named again, it is a stored source now: nothing to say.
+    second = tmp_path / "second.txt"
+    second.write_text(PAGE.replace("السد سيكتمل", "السد سيفتتح"), encoding="utf-8")
+    code, out, _ = run_import(str(second), "--source", "orient-newz")
+    assert code == 0 and "no outlet profile" not in out
+    # An outlet profile by its slug: nothing to say either.
+    code, out, _ = run_import(str(page), "--source", "orient-news")
+    assert code == 0 and "Imported 1," in out and "no outlet profile" not in out

@@ -39,6 +39,11 @@ class Command(BaseCommand):
         report = import_paths(
             options["paths"], source=options["source"], fmt=options["format"], batch_size=options["batch_size"]
         )
+        if report.new_source and report.imported:
+            # Often a typo of an outlet's name: said, so that it is not found weeks later.
+            self.stdout.write(
+                self.style.WARNING(f"Note: no outlet profile or stored source is named {report.new_source!r}; the pages went to a new outlet of that name.")
+            )
         for failure in report.failures:
             self.stderr.write(f"FAILED {failure}")
         style = self.style.ERROR if report.failed or report.stopped else self.style.SUCCESS
