@@ -978,6 +978,13 @@ def clipped(value: str, limit: int = 80) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
+def first_line(exc: BaseException) -> str:
+    """An exception's first line for a one-line message (a database error's
+    text runs on with hints and context), or its type when it says nothing."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _iter_jsonl(path: Path, *, choice: SourceChoice, now: datetime, max_bytes: int) -> Iterator[PageRecord | Failure]:
     saw_record = False
     with path.open("rb") as handle:

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from annotations.errors import Conflict, InvalidInput, ServiceError
+from newsdesk.readers import first_line
 
 # Fields as messages name them ("published_after: Enter a valid date."):
 # English keeps the API's own names, which clients send; other languages say
@@ -235,8 +236,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DataError):
         # A value the database cannot hold (a number or date out of its range).
         # The detail is the database's own words.
-        detail = str(exc).splitlines()[0]
-        return Response(_error_body("invalid", gettext("A value is out of range: %(detail)s") % {"detail": detail}), status=400)
+        return Response(_error_body("invalid", gettext("A value is out of range: %(detail)s") % {"detail": first_line(exc)}), status=400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or gettext("Not found."))
     elif isinstance(exc, PermissionDenied):

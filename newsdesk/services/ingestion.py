@@ -41,6 +41,7 @@ from newsdesk.readers import (
     SourceChoice,
     clipped,
     expand_paths,
+    first_line,
     iter_records,
 )
 
@@ -158,10 +159,9 @@ class _DatabaseGone(Exception):
 
 
 def _database_gone(exc: Exception) -> _DatabaseGone:
-    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     logger.error("import stopped: the database stopped answering", exc_info=exc)
     return _DatabaseGone(
-        f"the database stopped answering ({clipped(first_line)}); the pages counted above are stored, "
+        f"the database stopped answering ({clipped(first_line(exc))}); the pages counted above are stored, "
         "the rest are not: import the same files again to go on"
     )
 

@@ -7,7 +7,7 @@ with its reason, and leaves nothing behind; the rest of the batch goes on.
 from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError, connection
 
-from newsdesk.readers import HTML, JSONL, TEXT
+from newsdesk.readers import HTML, JSONL, TEXT, first_line
 from newsdesk.services.ingestion import import_paths
 
 
@@ -34,8 +34,7 @@ class Command(BaseCommand):
         try:  # said plainly before any page is read; a database lost later stops the import with its summary
             connection.ensure_connection()
         except (OperationalError, InterfaceError) as exc:
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise CommandError(f"Cannot reach the database, nothing imported: {message}") from None
+            raise CommandError(f"Cannot reach the database, nothing imported: {first_line(exc)}") from None
         report = import_paths(
             options["paths"], source=options["source"], fmt=options["format"], batch_size=options["batch_size"]
         )
