@@ -856,9 +856,9 @@ def record_from_json(
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise PageError(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
+        raise NotJson(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
     except UnicodeDecodeError as exc:
-        raise PageError(f"not UTF-8: invalid byte 0x{line[exc.start]:02x} at byte offset {exc.start}") from None
+        raise NotJson(f"not UTF-8: invalid byte 0x{line[exc.start]:02x} at byte offset {exc.start}") from None
     except RecursionError:
         raise PageError("malformed JSON: nested too deeply to read") from None
     if isinstance(record, list):
@@ -953,7 +953,7 @@ def iter_records(
                 if len(data) > max_bytes:  # only the limit was read: say how big the file is
                     raise PageError(f"too large: {os.fstat(handle.fileno()).st_size:,} bytes, the limit is {max_bytes:,}")
             if kind == JSONL:
-                yield from _iter_jsonl(path, choice=choice, now=now, max_bytes=max_bytes)
+                yield from _iter_jsonl(path, choice=choice, now=now, max_bytes=max_bytes, forced=fmt == JSONL)
                 continue
             raw = decode_html(data, max_bytes=max_bytes) if kind == HTML else decode_page(data, max_bytes=max_bytes)
             if kind == HTML:
@@ -985,8 +985,21 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _iter_jsonl(path: Path, *, choice: SourceChoice, now: datetime, max_bytes: int) -> Iterator[PageRecord | Failure]:
+class NotJson(PageError):
+    """A JSON Lines line that is not JSON at all (as against JSON that is not a valid article)."""
+
+
+# A file none of whose first lines is JSON is not JSON Lines (a text page given
+# with --format jsonl, a CSV export): one failure for the file, not one per line.
+NOT_JSONL_AFTER_LINES = 50
+
+
+def _iter_jsonl(
+    path: Path, *, choice: SourceChoice, now: datetime, max_bytes: int, forced: bool = False
+) -> Iterator[PageRecord | Failure]:
     saw_record = False
+    saw_json = False
+    held: list[tuple[int, str]] = []  # lines that are not JSON, until a line that is shows the file is JSON Lines
     with path.open("rb") as handle:
         for number, data in enumerate(handle, start=1):
             origin = f"{path} line {number}"
@@ -996,12 +1009,34 @@ def _iter_jsonl(path: Path, *, choice: SourceChoice, now: datetime, max_bytes: i
             try:
                 if len(data) > max_bytes:
                     raise PageError(f"too large: {len(data):,} bytes, the limit is {max_bytes:,}")
-                yield record_from_json(
+                record = record_from_json(
                     data.strip(), origin=origin, choice=choice, now=now, raw_name=f"{path.name}:{number}"
                 )
+            except NotJson as exc:
+                if saw_json:
+                    yield Failure(origin, str(exc))
+                    continue
+                held.append((number, str(exc)))
+                if len(held) == NOT_JSONL_AFTER_LINES:
+                    break
+                continue
             except PageError as exc:
-                yield Failure(origin, str(exc))
+                record = Failure(origin, str(exc))
             except Exception as exc:
-                yield _unexpected(origin, exc)
-    if not saw_record:
+                record = _unexpected(origin, exc)
+            if not saw_json:
+                saw_json = True
+                yield from (Failure(f"{path} line {line}", reason) for line, reason in held)
+                held = []
+            yield record
+    if held:
+        yield _not_jsonl(path, held, forced=forced)
+    elif not saw_record:
         yield Failure(str(path), "empty file")
+
+
+def _not_jsonl(path: Path, held: list[tuple[int, str]], *, forced: bool) -> Failure:
+    line, reason = held[0]
+    lines = "its one line is" if len(held) == 1 else f"none of its first {len(held)} lines is"
+    hint = "; leave out --format jsonl to read it as a page" if forced else ""
+    return Failure(str(path), f"not JSON Lines: {lines} JSON (line {line}: {reason}){hint}")

@@ -259,6 +259,29 @@ def test_a_utf16_json_lines_file_fails_as_a_whole(tmp_path):
     assert database_state() == (0, 0, 0, 0)
 
 
+def test_a_text_page_read_as_json_lines_fails_once_for_the_file(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text("عنوان الخبر\n\n" + "\n".join(f"فقرة رقم {n} من نص الخبر." for n in range(200)) + "\n", encoding="utf-8")
+    code, out, err = run_import(str(page), "--format", "jsonl")
+    assert code == 1
+    assert err == (
+        f"FAILED {page}: not JSON Lines: none of its first 50 lines is JSON "
+        "(line 1: malformed JSON: Expecting value (column 1)); leave out --format jsonl to read it as a page\n"
+    )
+    assert "Imported 0, updated 0, revised 0, unchanged duplicates 0, failed 1" in out
+    assert database_state() == (0, 0, 0, 0)
+
+
+def test_a_json_lines_file_whose_first_line_is_broken_still_imports_the_rest(tmp_path):
+    good = [json.dumps({**JSONL_GOOD, "url": f"https://wire.example/{n}", "title": f"خبر {n}"}) for n in range(2)]
+    path = write_jsonl(tmp_path, ['{"title": "cut off', *good, "not json either"])
+    code, out, err = run_import(str(path))
+    assert code == 1
+    assert f"FAILED {path} line 1: malformed JSON: Unterminated string" in err
+    assert f"FAILED {path} line 4: malformed JSON: Expecting value (column 1)" in err
+    assert "Imported 2, updated 0, revised 0, unchanged duplicates 0, failed 2" in out
+
+
 def test_a_json_line_that_cannot_be_read_fails_alone_and_the_later_batches_are_imported(tmp_path):
     """Half an emoji spelled as an escape, or nesting too deep to read, fails its
     line; the import goes on past it and prints its summary."""
