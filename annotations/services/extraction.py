@@ -69,9 +69,10 @@ def current_extractor() -> Extractor:
 # --- Scheduling -----------------------------------------------------------------
 
 
-def schedule_extraction(pairs: Iterable[tuple[int, int]]) -> list[int]:
+def schedule_extraction(pairs: Iterable[tuple[int, int]], *, send: bool = True) -> list[int]:
     """Record a pending run per (article id, revision id) and send them after
-    commit. Runs inside the caller's transaction."""
+    commit. Runs inside the caller's transaction. With `send=False` the caller
+    runs them itself (unsent runs it never gets to, the sweep sends)."""
     now = timezone.now()
     rows = [
         {"article_id": article_id, "revision_id": revision_id, "extractor_version": "", "state": ExtractionState.PENDING,
@@ -79,7 +80,7 @@ def schedule_extraction(pairs: Iterable[tuple[int, int]]) -> list[int]:
         for article_id, revision_id in pairs
     ]
     run_ids = insert_rows(ExtractionRun, rows)
-    if run_ids:
+    if run_ids and send:
         # Robust: the caller's work is committed by then, and an error in sending
         # (or, in-process, in extracting) must not read as its failure; the runs
         # stay pending and the sweep sends them again.
@@ -113,10 +114,11 @@ def send_runs(run_ids: list[int]) -> int:
     return len(sent)
 
 
-def request_extraction(articles: Iterable[Article]) -> list[int]:
-    """New runs for chosen articles (re-extraction, e.g. with a newer model)."""
+def request_extraction(articles: Iterable[Article], *, send: bool = True) -> list[int]:
+    """New runs for chosen articles (re-extraction, e.g. with a newer model);
+    `send=False` when the caller runs them at once, so no worker races it for them."""
     with transaction.atomic():
-        return schedule_extraction((article.id, article.current_revision_id) for article in articles)
+        return schedule_extraction(((article.id, article.current_revision_id) for article in articles), send=send)
 
 
 def sweep_runs(*, stale_after: timedelta | None = None) -> int:

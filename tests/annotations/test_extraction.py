@@ -169,13 +169,18 @@ def test_names_linked_together_meet_the_entities_linking_one_by_one_gives(django
         assert link_entities(names) == linked
 
 
-def test_the_extract_entities_command_reruns_a_chosen_set(extracted, capsys):
-    call_command("extract_entities", "--all", "--now")
-    assert "Queued extraction for 1 articles" in capsys.readouterr().out
+def test_the_extract_entities_command_reruns_a_chosen_set(extracted, capsys, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as sent:
+        call_command("extract_entities", "--all", "--now")
+    # Run here, start to end, and never also handed to a worker that would race for it.
+    assert not sent
+    assert "Extracted the entities of 1 article (1 done)" in capsys.readouterr().out
+    rerun = ExtractionRun.objects.filter(article=extracted).latest("id")
+    assert (rerun.state, rerun.sent_at) == ("done", None)
     assert ExtractionRun.objects.filter(article=extracted).count() == 2
     call_command("extract_entities", "--source", extracted.source.slug)
     call_command("extract_entities", "--since", "2000-01-01")
-    assert capsys.readouterr().out.count("Queued extraction for 1 articles") == 2
+    assert capsys.readouterr().out.count("Queued extraction for 1 article\n") == 2
 
 
 @pytest.mark.parametrize(

@@ -23,10 +23,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         chosen = parser.add_mutually_exclusive_group(required=True)
-        chosen.add_argument("--all", action="store_true")
-        chosen.add_argument("--source")
-        chosen.add_argument("--since", help="ISO date or date-time")
-        parser.add_argument("--now", action="store_true", help="extract in this process, not on the worker")
+        chosen.add_argument("--all", action="store_true", help="every article")
+        chosen.add_argument("--source", help="the articles of one outlet: its name, slug or domain")
+        chosen.add_argument(
+            "--since", help="the articles imported since then: an ISO date (midnight, local time) or date-time"
+        )
+        parser.add_argument(
+            "--now", action="store_true", help="extract in this process and wait for it, instead of queueing for the worker"
+        )
 
     def handle(self, *args, **options):
         articles = Article.objects.exclude(current_revision__isnull=True).order_by("id")
@@ -44,13 +48,16 @@ class Command(BaseCommand):
         with tqdm(total=len(ids), unit="article", file=sys.stderr) as progress:
             for start in range(0, len(ids), CHUNK):
                 chunk = list(Article.objects.filter(id__in=ids[start : start + CHUNK]).only("id", "current_revision_id"))
-                run_ids = request_extraction(chunk)
+                run_ids = request_extraction(chunk, send=not options["now"])
                 if options["now"]:
                     for outcome, number in run_extractions(run_ids).items():
                         outcomes[outcome] = outcomes.get(outcome, 0) + number
                 progress.update(len(chunk))
-        done = ", ".join(f"{count} {state}" for state, count in sorted(outcomes.items()))
-        self.stdout.write(f"Queued extraction for {len(ids)} articles" + (f" ({done})" if done else ""))
+        if options["now"]:
+            done = ", ".join(f"{count} {state}" for state, count in sorted(outcomes.items())) or "nothing to do"
+            self.stdout.write(f"Extracted the entities of {_articles(len(ids))} ({done})")
+        else:
+            self.stdout.write(f"Queued extraction for {_articles(len(ids))}")
 
     @staticmethod
     def _since(text: str) -> datetime:
@@ -65,3 +72,7 @@ class Command(BaseCommand):
         if since is None:
             raise CommandError(f"--since: {text!r} is not a date (use e.g. 2025-03-14 or 2025-03-14T11:20:00Z).")
         return since if timezone.is_aware(since) else timezone.make_aware(since)
+
+
+def _articles(count: int) -> str:
+    return "1 article" if count == 1 else f"{count} articles"
