@@ -9,18 +9,25 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite worker bench clean
+.PHONY: run test test-sqlite worker bench clean constraints
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.runtime-installed: requirements.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements.txt
+# constraints.txt pins the indirect dependencies too (`make constraints` rewrites it).
+$(VENV)/.runtime-installed: requirements.txt constraints.txt | $(PY)
+	$(PY) -m pip install --quiet -c constraints.txt -r requirements.txt
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt constraints.txt | $(PY)
+	$(PY) -m pip install --quiet -c constraints.txt -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime-installed
+
+# After changing a requirements file: install it without the old pins, then pin what it brought.
+constraints: | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	{ sed -n '1,3p' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 run: $(VENV)/.runtime-installed
 	$(PY) manage.py compile_translations

@@ -1,5 +1,6 @@
 """Project-wide promises: migrations are committed, settings refuse dangerous combinations."""
 
+import json
 import os
 import subprocess
 import sys
@@ -105,6 +106,19 @@ def test_docker_compose_file_is_valid():
         text=True,
     ).stdout.split()
     assert sorted(services) == ["beat", "postgres", "redis", "web", "worker"]
+
+
+def test_docker_compose_builds_one_image_and_publishes_the_web_app_on_loopback_only():
+    compose = Path(sys.executable).parent / "docker-compose"
+    result = subprocess.run(
+        [str(compose), "-f", "docker-compose.yml", "config", "--format", "json"],
+        cwd=REPO_ROOT, env={**os.environ, "SECRET_KEY": "compose-validation-key"}, capture_output=True, text=True,
+    )
+    services = json.loads(result.stdout)["services"]
+    app = {name: services[name] for name in ("web", "worker", "beat")}
+    assert [name for name, service in app.items() if "build" in service] == ["web"]
+    assert {service["image"] for service in app.values()} == {"newsdesk-app"}
+    assert [(port["host_ip"], port["published"]) for port in services["web"]["ports"]] == [("127.0.0.1", "8000")]
 
 
 def test_code_passes_the_linter():
