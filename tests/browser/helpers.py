@@ -34,6 +34,28 @@ def drag_select(page: Page, selector: str, phrase: str) -> None:
     page.mouse.up()
 
 
+API = "**/api/v1/**"
+
+# A request of the page's own to the API: "blocked" once the route is in force.
+_API_BLOCKED = """() => fetch("/api/v1/", { credentials: "same-origin" }).then(() => "through", () => "blocked")"""
+
+
+def block_api(page: Page) -> None:
+    """The server stops answering the page's API requests: every one fails as
+    a network error. Returns once a request of the page's own has failed, so
+    the next step's save cannot slip out before the block is in force."""
+    page.route(API, lambda route: route.abort())
+    for _ in range(50):
+        if page.evaluate(_API_BLOCKED) == "blocked":
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the API route block did not take effect")
+
+
+def unblock_api(page: Page) -> None:
+    page.unroute(API)
+
+
 def reader_ready(page: Page) -> None:
     expect(page.locator("body[data-reader-ready]")).to_have_count(1)
 

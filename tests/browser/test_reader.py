@@ -11,7 +11,7 @@ from annotations.models import AuditEvent, ClaimMention, Stance
 from annotations.services.claims import create_claim
 from annotations.services.mentions import create_mention_for
 from newsdesk.models import Article, Comment
-from tests.browser.helpers import drag_select, mark_new_claim, reader_ready, wait_saved
+from tests.browser.helpers import block_api, drag_select, mark_new_claim, reader_ready, unblock_api, wait_saved
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -362,12 +362,12 @@ def test_a_stance_chosen_while_the_server_is_away_stays_chosen_until_it_is_saved
     article, claim = article_with_a_marked_claim(journalist)
     page = open_page(journalist, f"/articles/{article.id}/")
     reader_ready(page)
-    page.route("**/api/v1/**", lambda route: route.abort())
+    block_api(page)
     page.keyboard.press("1")  # agree
     expect(page.locator("#save-status")).to_have_attribute("data-state", "retrying", timeout=10_000)
     agree = page.locator(f'.stance-claim[data-claim="{claim.id}"] input[value=agree]')
     expect(agree).to_be_checked()
-    page.unroute("**/api/v1/**")
+    unblock_api(page)
     page.locator("#save-status button").click()  # retry now
     wait_saved(page)
     expect(agree).to_be_checked()
@@ -425,11 +425,11 @@ def test_a_stance_key_without_a_claim_says_what_to_do_first(open_page, journalis
 
 def queue_offline_mention(page, phrase="سد وادي السنديان"):
     """Mark a new claim while the server does not answer: the save waits in the queue."""
-    page.route("**/api/v1/**", lambda route: route.abort())
+    block_api(page)
     mark_new_claim(page, ARTICLE, phrase, "السد في موعده")
     expect(page.locator("#save-status")).to_have_attribute("data-state", "retrying", timeout=10_000)
     page.on("dialog", lambda dialog: dialog.accept())  # leaving with unsaved work: yes
-    page.unroute("**/api/v1/**")
+    unblock_api(page)
 
 
 def test_unsaved_work_waits_for_its_author_when_someone_else_logs_in(open_page, journalist, second_journalist, live_server):

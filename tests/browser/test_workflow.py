@@ -9,7 +9,7 @@ from annotations.services import queue
 from annotations.services.campaigns import create_campaign, set_campaign_state
 from annotations.services.claims import create_claim
 from annotations.services.stances import set_stance_for
-from tests.browser.helpers import reader_ready, wait_saved
+from tests.browser.helpers import block_api, reader_ready, unblock_api, wait_saved
 from tests.factories import make_article, submit_stances
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -120,14 +120,14 @@ def test_submitting_with_a_change_unsaved_hands_in_once_it_is_saved(open_page, j
     set_stance_for(annotator=journalist, article=task.article_id, claim_id=claim.id, label="agree")
     page = open_page(journalist, f"/articles/{task.article_id}/?task={task.id}")
     reader_ready(page)
-    page.route("**/api/v1/**", lambda route: route.abort())
+    block_api(page)
     page.keyboard.press("3")  # discuss, while the server is away
     expect(page.locator("#save-status")).to_have_attribute("data-state", "retrying", timeout=10_000)
     page.keyboard.press("s")
     expect(page.locator("#reader-hint")).to_contain_text("سيُسلَّم العمل فور حفظ")
     task.refresh_from_db()
     assert task.state == "in_progress"  # not handed in with the change unsaved
-    page.unroute("**/api/v1/**")
+    unblock_api(page)
     page.locator("#save-status button").click()  # retry now
     page.wait_for_url(lambda url: f"task={task.id}" not in url)  # handed in: on to the next task
     task.refresh_from_db()
