@@ -315,6 +315,11 @@ class EntityAlias(models.Model):
         return f"{self.key} → {self.entity_id}"
 
 
+# A person's decision about a name: a mention they added, or one they accepted,
+# retyped or rejected. New extractions apply them (annotations/ner/taught.py).
+DECIDED_MENTIONS = Q(origin="person") | ~Q(status="suggested")
+
+
 class EntityMention(Span):
     """A named entity found in a text, by the extractor or by a person."""
 
@@ -355,6 +360,8 @@ class EntityMention(Span):
             models.Index(fields=["article", "status"], name="entity_mention_article"),
             models.Index(fields=["entity", "article"], name="entity_mention_entity"),
             models.Index(fields=["updated_at", "id"], name="entity_mention_updated"),
+            # Each extraction batch checks whether people decided anything new.
+            models.Index(fields=["updated_at"], condition=DECIDED_MENTIONS, name="entity_mention_decided"),
         ]
 
     def __str__(self):

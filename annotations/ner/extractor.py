@@ -14,6 +14,7 @@ from pathlib import Path
 from annotations.ner.corpus import TYPE_FROM_CORPUS
 from annotations.ner.features import document_features, verb_like
 from annotations.ner.lexicon import RAREST_CORPUS_WORD, corpus_frequencies, name_words, place_names
+from annotations.ner.taught import TaughtNames
 from annotations.ner.tokens import Token, clitic_length, sentences, tokenize
 from newsdesk.text import script_counts
 
@@ -54,7 +55,9 @@ class Extractor:
         # Loaded now, so a missing or broken file fails here, not in the middle of a run.
         self._model = CrfModel(model_path)
 
-    def extract(self, text: str) -> list[FoundEntity]:
+    def extract(self, text: str, taught: TaughtNames | None = None) -> list[FoundEntity]:
+        """The entities of `text`; `taught`, the names people confirmed or
+        corrected in the product, correct and complete what the model finds."""
         tokens = tokenize(text)
         counts = Counter(token.folded for token in tokens)
         places = place_names()
@@ -75,16 +78,24 @@ class Extractor:
             whole, bare = corpus.get(word, RAREST_CORPUS_WORD), corpus.get(rest, RAREST_CORPUS_WORD)
             return whole >= _RARE_WORD and whole - bare >= _MUCH_COMMONER
 
-        found: list[FoundEntity] = []
+        every_sentence = sentences(tokens, text)
         arabic_sentences = []
-        for sentence in sentences(tokens, text):
+        for sentence in every_sentence:
             arabic, latin = script_counts(text[sentence[0].start : sentence[-1].end])
             if latin <= arabic:  # English captions and quotes are not what this model reads
                 arabic_sentences.append((sentence, [token.folded for token in sentence]))
         document = document_features([words for _, words in arabic_sentences])
+        by_sentence: dict[int, list[FoundEntity]] = {}
         for sentence, words in arabic_sentences:
             labels = self._model.tag(words, document)
-            found.extend(self._entities(sentence, labels, text, rest_is_the_name))
+            by_sentence[id(sentence)] = self._entities(sentence, labels, text, rest_is_the_name)
+        found: list[FoundEntity] = []
+        for sentence in every_sentence:
+            entities = by_sentence.get(id(sentence), [])
+            if taught:  # in every sentence: a name people taught stands in English captions too
+                spans = taught.apply(sentence, [(entity.start, entity.end, entity.type) for entity in entities])
+                entities = [FoundEntity(type=kind, start=start, end=end, text=text[start:end]) for start, end, kind in spans]
+            found.extend(entities)
         return found
 
     def _entities(self, sentence: list[Token], labels: list[str], text: str, rest_is_the_name) -> list[FoundEntity]:

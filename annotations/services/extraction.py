@@ -20,10 +20,11 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from annotations.models import (
+    DECIDED_MENTIONS,
     AuditAction,
     AuditEvent,
     EntityMention,
@@ -35,6 +36,7 @@ from annotations.models import (
     Origin,
 )
 from annotations.ner.extractor import SHIPPED_MODEL, SHIPPED_VERSION, Extractor, FoundEntity
+from annotations.ner.taught import TaughtNames
 from annotations.services.entities import link_entities
 from newsdesk.bulk import insert_rows
 from newsdesk.models import Article, Comment
@@ -64,6 +66,25 @@ def _load(version: str, path: str) -> Extractor:
 
 def current_extractor() -> Extractor:
     return _load(*newest_model())
+
+
+# --- Names people taught -------------------------------------------------------
+
+_taught: tuple[tuple, TaughtNames] | None = None
+
+
+def taught_names() -> TaughtNames:
+    """The names people confirmed or corrected (annotations/ner/taught.py),
+    rebuilt when a decision was made, changed or deleted since the last call:
+    one small query per batch of runs tells."""
+    global _taught
+    decided = EntityMention.objects.filter(DECIDED_MENTIONS)
+    stamp = tuple(decided.aggregate(count=Count("id"), last_id=Max("id"), last_change=Max("updated_at")).values())
+    if _taught is None or _taught[0] != stamp:
+        rows = decided.values_list("quote", "type", "status").annotate(times=Count("id")).order_by()
+        decisions = [(quote, kind, status != MentionStatus.REJECTED, times) for quote, kind, status, times in rows]
+        _taught = (stamp, TaughtNames.from_decisions(decisions))
+    return _taught[1]
 
 
 # --- Scheduling -----------------------------------------------------------------
@@ -209,10 +230,12 @@ def run_extractions(run_ids: list[int]) -> dict[str, int]:
             Comment.objects.filter(article_id__in=comments).order_by("article_id", "position", "id").only("id", "article_id", "text")
         ):
             comments[comment.article_id].append(comment)
+        taught = taught_names()
         extracted: list[tuple[ExtractionRun, list[Comment], dict]] = []
         for run in runs:
             try:
-                extracted.append((run, comments[run.article_id], _desired_mentions(run, comments[run.article_id], extractor)))
+                desired = _desired_mentions(run, comments[run.article_id], extractor, taught)
+                extracted.append((run, comments[run.article_id], desired))
             except Exception as exc:  # bad input or a bug: a failed run with its reason, never a retry loop
                 _fail_runs([run], exc)
                 count(ExtractionState.FAILED)
@@ -258,17 +281,19 @@ def _mention_key(row) -> tuple:
     return (get("revision_id"), get("comment_id"), get("start"), get("end"), get("type"))
 
 
-def _desired_mentions(run: ExtractionRun, comments: list[Comment], extractor: Extractor) -> dict[tuple, tuple[dict, FoundEntity]]:
+def _desired_mentions(
+    run: ExtractionRun, comments: list[Comment], extractor: Extractor, taught: TaughtNames | None = None
+) -> dict[tuple, tuple[dict, FoundEntity]]:
     """What the extractor finds now in the run's texts, keyed by span and type."""
     limit = settings.NEWSDESK_EXTRACTION_MAX_CHARS
     for label, text in [("article", run.revision.text), *((f"comment {c.pk}", c.text) for c in comments)]:
         if len(text) > limit:
             raise ExtractionInputError(f"the {label} text has {len(text):,} characters; extraction takes at most {limit:,}")
     found: list[tuple[int | None, int | None, FoundEntity]] = [
-        (run.revision_id, None, entity) for entity in extractor.extract(run.revision.text)
+        (run.revision_id, None, entity) for entity in extractor.extract(run.revision.text, taught)
     ]
     for comment in comments:
-        found += [(None, comment.id, entity) for entity in extractor.extract(comment.text)]
+        found += [(None, comment.id, entity) for entity in extractor.extract(comment.text, taught)]
     desired = {}
     for revision_id, comment_id, entity in found:
         row = {
