@@ -29,6 +29,14 @@ def extract_entities_task(run_ids: list[int]) -> dict:
     return run_extractions(run_ids)
 
 
+@app.task(name="newsdesk.extract_where_named", acks_late=True, autoretry_for=TRANSIENT, retry_backoff=2, max_retries=6)
+def extract_where_named_task(name: str) -> int:
+    """A name people just taught: extract again the newest articles holding it."""
+    from annotations.services.extraction import extract_again_where_named
+
+    return extract_again_where_named(name)
+
+
 @app.task(name="newsdesk.sweep_extraction_runs", acks_late=True)
 def sweep_extraction_runs_task() -> int:
     """Re-send runs that never ran or whose worker died (scheduled by Celery beat)."""

@@ -176,6 +176,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 
 CELERY_TASK_ROUTES = {
     "newsdesk.extract_entities": {"queue": "extraction"},
+    "newsdesk.extract_where_named": {"queue": "extraction"},
     "newsdesk.retrain_ner": {"queue": "training"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "celery"
@@ -188,6 +189,9 @@ CELERY_BEAT_SCHEDULE = {
 NEWSDESK_EXTRACTION_LEASE_SECONDS = env.int("NEWSDESK_EXTRACTION_LEASE_SECONDS", default=600)
 # Pending runs older than this are sent again by the sweep (their message was lost).
 NEWSDESK_EXTRACTION_SWEEP_AFTER = env.int("NEWSDESK_EXTRACTION_SWEEP_AFTER", default=300)
+# A name people teach (annotations/ner/taught.py) is looked for again in at most
+# this many of the newest articles whose text may hold it; 0 turns that off.
+NEWSDESK_TAUGHT_NAME_ARTICLES = env.int("NEWSDESK_TAUGHT_NAME_ARTICLES", default=200)
 # Texts longer than this (in characters) end as a failed run instead of tying up a worker.
 NEWSDESK_EXTRACTION_MAX_CHARS = env.int("NEWSDESK_EXTRACTION_MAX_CHARS", default=2_000_000)
 # Retrained model versions are written here (the shipped one lives in the code).

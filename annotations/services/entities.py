@@ -9,6 +9,7 @@ full name (سيرغي لافروف) when that surname belongs to one person only
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 
@@ -34,6 +35,8 @@ from annotations.services.audit import record_event
 from annotations.services.spans import CODE_POINTS, answer_converter, checked_span, resolve_target
 from annotations.services.versions import check_version
 from newsdesk.text import canonical_text, fold
+
+logger = logging.getLogger(__name__)
 
 _FINAL_VOWEL = re.compile(r"[هاة](?=\s|$)")
 # The alias key under which a person's surname alone finds them (لافروف → سيرغي لافروف).
@@ -312,12 +315,28 @@ def review_entity_mention(*, user, mention_id, action: str, version, entity_type
     mention.annotator = user
     mention.version += 1
     mention.save(update_fields=["status", "type", "entity", "annotator", "version", "updated_at"])
+    if action != "accept":  # accepting a suggestion as it is teaches the model nothing new
+        _taught_name(mention.quote)
     record_event(actor=user, action=AuditAction.UPDATE, object_type="entity_mention", object_id=mention.pk,
                  article_id=mention.article_id, before=before, after=entity_mention_dict(mention))
     return mention
 
 
 @transaction.atomic
+def _taught_name(name: str) -> None:
+    """Once this decision is committed, the worker looks for the name again in
+    the newest articles (services.extraction.extract_again_where_named)."""
+    from annotations.tasks import extract_where_named_task
+
+    def send():
+        try:
+            extract_where_named_task.apply_async((name,))
+        except Exception:  # the broker is down: the name still applies to every later extraction
+            logger.warning("could not send the re-extraction of %r to the broker", name, exc_info=True)
+
+    transaction.on_commit(send, robust=True)
+
+
 def add_entity_mention(*, user, entity_type, start, end, quote, article=None, revision=None, comment=None, unit=CODE_POINTS) -> EntityMention:
     """A mention the extractor missed, marked by a person."""
     require_annotator(user)
@@ -344,6 +363,7 @@ def add_entity_mention(*, user, entity_type, start, end, quote, article=None, re
         type=entity_type, entity=link_entity(entity_type, quote), origin=Origin.PERSON, status=MentionStatus.ACCEPTED,
         annotator=user,
     )
+    _taught_name(quote)
     record_event(actor=user, action=AuditAction.CREATE, object_type="entity_mention", object_id=mention.pk,
                  article_id=mention.article_id, after=entity_mention_dict(mention))
     return mention

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from annotations.models import (
@@ -85,6 +85,29 @@ def taught_names() -> TaughtNames:
         decisions = [(quote, kind, status != MentionStatus.REJECTED, times) for quote, kind, status, times in rows]
         _taught = (stamp, TaughtNames.from_decisions(decisions))
     return _taught[1]
+
+
+def extract_again_where_named(name: str) -> int:
+    """People just taught `name` (added it, retyped it, rejected it): extract
+    again the newest articles whose text may hold it, so that what they taught
+    shows there too, not only in articles imported from now on. Articles with
+    a run still to do are left to it. Returns how many runs were made."""
+    from newsdesk.selectors import search_articles
+
+    limit = settings.NEWSDESK_TAUGHT_NAME_ARTICLES
+    if limit <= 0:
+        return 0
+    waiting = ExtractionRun.objects.filter(
+        article_id=OuterRef("pk"), revision_id=OuterRef("current_revision_id"),
+        state__in=[ExtractionState.PENDING, ExtractionState.RUNNING],
+    )
+    articles = (
+        search_articles(Article.objects.exclude(current_revision__isnull=True), name)
+        .exclude(Exists(waiting))
+        .order_by("-id")
+        .only("id", "current_revision_id")[:limit]
+    )
+    return len(request_extraction(list(articles)))
 
 
 # --- Scheduling -----------------------------------------------------------------
@@ -308,7 +331,8 @@ def ensure_entity_mentions(extracted: list[tuple[ExtractionRun, list[Comment], d
     """Make the machine mentions of extractor `version` in these runs' texts
     exactly the desired ones (`_desired_mentions`), in one transaction.
     Idempotent: twice, or again after a crash, gives the same rows. Mentions
-    an annotator reviewed (accepted, rejected, retyped) are kept as they are."""
+    an annotator reviewed (accepted, rejected, retyped) are kept as they are,
+    and a span people decided about gets no suggestion beside theirs."""
     if not extracted:
         return
     revision_ids = [run.revision_id for run, _, _ in extracted]
@@ -321,6 +345,17 @@ def ensure_entity_mentions(extracted: list[tuple[ExtractionRun, list[Comment], d
             extractor_version=version,
         ).only("id", "article_id", "revision_id", "comment_id", "start", "end", "type", "status")
         stored = {_mention_key(m): m for m in existing}
+        # Where people decided about a span (added a mention there, or accepted,
+        # retyped or rejected one of any version), no new suggestion joins theirs.
+        decided = set(
+            EntityMention.objects.filter(Q(revision_id__in=revision_ids) | Q(comment_id__in=comment_ids))
+            .filter(DECIDED_MENTIONS)
+            .values_list("revision_id", "comment_id", "start", "end")
+        )
+        extracted = [
+            (run, comments, {key: found for key, found in desired.items() if key[:4] not in decided})
+            for run, comments, desired in extracted
+        ]
         wanted = {key for _, _, desired in extracted for key in desired}
         stale = [m for key, m in stored.items() if key not in wanted and m.status == MentionStatus.SUGGESTED]
         if stale:

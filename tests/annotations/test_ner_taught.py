@@ -104,3 +104,27 @@ def test_a_suggestion_rejected_in_two_articles_is_not_made_in_a_third(journalist
     with django_capture_on_commit_callbacks(execute=True):
         third = make_article(paragraphs=(sentence,))
     assert not EntityMention.objects.filter(article=third, quote="سيرغي لافروف").exists()
+
+
+def add_company_mention(user, article):
+    start = article.current_revision.text.index(COMPANY)
+    return add_entity_mention(
+        user=user, entity_type="ORG", start=start, end=start + len(COMPANY), quote=COMPANY, article=article.id
+    )
+
+
+@pytest.mark.django_db
+def test_a_name_taught_in_one_article_is_suggested_in_those_imported_before(journalist, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = make_article(paragraphs=(f"أعلنت {COMPANY} أرباحها.",))
+        earlier = make_article(paragraphs=(f"افتتحت {COMPANY} مصنعًا جديدًا قرب حمص.",))
+        unrelated = make_article(paragraphs=("هطلت أمطار غزيرة على دمشق.",))
+    assert not EntityMention.objects.filter(article=earlier, quote=COMPANY).exists()
+    runs_before = unrelated.extraction_runs.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        add_company_mention(journalist, first)
+    suggested = EntityMention.objects.get(article=earlier, quote=COMPANY)
+    assert (suggested.origin, suggested.status, suggested.type) == ("machine", "suggested", "ORG")
+    assert unrelated.extraction_runs.count() == runs_before  # only articles that may hold the name
+    # Where the annotator marked it, their mention stands alone: no suggestion joins it.
+    assert list(EntityMention.objects.filter(article=first, quote=COMPANY).values_list("origin", flat=True)) == ["person"]
