@@ -27,6 +27,7 @@ def reader_strings() -> dict:
         "needStance": _("Set a stance toward this claim first."),
         "needClaim": _("Mark a claim in the text first; a new claim takes a stance once it is saved."),
         "markEntity": _("Mark as entity"),
+        "entityTaught": _("“{name}” will also be suggested as {type} in the other articles where it appears."),
         "close": _("Close"),
         "delete": _("Delete"),
         "mentionDeleted": _("Claim mention deleted."),

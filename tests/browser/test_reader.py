@@ -663,3 +663,20 @@ def test_script_payloads_render_as_text(open_page, journalist):
     wait_saved(page)
     expect(page.locator(".stance-claim").first).to_contain_text(payload)
     assert page.evaluate("() => window.__xss") is None
+
+
+def test_a_name_marked_as_an_entity_is_suggested_in_another_article_that_holds_it(open_page, journalist):
+    company = "بتروسال"  # a made-up company the model does not know
+    marked = make_article(paragraphs=(f"أعلنت {company} أرباحها السنوية أمس.",))
+    other = make_article(paragraphs=(f"افتتحت {company} مصنعًا جديدًا قرب حمص.",))
+    page = open_page(journalist, f"/articles/{marked.id}/")
+    reader_ready(page)
+    drag_select(page, ARTICLE, company)
+    expect(page.locator("#popover")).to_be_visible()
+    page.locator("#popover select").select_option("ORG")
+    page.locator("#popover button", has_text="علّم ككيان").click()
+    wait_saved(page)
+    expect(page.locator("#reader-hint")).to_contain_text(f"سيُقترح «{company}» (منظمة) في المقالات الأخرى")
+    page.goto(page.url.replace(f"/articles/{marked.id}/", f"/articles/{other.id}/"))
+    reader_ready(page)
+    expect(page.locator(".entity-item", has_text=company)).to_contain_text("منظمة")

@@ -175,11 +175,18 @@ function savedWrite(item, body, { theirs = false } = {}) {
   } else if (kind === "entity-review") {
     state.entities = state.entities.filter((entity) => entity.id !== body.id);
     if (body.status !== "rejected") state.entities.push(body);
+    if (!theirs && item.body.action === "retype") announceTaught(body);
   } else if (kind === "entity-create") {
     state.entities = state.entities.filter((entity) => entity.id !== body.id); // marked again: drawn once
     state.entities.push(body);
+    if (!theirs) announceTaught(body);
   }
   redraw();
+}
+
+// A name marked or retyped here is suggested in the other articles too (annotations/ner/taught.py).
+function announceTaught(entity) {
+  statusAnnounce(format(strings.entityTaught, { name: entity.quote, type: strings.entityTypes[entity.type] }));
 }
 
 /** An annotation in words, one fact per line, for the conflict dialog (null: deleted). */
