@@ -276,6 +276,9 @@ class Entity(models.Model):
     canonical_name = models.CharField(max_length=300)
     aliases = models.JSONField(default=list, blank=True)
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # On the newsroom's name list (manage.py import_names): every new extraction
+    # looks for its name and spellings, as for names people taught.
+    listed = models.BooleanField(_("on the name list"), default=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -56,7 +56,8 @@ def _surname_key(entity_type: str, name: str) -> str | None:
     return words[-1] if entity_type == EntityType.PER and len(words) > 1 else None
 
 
-def _lookup(entity_type: str, key: str) -> Entity | None:
+def find_entity(entity_type: str, key: str) -> Entity | None:
+    """The entity (merges followed) holding the match key `key`, if any."""
     alias = EntityAlias.objects.select_related("entity").filter(type=entity_type, key=key).first()
     if alias is None:
         return None
@@ -66,7 +67,8 @@ def _lookup(entity_type: str, key: str) -> Entity | None:
     return entity
 
 
-def _add_alias(entity: Entity, key: str) -> None:
+def add_alias_key(entity: Entity, key: str) -> None:
+    """Mentions under the match key `key` link to `entity` from now on (unless another holds it)."""
     try:
         with transaction.atomic():
             EntityAlias.objects.get_or_create(type=entity.type, key=key, defaults={"entity": entity})
@@ -77,12 +79,12 @@ def _add_alias(entity: Entity, key: str) -> None:
 def link_entity(entity_type: str, surface: str) -> Entity:
     """The entity a mention of `surface` refers to, created if new."""
     key = match_key(surface)
-    entity = _lookup(entity_type, key)
+    entity = find_entity(entity_type, key)
     if entity is None and entity_type == EntityType.PER and len(key.split()) == 1:
-        entity = _lookup(entity_type, f"{SURNAME_PREFIX}{key}")
+        entity = find_entity(entity_type, f"{SURNAME_PREFIX}{key}")
     if entity is None:
         entity = Entity.objects.create(type=entity_type, canonical_name=surface, aliases=[surface])
-        _add_alias(entity, key)
+        add_alias_key(entity, key)
     elif surface not in entity.aliases:
         # A fuller spelling becomes the canonical name (سيرغي لافروف over لافروف).
         if len(surface.split()) > len(entity.canonical_name.split()):
@@ -90,10 +92,10 @@ def link_entity(entity_type: str, surface: str) -> Entity:
         entity.aliases = [*entity.aliases, surface]
         entity.version += 1
         entity.save(update_fields=["canonical_name", "aliases", "version", "updated_at"])
-        _add_alias(entity, key)
+        add_alias_key(entity, key)
     surname = _surname_key(entity_type, surface)
     if surname:
-        _add_alias(entity, f"{SURNAME_PREFIX}{surname}")
+        add_alias_key(entity, f"{SURNAME_PREFIX}{surname}")
     return entity
 
 
@@ -166,8 +168,9 @@ def merge_entities(*, editor, entity_id, into_id) -> Entity:
     moved = EntityMention.objects.filter(entity=duplicate).update(entity=target, version=F("version") + 1, updated_at=timezone.now())
     EntityAlias.objects.filter(entity=duplicate).update(entity=target)
     target.aliases = list(dict.fromkeys([*target.aliases, *duplicate.aliases]))
+    target.listed = target.listed or duplicate.listed  # a listed name stays looked for under the survivor
     target.version += 1
-    target.save(update_fields=["aliases", "version", "updated_at"])
+    target.save(update_fields=["aliases", "listed", "version", "updated_at"])
     duplicate.merged_into = target
     duplicate.version += 1
     duplicate.save(update_fields=["merged_into", "version", "updated_at"])
@@ -200,7 +203,7 @@ def split_entity(*, editor, entity_id, mention_ids: list[int], canonical_name: s
     for surface in gone:
         if match_key(surface) not in kept_keys:  # سيرجي gone but سيرغي kept: one key, it stays
             EntityAlias.objects.filter(entity=source, key=match_key(surface)).update(entity=new)
-    _add_alias(new, match_key(name))
+    add_alias_key(new, match_key(name))
     # Spellings no mention of it uses any more are the new entity's now; so is
     # its name if it was one of them (the fullest remaining spelling takes over).
     source.aliases = [alias for alias in source.aliases if alias not in gone]
@@ -232,7 +235,7 @@ def rename_entity(*, editor, entity_id, version, canonical_name, from_header: bo
     entity.aliases = list(dict.fromkeys([*entity.aliases, name]))
     entity.version += 1
     entity.save(update_fields=["canonical_name", "aliases", "version", "updated_at"])
-    _add_alias(entity, match_key(name))
+    add_alias_key(entity, match_key(name))
     if name != before["canonical_name"]:
         _name_changed_on_mentions(entity)
     record_event(actor=editor, action=AuditAction.UPDATE, object_type="entity", object_id=entity.pk, before=before, after=entity_dict(entity))
@@ -253,7 +256,7 @@ def _new_name(entity: Entity, name, *, keep: Entity | None) -> str:
     name = " ".join(canonical_text(name if isinstance(name, str) else "").split())
     if not name:
         raise InvalidInput(gettext("Name the entity."), fields={"canonical_name": [gettext("This field may not be blank.")]})
-    owner = _lookup(entity.type, match_key(name))
+    owner = find_entity(entity.type, match_key(name))
     if owner is not None and (keep is None or owner.pk != keep.pk):
         raise InvalidInput(
             gettext("«%(name)s» is already the name of entity %(entity)s (%(owner_name)s); merge into it instead.")

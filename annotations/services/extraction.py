@@ -27,6 +27,7 @@ from annotations.models import (
     DECIDED_MENTIONS,
     AuditAction,
     AuditEvent,
+    Entity,
     EntityMention,
     ExtractionRun,
     ExtractionState,
@@ -74,15 +75,19 @@ _taught: tuple[tuple, TaughtNames] | None = None
 
 
 def taught_names() -> TaughtNames:
-    """The names people confirmed or corrected (annotations/ner/taught.py),
-    rebuilt when a decision was made, changed or deleted since the last call:
-    one small query per batch of runs tells."""
+    """The names people confirmed or corrected, and the newsroom's name list
+    (annotations/ner/taught.py), rebuilt when a decision or the list changed
+    since the last call: two small queries per batch of runs tell."""
     global _taught
     decided = EntityMention.objects.filter(DECIDED_MENTIONS)
-    stamp = tuple(decided.aggregate(count=Count("id"), last_id=Max("id"), last_change=Max("updated_at")).values())
+    listed = Entity.objects.filter(listed=True, merged_into__isnull=True)
+    changes = {"count": Count("id"), "last_id": Max("id"), "last_change": Max("updated_at")}
+    stamp = (*decided.aggregate(**changes).values(), *listed.aggregate(**changes).values())
     if _taught is None or _taught[0] != stamp:
         rows = decided.values_list("quote", "type", "status").annotate(times=Count("id")).order_by()
         decisions = [(quote, kind, status != MentionStatus.REJECTED, times) for quote, kind, status, times in rows]
+        for name, kind, aliases in listed.values_list("canonical_name", "type", "aliases"):
+            decisions += [(spelling, kind, True, 1) for spelling in dict.fromkeys([name, *aliases])]
         _taught = (stamp, TaughtNames.from_decisions(decisions))
     return _taught[1]
 
