@@ -134,6 +134,7 @@ def entity_dict(entity: Entity) -> dict:
         "type": entity.type,
         "canonical_name": entity.canonical_name,
         "aliases": list(entity.aliases),
+        "listed": entity.listed,
         "merged_into": entity.merged_into_id,
         "version": entity.version,
         "updated_at": iso_time(entity.updated_at),

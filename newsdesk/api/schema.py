@@ -199,6 +199,7 @@ class EntitySerializer(serializers.Serializer):
     type = serializers.CharField()
     canonical_name = serializers.CharField()
     aliases = serializers.ListField(child=serializers.CharField())
+    listed = serializers.BooleanField(help_text="On the newsroom's name list (manage.py import_names): new extractions look for it.")
     merged_into = serializers.IntegerField(allow_null=True)
     version = serializers.IntegerField()
     updated_at = serializers.DateTimeField()

@@ -80,3 +80,13 @@ def test_a_list_that_is_not_utf8_is_refused(tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("import_names", str(path))
     assert f"FAILED {path}: not UTF-8: invalid byte" in capsys.readouterr().err
+
+
+def test_an_api_client_sees_which_entities_are_on_the_name_list(tmp_path, capsys, journalist):
+    from rest_framework.test import APIClient
+
+    import_names(write(tmp_path, f"name,type\n{COMPANY},ORG\n"), capsys=capsys)
+    client = APIClient()
+    client.force_authenticate(journalist)
+    entities = client.get("/api/v1/entities/").json()["results"]
+    assert [(entity["canonical_name"], entity["listed"]) for entity in entities] == [(COMPANY, True)]
