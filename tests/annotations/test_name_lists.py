@@ -90,3 +90,13 @@ def test_an_api_client_sees_which_entities_are_on_the_name_list(tmp_path, capsys
     client.force_authenticate(journalist)
     entities = client.get("/api/v1/entities/").json()["results"]
     assert [(entity["canonical_name"], entity["listed"]) for entity in entities] == [(COMPANY, True)]
+
+
+def test_the_entity_page_says_the_name_is_on_the_list(tmp_path, capsys, client, journalist, editor):
+    import_names(write(tmp_path, f"name,type,aliases\n{COMPANY},ORG,Petrosal\n"), capsys=capsys)
+    client.force_login(journalist)
+    page = client.get(f"/entities/{Entity.objects.get().id}/").text
+    assert "في قائمة الأسماء: يُبحث عنه في كل مقال جديد." in page
+    assert "Petrosal" not in page  # the list's spellings are the editors' to see, as other work in a blind campaign
+    client.force_login(editor)
+    assert "الكتابات التي يُبحث عنها: <bdi>بتروسال</bdi>، <bdi>Petrosal</bdi>" in client.get(f"/entities/{Entity.objects.get().id}/").text
