@@ -5,6 +5,8 @@ PostgreSQL database, queues their extraction runs on Redis, then starts one
 worker process (`--pool solo`, so the process measured is the one doing the
 work) and times it until every run is done, sampling its resident memory.
 Also reports the extractor alone (tagging only, no database) in this process.
+`--listed N` first puts N names on the name list (phrases of one to three
+words from the articles themselves), which every extraction also looks for.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsdesk REDIS_URL=redis://127.0.0.1:6379/0 \\
         .venv/bin/python -m benchmarks.extraction --articles 1000
@@ -41,9 +43,27 @@ def three_kb_articles(count: int) -> list[dict]:
     return records
 
 
+def phrases_to_list(records: list[dict], count: int):
+    """`count` organisation names as a newsroom's list holds them: one in a
+    hundred a phrase of two or three words from the articles (which, built
+    from seven demo pages, each hold it again and again), the others names
+    the articles never use."""
+    from annotations.services.name_lists import ListedName
+
+    words = [word.strip(".،:") for record in records for word in record["body"].split() if len(word) > 3]
+    found: dict[str, None] = {}
+    for start in range(0, len(words), 7):
+        if len(found) >= count // 100:
+            break
+        found.setdefault(" ".join(words[start : start + 2 + start % 2]))
+    names = [*found, *(f"مؤسسة الأفق رقم {number}" for number in range(count - len(found)))]
+    return [ListedName(line, name, "ORG") for line, name in enumerate(names, start=2)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--listed", type=int, default=0, help="names on the name list (manage.py import_names)")
     args = parser.parse_args()
     base_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
     if not base_url.startswith("postgres") or not redis_url:
@@ -62,18 +82,21 @@ def main() -> None:
         from django.core.management import call_command
 
         from annotations.models import ExtractionRun
-        from annotations.services.extraction import current_extractor
+        from annotations.services.extraction import current_extractor, taught_names
+        from annotations.services.name_lists import list_names
         from newsdesk.services.ingestion import import_paths
 
         call_command("migrate", verbosity=0)
         records = three_kb_articles(args.articles)
         mean_bytes = sum(len(r["body"].encode()) for r in records) / len(records)
+        listed = list_names(phrases_to_list(records, args.listed)).listed if args.listed else 0
 
         # The extractor alone, in this process.
         extractor = current_extractor()
+        taught = taught_names()
         sample = [r["body"] for r in records[:200]]
         started = time.perf_counter()
-        tokens = sum(len(extractor.extract(text)) for text in sample)
+        tokens = sum(len(extractor.extract(text, taught)) for text in sample)
         alone = len(sample) / (time.perf_counter() - started)
 
         with tempfile.TemporaryDirectory() as tmp:
@@ -113,7 +136,8 @@ def main() -> None:
         failed = ExtractionRun.objects.filter(state="failed").count()
         elapsed = finished - first_done
 
-        print(f"\nEntity extraction, {total:,} articles of {mean_bytes:,.0f} bytes on average, model {extractor.version}\n")
+        on_list = f", {listed:,} names on the name list" if listed else ""
+        print(f"\nEntity extraction, {total:,} articles of {mean_bytes:,.0f} bytes on average, model {extractor.version}{on_list}\n")
         print("| measurement | articles/s | peak RSS (MB) |")
         print("|---|---:|---:|")
         print(f"| one worker process (--pool solo), with database writes | {total / elapsed:,.0f} | {peak['rss'] / 2**20:.0f} |")

@@ -27,6 +27,7 @@ from newsdesk.text import PROCLITICS
 
 Words = tuple[str, ...]
 REFUSED_AFTER = 2  # rejections
+_CLITIC_LETTERS = frozenset(clitic[0] for clitic in PROCLITICS)
 
 
 def folded_words(name: str) -> Words:
@@ -38,7 +39,7 @@ def folded_words(name: str) -> Words:
 class TaughtNames:
     types: dict[Words, str]  # a confirmed name → the type people gave it most often
     refused: frozenset[tuple[Words, str]]  # (name, type) rejected twice or more, and more often than confirmed
-    longest: int  # words in the longest confirmed name
+    first_words: dict[str, int]  # the first word of a confirmed name → words in the longest name it starts
 
     @classmethod
     def from_decisions(cls, decisions: Iterable[tuple[str, str, bool, int]]) -> TaughtNames:
@@ -55,7 +56,10 @@ class TaughtNames:
                 best[words] = (times, entity_type)
         refused = frozenset(key for key, times in rejected.items() if times >= REFUSED_AFTER and times > confirmed[key])
         types = {words: entity_type for words, (_, entity_type) in best.items()}
-        return cls(types, refused, max(map(len, types), default=0))
+        first_words: dict[str, int] = {}
+        for words in types:
+            first_words[words[0]] = max(first_words.get(words[0], 0), len(words))
+        return cls(types, refused, first_words)
 
     def __bool__(self) -> bool:
         return bool(self.types or self.refused)
@@ -92,13 +96,15 @@ class TaughtNames:
         return matches
 
     def _match_at(self, sentence: list[Token], index: int) -> tuple[int, int, str] | None:
-        rest = [token.folded for token in sentence[index + 1 : index + self.longest]]
-        first = sentence[index]
-        for length in range(min(self.longest, len(sentence) - index), 0, -1):
-            for word, skipped in _forms(first):
+        for word, skipped in _forms(sentence[index]):
+            longest = self.first_words.get(word)
+            if longest is None:
+                continue
+            rest = [token.folded for token in sentence[index + 1 : index + longest]]
+            for length in range(len(rest) + 1, 0, -1):
                 entity_type = self.types.get((word, *rest[: length - 1]))
                 if entity_type is not None:
-                    return length, first.start + skipped, entity_type
+                    return length, sentence[index].start + skipped, entity_type
         return None
 
 
@@ -117,8 +123,8 @@ def _forms(token: Token) -> list[tuple[str, int]]:
     how many letters that leaves out; clitics come off as in `clitic_length`
     (the article stays: والجيش → الجيش; the first ل of لل goes)."""
     forms = [(token.folded, 0)]
-    if len(token.folded) != len(token.text):
-        return forms  # harakat: offsets in the folded form would not line up with the text
+    if token.folded[:1] not in _CLITIC_LETTERS or len(token.folded) != len(token.text):
+        return forms  # no clitic; or harakat, and offsets in the folded form would not line up with the text
     for clitic in PROCLITICS:
         if not token.folded.startswith(clitic) or len(token.folded) - len(clitic) < 2:
             continue
