@@ -83,34 +83,54 @@ class CrfModel:
             vector = cache[word] = self._sum(features(word))
         return vector
 
+    def _vectors(self, cache: dict, keys: list, features) -> np.ndarray:
+        return np.array([self._cached(cache, key, features) for key in keys])
+
     @staticmethod
-    def _add_shifted(scores: np.ndarray, vectors: np.ndarray, offset: int) -> None:
-        """Add to each token the vector of the word `offset` places away from it."""
+    def _add_shifted(scores: np.ndarray, vectors: np.ndarray, offset: int, same: np.ndarray) -> None:
+        """Add to each token the vector of the word `offset` places away from
+        it, where that word is in the same sentence (`same`, per pair)."""
         count = len(scores)
         if offset < 0:
-            scores[-offset:] += vectors[: count + offset]
+            scores[-offset:] += vectors[: count + offset] * same[:, None]
         elif offset > 0:
-            scores[: count - offset] += vectors[offset:]
+            scores[: count - offset] += vectors[offset:] * same[:, None]
         else:
             scores += vectors
 
-    def emissions(self, words: list[str], document: dict[str, tuple[str, ...]]) -> np.ndarray:
-        """Each token's score for each label (tokens × labels), from its feature groups."""
+    def emissions(self, sentences: list[list[str]], document: dict[str, tuple[str, ...]]) -> np.ndarray:
+        """Each token's score for each label (tokens × labels, the sentences'
+        tokens one after another), from its feature groups. A document's
+        sentences are scored together: a few array operations for all of them."""
+        words = [word for sentence in sentences for word in sentence]
         count = len(words)
-        scores = np.array([self._cached(self._own, word, own_features) for word in words])
+        sentence_of = np.repeat(np.arange(len(sentences)), [len(sentence) for sentence in sentences])
+        # For each offset, whether token i and token i + offset share a sentence (over the pairs the slices align).
+        same = {
+            offset: (sentence_of[-offset:] == sentence_of[: count + offset]) if offset < 0
+            else (sentence_of[: count - offset] == sentence_of[offset:])
+            for offset in {*CONTEXT_OFFSETS, *DOCUMENT_OFFSETS} if offset and count > abs(offset)
+        }
+        # Each distinct word (and document group) is looked up once per group of features.
+        distinct_words, word_at = _distinct(words)
+        scores = self._vectors(self._own, distinct_words, own_features)[word_at]
         for offset, cache in self._context.items():
-            if count > abs(offset):
-                vectors = np.array([self._cached(cache, word, lambda w, o=offset: context_features(w, o)) for word in words])
-                self._add_shifted(scores, vectors, offset)
-        groups = [document[core(word)] for word in words]
+            if offset == 0 or offset in same:
+                vectors = self._vectors(cache, distinct_words, lambda w, o=offset: context_features(w, o))[word_at]
+                self._add_shifted(scores, vectors, offset, same.get(offset))
+        distinct_groups, group_at = _distinct([document[core(word)] for word in distinct_words])
+        group_at = group_at[word_at]
         for offset, cache in self._document.items():
-            if count > abs(offset):
-                vectors = np.array([self._cached(cache, group, lambda g, o=offset: document_context(g, o)) for group in groups])
-                self._add_shifted(scores, vectors, offset)
-        scores[0] += self._start
-        scores[-1] += self._end
+            if offset == 0 or offset in same:
+                vectors = self._vectors(cache, distinct_groups, lambda g, o=offset: document_context(g, o))[group_at]
+                self._add_shifted(scores, vectors, offset, same.get(offset))
+        ends = np.cumsum([len(sentence) for sentence in sentences])
+        scores[ends - [len(sentence) for sentence in sentences]] += self._start
+        scores[ends - 1] += self._end
         weights = self._weights
         for i in range(1, count):
+            if sentence_of[i] != sentence_of[i - 1]:
+                continue
             before = weights.get(pair_feature(words[i - 1], words[i]))  # a feature of token i
             if before is not None:
                 scores[i] += before
@@ -122,18 +142,42 @@ class CrfModel:
     def tag(self, words: list[str], document: dict[str, tuple[str, ...]]) -> list[str]:
         """The most likely label sequence (Viterbi) for a sentence of folded
         words; `document` is `features.document_features` of its document."""
-        if not words:
-            return []
-        scores = self.emissions(words, document)
-        count, size = scores.shape
-        best = scores[0]
-        backpointers = np.empty((count, size), dtype=np.intp)
-        columns = np.arange(size)
-        for i in range(1, count):
-            candidates = best[:, None] + self._transitions
-            backpointers[i] = candidates.argmax(axis=0)
-            best = candidates[backpointers[i], columns] + scores[i]
-        path = [int(best.argmax())]
-        for i in range(count - 1, 0, -1):
-            path.append(int(backpointers[i, path[-1]]))
-        return [self.labels[label] for label in reversed(path)]
+        return self.tag_sentences([words], document)[0]
+
+    def tag_sentences(self, sentences: list[list[str]], document: dict[str, tuple[str, ...]]) -> list[list[str]]:
+        """`tag` for each sentence of one document, decoded together: Viterbi
+        steps over all the sentences at once, as many steps as the longest has."""
+        filled = [sentence for sentence in sentences if sentence]
+        if not filled:
+            return [[] for _ in sentences]
+        lengths = np.array([len(sentence) for sentence in filled])
+        flat = self.emissions(filled, document)
+        batch, longest, size = len(filled), int(lengths.max()), len(self.labels)
+        scores = np.zeros((batch, longest, size))
+        positions = np.arange(longest)[None, :] < lengths[:, None]  # which (sentence, step) exist
+        scores[positions] = flat
+        best = scores[:, 0]
+        backpointers = np.zeros((batch, longest, size), dtype=np.intp)
+        rows = np.arange(batch)[:, None]
+        columns = np.arange(size)[None, :]
+        for i in range(1, longest):
+            candidates = best[:, :, None] + self._transitions
+            backpointers[:, i] = candidates.argmax(axis=1)
+            stepped = candidates[rows, backpointers[:, i], columns] + scores[:, i]
+            best = np.where(positions[:, i, None], stepped, best)  # a finished sentence keeps its last step
+        state = best.argmax(axis=1)
+        path = np.zeros((batch, longest), dtype=np.intp)
+        for i in range(longest - 1, 0, -1):
+            inside = positions[:, i]
+            path[inside, i] = state[inside]
+            state[inside] = backpointers[inside, i, state[inside]]
+        path[:, 0] = state
+        decoded = iter([[self.labels[label] for label in path[b, :length]] for b, length in enumerate(lengths)])
+        return [next(decoded) if sentence else [] for sentence in sentences]
+
+
+def _distinct(keys: list) -> tuple[list, np.ndarray]:
+    """The distinct keys in order of first appearance, and each key's place among them."""
+    places: dict = {}
+    at = [places.setdefault(key, len(places)) for key in keys]
+    return list(places), np.array(at, dtype=np.intp)

@@ -86,8 +86,8 @@ class Extractor:
                 arabic_sentences.append((sentence, [token.folded for token in sentence]))
         document = document_features([words for _, words in arabic_sentences])
         by_sentence: dict[int, list[FoundEntity]] = {}
-        for sentence, words in arabic_sentences:
-            labels = self._model.tag(words, document)
+        tagged = self._model.tag_sentences([words for _, words in arabic_sentences], document)
+        for (sentence, _), labels in zip(arabic_sentences, tagged):
             by_sentence[id(sentence)] = self._entities(sentence, labels, text, rest_is_the_name)
         found: list[FoundEntity] = []
         for sentence in every_sentence:

@@ -44,7 +44,7 @@ def predict(model: CrfModel, sentences: list[Sentence]) -> list[list[str]]:
     labels = []
     for document in corpus_documents(sentences):
         words, context = _words(document)
-        labels += [model.tag(sentence_words, context) for sentence_words in words]
+        labels += model.tag_sentences(words, context)
     return labels
 
 

@@ -44,6 +44,26 @@ def test_labels_equal_crfsuite_on_the_demo_pages(crfsuite_tagger):
     assert any(label != "O" for labels in expected for label in labels)
 
 
+def page_documents(folder: Path) -> list[tuple[list[list[str]], dict]]:
+    """(sentences' words, document features) of each text page in `folder`."""
+    found = []
+    for page in sorted(folder.glob("*.txt")):
+        text = page.read_text(encoding="utf-8")
+        words = [[token.folded for token in sentence] for sentence in sentences(tokenize(text), text)]
+        found.append((words, document_features(words)))
+    return found
+
+
+def test_a_documents_sentences_tagged_together_equal_crfsuite_sentence_by_sentence(crfsuite_tagger):
+    model = CrfModel(SHIPPED_MODEL)
+    for words, document in page_documents(DEMO_PAGES):
+        lengths = {len(sentence) for sentence in words}
+        assert len(words) > 3 and len(lengths) > 2  # sentences of different lengths, decoded in one batch
+        with_empty = [*words[:2], [], *words[2:]]  # an empty sentence keeps its place
+        expected = [crfsuite_tagger.tag(sentence_features(sentence, document)) if sentence else [] for sentence in with_empty]
+        assert model.tag_sentences(with_empty, document) == expected
+
+
 @pytest.mark.seeds
 def test_labels_equal_crfsuite_on_the_seed_pages(crfsuite_tagger, seeds_dir):
     model = CrfModel(SHIPPED_MODEL)
@@ -52,6 +72,8 @@ def test_labels_equal_crfsuite_on_the_seed_pages(crfsuite_tagger, seeds_dir):
     assert [model.tag(words, document) for words, document in corpus] == [
         crfsuite_tagger.tag(sentence_features(words, document)) for words, document in corpus
     ]
+    for words, document in page_documents(seeds_dir):
+        assert model.tag_sentences(words, document) == [crfsuite_tagger.tag(sentence_features(s, document)) for s in words]
 
 
 @pytest.mark.parametrize(
