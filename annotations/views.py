@@ -38,6 +38,7 @@ from annotations.selectors import (
 )
 from annotations.services import claims as claim_services
 from annotations.services import entities as entity_services
+from annotations.services import name_lists
 from annotations.services.claims import final_claim, search_claims
 from newsdesk.models import Article, Comment
 from newsdesk.roles import is_editor
@@ -197,7 +198,7 @@ def _merge_and_go(request, duplicate_id: int, *, merge, page: str, what: str, do
 
 
 @login_required
-def entity_list(request):
+def entity_list(request, status: int = 200):
     require_reader(request.user)
     query = request.GET.get("q", "").strip()
     entity_type = request.GET.get("type", "")
@@ -208,7 +209,49 @@ def entity_list(request):
     spellings = spellings_of([entity.pk for entity in page], request.user)
     for entity in page:
         entity.also_written = also_written(entity, spellings.get(entity.pk, []))
-    return render(request, "annotations/entity_list.html", {"page": page, "query": query, "type": entity_type, "types": EntityType.choices})
+    context = {"page": page, "query": query, "type": entity_type, "types": EntityType.choices, "can_edit": is_editor(request.user)}
+    return render(request, "annotations/entity_list.html", context, status=status)
+
+
+# A name list is a few thousand lines; anything far larger is not one.
+NAME_LIST_MAX_BYTES = 5 * 2**20
+
+
+@login_required
+@require_POST
+def entity_name_list(request):
+    """An editor loads the newsroom's list of names (services.name_lists)."""
+    upload = request.FILES.get("names")
+    if upload is None:
+        messages.error(request, _("Choose a CSV file of names."))
+        return entity_list(request, status=400)
+    if upload.size > NAME_LIST_MAX_BYTES:
+        messages.error(request, _("%(file)s is %(size)s bytes; a name list may have at most %(limit)s.") % {
+            "file": upload.name, "size": f"{upload.size:,}", "limit": f"{NAME_LIST_MAX_BYTES:,}"})
+        return entity_list(request, status=400)
+    try:
+        report = name_lists.upload_name_list(
+            editor=request.user, data=upload.read(), origin=upload.name, replace=request.POST.get("replace") == "on"
+        )
+    except name_lists.NameListError as error:
+        shown = error.problems[:NAME_LIST_PROBLEMS_SHOWN]
+        messages.error(request, _("Nothing was listed: %(count)s problem(s) in the file.") % {"count": len(error.problems)})
+        for problem in shown:
+            messages.error(request, problem, extra_tags="ltr")  # file, line and field, as the command prints them
+        if len(error.problems) > len(shown):
+            messages.error(request, _("… and %(count)s more.") % {"count": len(error.problems) - len(shown)})
+        return entity_list(request, status=400)
+    done = _("Listed %(listed)s names (%(new)s new entities); new articles are searched for them.") % {
+        "listed": report.listed, "new": report.new}
+    if request.POST.get("replace") == "on":
+        done += " " + _("%(count)s names were taken off the list.") % {"count": report.unlisted}
+    messages.success(request, done)
+    for note in report.taken[:NAME_LIST_PROBLEMS_SHOWN]:
+        messages.warning(request, note, extra_tags="ltr")
+    return redirect("entity-list")
+
+
+NAME_LIST_PROBLEMS_SHOWN = 20
 
 
 @login_required

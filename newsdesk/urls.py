@@ -15,6 +15,7 @@ urlpatterns = [
     path("claims/<int:claim_id>/edit/", annotation_views.claim_edit, name="claim-edit"),
     path("claims/<int:claim_id>/merge/", annotation_views.claim_merge, name="claim-merge"),
     path("entities/", annotation_views.entity_list, name="entity-list"),
+    path("entities/name-list/", annotation_views.entity_name_list, name="entity-name-list"),
     path("entities/<int:entity_id>/", annotation_views.entity_detail, name="entity-detail"),
     path("entities/<int:entity_id>/merge/", annotation_views.entity_merge, name="entity-merge"),
     path("entities/<int:entity_id>/split/", annotation_views.entity_split, name="entity-split"),

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from annotations.access import require_editor
 from annotations.models import Entity, EntityType
 from annotations.services.entities import add_alias_key, find_entity, link_entity, match_key
 from newsdesk.text import canonical_text
@@ -58,21 +59,27 @@ def read_name_list(path: Path) -> list[ListedName]:
         data = path.read_bytes()
     except OSError as exc:
         raise NameListError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+    return parse_name_list(data, str(path))
+
+
+def parse_name_list(data: bytes, origin: str) -> list[ListedName]:
+    """The names of CSV `data` (a file called `origin` in messages), or
+    NameListError naming every bad line and field."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise NameListError([f"{path}: not UTF-8: invalid byte 0x{data[exc.start]:02x} at byte offset {exc.start}"]) from None
+        raise NameListError([f"{origin}: not UTF-8: invalid byte 0x{data[exc.start]:02x} at byte offset {exc.start}"]) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [column.strip().lower() for column in reader.fieldnames or []]
     missing = [column for column in ("name", "type") if column not in header]
     if missing:
         found = ", ".join(reader.fieldnames or []) or "nothing"
-        raise NameListError([f"{path} line 1: the header needs the columns name and type (and may have aliases); it has {found}"])
+        raise NameListError([f"{origin} line 1: the header needs the columns name and type (and may have aliases); it has {found}"])
     reader.fieldnames = header
     names: list[ListedName] = []
     problems: list[str] = []
     for row in reader:
-        where = f"{path} line {reader.line_num}"
+        where = f"{origin} line {reader.line_num}"
         name = canonical_text((row.get("name") or "").strip())
         given_type = (row.get("type") or "").strip().upper()
         aliases = [canonical_text(alias.strip()) for alias in (row.get("aliases") or "").split("|") if alias.strip()]
@@ -90,8 +97,14 @@ def read_name_list(path: Path) -> list[ListedName]:
     if problems:
         raise NameListError(problems)
     if not names:
-        raise NameListError([f"{path}: no names (a header and no lines)"])
+        raise NameListError([f"{origin}: no names (a header and no lines)"])
     return names
+
+
+def upload_name_list(*, editor, data: bytes, origin: str, replace: bool = False) -> NameListReport:
+    """An editor's name list, sent from the Entities page."""
+    require_editor(editor)
+    return list_names(parse_name_list(data, origin), replace=replace)
 
 
 @transaction.atomic

@@ -100,3 +100,36 @@ def test_the_entity_page_says_the_name_is_on_the_list(tmp_path, capsys, client, 
     assert "Petrosal" not in page  # the list's spellings are the editors' to see, as other work in a blind campaign
     client.force_login(editor)
     assert "الكتابات التي يُبحث عنها: <bdi>بتروسال</bdi>، <bdi>Petrosal</bdi>" in client.get(f"/entities/{Entity.objects.get().id}/").text
+
+
+def upload(client, text, name="names.csv", **extra):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post("/entities/name-list/", {"names": SimpleUploadedFile(name, text.encode(), "text/csv"), **extra}, follow=True)
+
+
+def test_an_editor_loads_the_name_list_from_the_entities_page(client, editor):
+    client.force_login(editor)
+    assert 'id="entity-name-list"' in client.get("/entities/").text
+    page = upload(client, f"name,type,aliases\n{COMPANY},ORG,Petrosal\n")
+    assert page.status_code == 200
+    assert "أُضيف 1 اسمًا إلى القائمة (1 كيانًا جديدًا)" in page.text
+    assert Entity.objects.get(canonical_name=COMPANY).listed
+    assert client.post("/entities/name-list/", {}).status_code == 400  # no file chosen
+
+
+def test_a_bad_list_sent_from_the_page_names_each_problem_and_changes_nothing(client, editor):
+    client.force_login(editor)
+    page = upload(client, f"name,type\n{COMPANY},ORG\n,ORG\nسوريا,COUNTRY\n", name="قائمة.csv")
+    assert page.status_code == 400
+    assert "لم يُضف شيء إلى القائمة: في الملف 2 مشكلة." in page.text
+    assert "قائمة.csv line 3, field &#x27;name&#x27;: empty" in page.text
+    assert "قائمة.csv line 4, field &#x27;type&#x27;: COUNTRY" in page.text
+    assert not Entity.objects.exists()
+
+
+def test_only_an_editor_may_load_the_name_list(client, journalist):
+    client.force_login(journalist)
+    assert 'id="entity-name-list"' not in client.get("/entities/").text
+    assert upload(client, f"name,type\n{COMPANY},ORG\n").status_code == 403
+    assert not Entity.objects.exists()
