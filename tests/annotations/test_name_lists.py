@@ -41,7 +41,7 @@ def test_importing_the_same_list_again_changes_nothing(tmp_path, capsys):
     path = write(tmp_path, f"name,type,aliases\n{COMPANY},ORG,Petrosal\n")
     import_names(path, capsys=capsys)
     before = list(Entity.objects.values_list("id", "version", "aliases"))
-    assert "Listed 1 names (0 new entities)" in import_names(path, capsys=capsys).out
+    assert "Listed 1 name (0 new entities)" in import_names(path, capsys=capsys).out
     assert list(Entity.objects.values_list("id", "version", "aliases")) == before
 
 

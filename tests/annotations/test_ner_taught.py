@@ -128,3 +128,15 @@ def test_a_name_taught_in_one_article_is_suggested_in_those_imported_before(jour
     assert unrelated.extraction_runs.count() == runs_before  # only articles that may hold the name
     # Where the annotator marked it, their mention stands alone: no suggestion joins it.
     assert list(EntityMention.objects.filter(article=first, quote=COMPANY).values_list("origin", flat=True)) == ["person"]
+
+
+@pytest.mark.django_db
+def test_looking_for_a_taught_name_again_can_be_turned_off(journalist, settings, django_capture_on_commit_callbacks):
+    settings.NEWSDESK_TAUGHT_NAME_ARTICLES = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        first = make_article(paragraphs=(f"أعلنت {COMPANY} أرباحها.",))
+        earlier = make_article(paragraphs=(f"افتتحت {COMPANY} مصنعًا جديدًا قرب حمص.",))
+    with django_capture_on_commit_callbacks(execute=True):
+        add_company_mention(journalist, first)
+    assert earlier.extraction_runs.count() == 1  # not extracted again
+    assert not EntityMention.objects.filter(article=earlier, quote=COMPANY).exists()

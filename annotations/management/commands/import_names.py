@@ -29,9 +29,13 @@ class Command(BaseCommand):
         report = list_names(names, replace=replace)
         for note in report.taken:
             self.stderr.write(f"NOTE {file} {note}: left with it")
-        summary = f"Listed {report.listed} names ({report.new} new entities)"
+        summary = f"Listed {_count(report.listed, 'name')} ({_count(report.new, 'new entity', 'new entities')})"
         if replace:
             summary += f", took {report.unlisted} off the list"
         self.stdout.write(
             summary + ". New extractions look for them; `manage.py extract_entities --all` applies them to earlier articles."
         )
+
+
+def _count(number: int, one: str, many: str | None = None) -> str:
+    return f"{number} {one if number == 1 else many or one + 's'}"
