@@ -680,3 +680,20 @@ def test_a_name_marked_as_an_entity_is_suggested_in_another_article_that_holds_i
     page.goto(page.url.replace(f"/articles/{marked.id}/", f"/articles/{other.id}/"))
     reader_ready(page)
     expect(page.locator(".entity-item", has_text=company)).to_contain_text("منظمة")
+
+
+def test_on_a_phone_what_the_reader_says_shows_above_the_save_status(open_page, journalist):
+    company = "بتروسال"
+    paragraphs = (f"أعلنت {company} أرباحها السنوية أمس.", *(f"فقرة رقم {n} من الخبر تطول لتملأ الشاشة." for n in range(12)))
+    article = make_article(paragraphs=paragraphs)
+    page = open_page(journalist, f"/articles/{article.id}/", width=390, height=844)
+    reader_ready(page)
+    drag_select(page, ARTICLE, company)
+    page.locator("#popover select").select_option("ORG")
+    page.locator("#popover button", has_text="علّم ككيان").click()
+    wait_saved(page)
+    hint = page.locator("#reader-hint")
+    expect(hint).to_contain_text(f"سيُقترح «{company}»")
+    expect(hint).to_be_in_viewport(ratio=1)  # not below the article, out of sight
+    hint_box, status_box = hint.bounding_box(), page.locator("#save-status").bounding_box()
+    assert hint_box["y"] + hint_box["height"] <= status_box["y"]  # above the save status, not under it
