@@ -322,10 +322,11 @@ def entity_appearances(entity: Entity, viewer=None) -> dict:
     return {"articles": articles, "claims": claims}
 
 
-def entity_index(viewer, *, query: str = "", entity_type: str = "") -> QuerySet[Entity]:
+def entity_index(viewer, *, query: str = "", entity_type: str = "", listed: bool = False) -> QuerySet[Entity]:
     """Surviving entities with mentions `viewer` may see (rejected ones left
     out), with how many, most mentioned first; `query` matches any spelling,
-    as the API's ?q= does."""
+    as the API's ?q= does. `listed`: the newsroom's name list, found in an
+    article or not yet."""
     counts = (
         _mentions_seen(viewer, EntityMention.objects.filter(entity=OuterRef("pk")))
         .order_by().values("entity").annotate(count=Count("id")).values("count")
@@ -333,10 +334,14 @@ def entity_index(viewer, *, query: str = "", entity_type: str = "") -> QuerySet[
     entities = Entity.objects.filter(merged_into__isnull=True)
     if entity_type:
         entities = entities.filter(type=entity_type)
-    entities = search_entities(entities, query)
-    # Only entities with a mention the viewer may see: one that only another
-    # annotator's work in a blind campaign names is theirs to know of.
-    return entities.annotate(mention_count=Coalesce(Subquery(counts), 0)).filter(mention_count__gt=0).order_by("-mention_count", "canonical_name", "id")
+    entities = search_entities(entities, query).annotate(mention_count=Coalesce(Subquery(counts), 0))
+    if listed:  # the list is the editors' own: shown whether or not a text names it yet
+        entities = entities.filter(listed=True)
+    else:
+        # Only entities with a mention the viewer may see: one that only another
+        # annotator's work in a blind campaign names is theirs to know of.
+        entities = entities.filter(mention_count__gt=0)
+    return entities.order_by("-mention_count", "canonical_name", "id")
 
 
 def entity_spellings(entity: Entity, viewer=None) -> list[dict]:

@@ -204,12 +204,16 @@ def entity_list(request, status: int = 200):
     entity_type = request.GET.get("type", "")
     if entity_type not in EntityType.values:
         entity_type = ""
-    page = Paginator(entity_index(request.user, query=query, entity_type=entity_type), 50).get_page(request.GET.get("page"))
+    listed = request.GET.get("listed") == "on"
+    page = Paginator(entity_index(request.user, query=query, entity_type=entity_type, listed=listed), 50).get_page(request.GET.get("page"))
     # The spellings shown are those of the texts the viewer may see, as on each entity's page.
     spellings = spellings_of([entity.pk for entity in page], request.user)
     for entity in page:
         entity.also_written = also_written(entity, spellings.get(entity.pk, []))
-    context = {"page": page, "query": query, "type": entity_type, "types": EntityType.choices, "can_edit": is_editor(request.user)}
+    context = {
+        "page": page, "query": query, "type": entity_type, "listed": listed, "types": EntityType.choices,
+        "can_edit": is_editor(request.user),
+    }
     return render(request, "annotations/entity_list.html", context, status=status)
 
 

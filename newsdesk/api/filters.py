@@ -175,6 +175,7 @@ class ArticleFilter(UpdatedSinceFilterSet):
 class EntityFilter(UpdatedSinceFilterSet):
     q = django_filters.CharFilter(method="filter_search", label="Entities with a spelling containing these words (Arabic spelling variants match: سيرجي finds سيرغي).")
     merged = BooleanFilter(field_name="merged_into", lookup_expr="isnull", exclude=True, label="Merged (true) or surviving (false) entities.")
+    listed = BooleanFilter(field_name="listed", label="On the newsroom's name list (true) or not (false).")
 
     class Meta:
         model = Entity

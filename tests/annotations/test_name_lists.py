@@ -133,3 +133,18 @@ def test_only_an_editor_may_load_the_name_list(client, journalist):
     assert 'id="entity-name-list"' not in client.get("/entities/").text
     assert upload(client, f"name,type\n{COMPANY},ORG\n").status_code == 403
     assert not Entity.objects.exists()
+
+
+def test_the_name_list_is_shown_whether_or_not_an_article_names_them_yet(tmp_path, capsys, client, journalist):
+    from rest_framework.test import APIClient
+
+    import_names(write(tmp_path, f"name,type\n{COMPANY},ORG\nحزب الخضر السوري,ORG\n"), capsys=capsys)
+    make_article(paragraphs=("هطلت أمطار غزيرة على دمشق.",))  # names neither
+    client.force_login(journalist)
+    assert COMPANY not in client.get("/entities/").text  # the index lists what the texts name
+    listed = client.get("/entities/", {"listed": "on"}).text
+    assert COMPANY in listed and "حزب الخضر السوري" in listed and "دمشق" not in listed
+    api = APIClient()
+    api.force_authenticate(journalist)
+    names = [entity["canonical_name"] for entity in api.get("/api/v1/entities/", {"listed": "true"}).json()["results"]]
+    assert sorted(names) == sorted([COMPANY, "حزب الخضر السوري"])
