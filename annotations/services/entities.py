@@ -325,7 +325,6 @@ def review_entity_mention(*, user, mention_id, action: str, version, entity_type
     return mention
 
 
-@transaction.atomic
 def _taught_name(name: str) -> None:
     """Once this decision is committed, the worker looks for the name again in
     the newest articles (services.extraction.extract_again_where_named)."""
@@ -340,6 +339,7 @@ def _taught_name(name: str) -> None:
     transaction.on_commit(send, robust=True)
 
 
+@transaction.atomic
 def add_entity_mention(*, user, entity_type, start, end, quote, article=None, revision=None, comment=None, unit=CODE_POINTS) -> EntityMention:
     """A mention the extractor missed, marked by a person."""
     require_annotator(user)

@@ -140,3 +140,18 @@ def test_looking_for_a_taught_name_again_can_be_turned_off(journalist, settings,
         add_company_mention(journalist, first)
     assert earlier.extraction_runs.count() == 1  # not extracted again
     assert not EntityMention.objects.filter(article=earlier, quote=COMPANY).exists()
+
+
+@pytest.mark.django_db
+def test_a_mention_whose_audit_event_cannot_be_written_is_not_left_behind(journalist, monkeypatch):
+    from annotations.services import entities
+
+    article = make_article(paragraphs=(f"أعلنت {COMPANY} أرباحها.",))
+
+    def refuse(**event):
+        raise RuntimeError("audit trail unavailable")
+
+    monkeypatch.setattr(entities, "record_event", refuse)
+    with pytest.raises(RuntimeError):
+        add_company_mention(journalist, article)
+    assert not EntityMention.objects.filter(article=article, origin="person").exists()  # all or nothing
