@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from annotations.ner.tokens import Token, tokenize
+from annotations.ner.tokens import ARTICLE_LAM, Token, clitic_cuts, tokenize
 from newsdesk.text import PROCLITICS
 
 Words = tuple[str, ...]
@@ -119,20 +119,13 @@ def _words_between(sentence: list[Token], start: int, end: int) -> Words:
 
 
 def _forms(token: Token) -> list[tuple[str, int]]:
-    """A word as printed, then without each leading clitic it may carry, with
-    how many letters that leaves out; clitics come off as in `clitic_length`
-    (the article stays: والجيش → الجيش; the first ل of لل goes)."""
+    """A word as printed, then without each leading clitic it may carry
+    (`clitic_cuts`), with how many letters that leaves out."""
     forms = [(token.folded, 0)]
     if token.folded[:1] not in _CLITIC_LETTERS or len(token.folded) != len(token.text):
         return forms  # no clitic; or harakat, and offsets in the folded form would not line up with the text
-    for clitic in PROCLITICS:
-        if not token.folded.startswith(clitic) or len(token.folded) - len(clitic) < 2:
-            continue
-        if clitic.endswith("ال"):
-            forms.append((token.folded[len(clitic) - 2 :], len(clitic) - 2))
-        elif clitic.endswith("لل"):
-            # للأمم: the span is لأمم, as the model's spans are; the name is written الأمم.
-            forms += [("ال" + token.folded[len(clitic) :], len(clitic) - 1), (token.folded[len(clitic) - 1 :], len(clitic) - 1)]
-        else:
-            forms.append((token.folded[len(clitic) :], len(clitic)))
+    for skipped, rest, kind in clitic_cuts(token.folded):
+        forms.append((rest, skipped))
+        if kind == ARTICLE_LAM:
+            forms.append(("ا" + rest, skipped))  # للأمم: the span is لأمم, as the model's spans are; the name is written الأمم
     return forms

@@ -155,3 +155,15 @@ def test_a_mention_whose_audit_event_cannot_be_written_is_not_left_behind(journa
     with pytest.raises(RuntimeError):
         add_company_mention(journalist, article)
     assert not EntityMention.objects.filter(article=article, origin="person").exists()  # all or nothing
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ودعمت الحكومة للبتروسال خطتها.", "لبتروسال"),  # لل: the second ل is the article's, as in the model's spans
+        ("وقالت والبتروسال إنها ستتوسع.", "البتروسال"),  # و + the article: the article stays
+    ],
+)
+def test_a_taught_name_with_the_article_is_found_behind_a_clitic(text, expected):
+    assert not [name for name, _ in found(text) if "بتروسال" in name]
+    assert (expected, "ORG") in found(text, taught(("البتروسال", "ORG", True, 1)))
