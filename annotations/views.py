@@ -219,6 +219,8 @@ def entity_list(request, status: int = 200):
 
 # A name list is a few thousand lines; anything far larger is not one.
 NAME_LIST_MAX_BYTES = 5 * 2**20
+# A refused list's problems shown on the page (the command prints them all).
+NAME_LIST_PROBLEMS_SHOWN = 20
 
 
 @login_required
@@ -254,8 +256,6 @@ def entity_name_list(request):
         messages.warning(request, note, extra_tags="ltr")
     return redirect("entity-list")
 
-
-NAME_LIST_PROBLEMS_SHOWN = 20
 
 
 @login_required

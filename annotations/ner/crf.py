@@ -104,7 +104,8 @@ class CrfModel:
         sentences are scored together: a few array operations for all of them."""
         words = [word for sentence in sentences for word in sentence]
         count = len(words)
-        sentence_of = np.repeat(np.arange(len(sentences)), [len(sentence) for sentence in sentences])
+        lengths = np.array([len(sentence) for sentence in sentences])
+        sentence_of = np.repeat(np.arange(len(sentences)), lengths)
         # For each offset, whether token i and token i + offset share a sentence (over the pairs the slices align).
         same = {
             offset: (sentence_of[-offset:] == sentence_of[: count + offset]) if offset < 0
@@ -124,8 +125,8 @@ class CrfModel:
             if offset == 0 or offset in same:
                 vectors = self._vectors(cache, distinct_groups, lambda g, o=offset: document_context(g, o))[group_at]
                 self._add_shifted(scores, vectors, offset, same.get(offset))
-        ends = np.cumsum([len(sentence) for sentence in sentences])
-        scores[ends - [len(sentence) for sentence in sentences]] += self._start
+        ends = np.cumsum(lengths)
+        scores[ends - lengths] += self._start
         scores[ends - 1] += self._end
         weights = self._weights
         for i in range(1, count):

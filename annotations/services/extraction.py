@@ -41,6 +41,7 @@ from annotations.ner.taught import TaughtNames
 from annotations.services.entities import link_entities
 from newsdesk.bulk import insert_rows
 from newsdesk.models import Article, Comment
+from newsdesk.selectors import search_articles
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +98,6 @@ def extract_again_where_named(name: str) -> int:
     again the newest articles whose text may hold it, so that what they taught
     shows there too, not only in articles imported from now on. Articles with
     a run still to do are left to it. Returns how many runs were made."""
-    from newsdesk.selectors import search_articles
-
     limit = settings.NEWSDESK_TAUGHT_NAME_ARTICLES
     if limit <= 0:
         return 0
